@@ -1,0 +1,27 @@
+"""Claim-by-claim verification of the paper; ``python -m verification`` runs every claim.
+
+Claims live in one module per part of the paper (listed in :data:`CLAIM_MODULES`) and
+register themselves on import; :func:`all_claims` imports them all and returns the claims
+in the paper's order.
+"""
+from __future__ import annotations
+
+import importlib
+
+from .registry import Claim, Context, Erratum, Evidence, claim, register, registered
+
+__all__ = ["CLAIM_MODULES", "all_claims", "Claim", "Context", "Erratum", "Evidence", "claim",
+           "register"]
+
+#: Modules that register claims, in the paper's order.
+CLAIM_MODULES = (
+    "verification.appendix_b",
+    "verification.section_4",
+)
+
+
+def all_claims() -> list[Claim]:
+    """Import every claim module and return all registered claims."""
+    for name in CLAIM_MODULES:
+        importlib.import_module(name)
+    return registered()
