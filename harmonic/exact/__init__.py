@@ -1,0 +1,14 @@
+"""The exact layer (sympy): radial Laplacians, the lambda-harmonic potential of Lemma B.9,
+its sign pattern, the lens potentials of Lemma B.7 and the almost lambda-harmonic Phi_eps of
+Lemmas B.8/B.9/4.2, all as exact expressions with their hypotheses checked."""
+from .lam_harmonic import (LamHarmonicPotential, alternating_sign_certificate, derivative_polys,
+                           dominance_certificate, lam_harmonic_poly, lam_harmonic_potential)
+from .radial import R, RadialPotential, radial_laplacian
+from .signs import SignCertificate, bernstein_certificate, coefficient_certificate, exact_sign
+
+__all__ = [
+    "R", "RadialPotential", "radial_laplacian",
+    "lam_harmonic_poly", "lam_harmonic_potential", "LamHarmonicPotential", "derivative_polys",
+    "alternating_sign_certificate", "dominance_certificate",
+    "SignCertificate", "coefficient_certificate", "bernstein_certificate", "exact_sign",
+]

@@ -1,0 +1,196 @@
+"""Radial functions on R^d: the radial Laplacian and the radial-potential object.
+
+A :class:`RadialPotential` is defined once, symbolically, and everything numeric is generated
+from that one definition: mpmath evaluation at a stated precision (:meth:`RadialPotential.mp`)
+and vectorised numpy callables for Phi, Phi', Phi'' (:meth:`RadialPotential.numpy`).
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Callable
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ._validate import positive_dimension, radius_symbol
+
+__all__ = ["R", "radial_laplacian", "RadialPotential"]
+
+#: The radius r = |x| > 0 used by every potential of the exact layer.
+R = sp.Symbol("r", positive=True)
+
+_GUARD_DIGITS = 10
+
+
+def radial_laplacian(f, d, r: sp.Symbol | None = None) -> sp.Expr:
+    r"""Laplacian in R^d of the radial function x -> f(|x|), for r = |x| > 0.
+
+    .. math:: \Delta f = f''(r) + \frac{d-1}{r} f'(r)
+              = r^{1-d} \frac{d}{dr}\left(r^{d-1} f'(r)\right)
+
+    Parameters
+    ----------
+    f : sympy expression (or string) in one symbol, the radius; or a RadialPotential.
+    d : positive integer, or a sympy Symbol declared integer and positive.
+    r : the radius symbol, needed only when ``f`` has other free symbols (parameters).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> r = sp.Symbol('r', positive=True)
+    >>> radial_laplacian(r**(2 - 5), 5)   # |x|^{2-d} is harmonic away from 0
+    0
+    >>> sp.simplify(radial_laplacian(sp.exp(-r)/r, 3) - sp.exp(-r)/r)   # 1-harmonic in R^3
+    0
+    """
+    d = positive_dimension(d, "radial_laplacian")
+    if isinstance(f, RadialPotential):
+        f, r = f.expr, f.r
+    else:
+        try:
+            f = sp.sympify(f)
+        except (sp.SympifyError, TypeError):
+            raise ValueError(f"radial_laplacian needs a sympy expression in r; got {f!r}") from None
+        if r is None:
+            r = radius_symbol(f, "radial_laplacian")
+            if r is None:  # a constant
+                return sp.Integer(0)
+    return sp.diff(f, r, 2) + (d - 1) / r * sp.diff(f, r)
+
+
+class RadialPotential:
+    r"""A radial potential Phi(r), r = |theta - w| >= 0, defined once symbolically.
+
+    Parameters
+    ----------
+    expr : sympy expression (possibly ``Piecewise``) in the radius symbol.
+    r : the radius symbol; by default the only free symbol of ``expr`` (or :data:`R`).
+    name : a short label, shown in reprs and reports.
+    params : the other free symbols of ``expr`` (e.g. a symbolic lambda), which must be given
+        values before numeric evaluation (``subs``).
+    derivative : optional ``k -> sympy expression`` giving the k-th derivative in closed
+        form; the default differentiates ``expr``. Used where a recurrence is much faster than
+        repeated symbolic differentiation (Lemma B.9's q-polynomials).
+    conditions : the hypotheses the object was built under, in words (shown in reprs).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> phi = RadialPotential(sp.exp(-R**2), name='gaussian')
+    >>> phi.derivative(1)
+    -2*r*exp(-r**2)
+    >>> phi.mp(1, dps=20)
+    mpf('0.36787944117144233')
+    >>> float(phi.numpy(2)(0.0))
+    -2.0
+    """
+
+    def __init__(self, expr, *, r: sp.Symbol | None = None, name: str = "", params=(),
+                 derivative: Callable[[int], sp.Expr] | None = None, conditions=()):
+        try:
+            expr = sp.sympify(expr)
+        except (sp.SympifyError, TypeError):
+            raise ValueError(f"a radial potential needs a sympy expression; got {expr!r}") from None
+        params = tuple(params)
+        if r is None:
+            rest = expr.free_symbols - set(params)
+            r = radius_symbol(sp.Tuple(*rest), "RadialPotential") if rest else R
+        extra = expr.free_symbols - {r} - set(params)
+        if extra:
+            raise ValueError("RadialPotential needs an expression in one symbol (the radius "
+                             f"{r}); got other free symbols {', '.join(sorted(map(str, extra)))} "
+                             "(declare them with params=...)")
+        self.expr = expr
+        self.r = r
+        self.name = name
+        self.params = params
+        self.conditions = tuple(conditions)
+        self._derivative = derivative
+        self._derivs: dict[int, sp.Expr] = {0: expr}
+        self._mp_funcs: dict[int, Callable] = {}
+        self._np_funcs: dict[int, Callable] = {}
+
+    # -- symbolic -------------------------------------------------------------------------
+    def derivative(self, k: int) -> sp.Expr:
+        """The k-th derivative d^k Phi / dr^k as a sympy expression."""
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise ValueError(f"derivative order must be a non-negative integer; got {k!r}")
+        if k not in self._derivs:
+            self._derivs[k] = (self._derivative(k) if self._derivative is not None
+                               else sp.diff(self.derivative(k - 1), self.r))
+        return self._derivs[k]
+
+    def laplacian(self, d) -> sp.Expr:
+        """The radial Laplacian of Phi in R^d (see :func:`radial_laplacian`)."""
+        return radial_laplacian(self.expr, d, self.r)
+
+    def subs(self, values: dict, *, name: str | None = None) -> "RadialPotential":
+        """The potential with parameters replaced by values (e.g. ``{lam: 2}``)."""
+        return RadialPotential(self.expr.subs(values), r=self.r, name=name or self.name,
+                               params=[p for p in self.params if p not in values],
+                               conditions=self.conditions)
+
+    # -- numeric --------------------------------------------------------------------------
+    def _require_numeric(self):
+        if self.params:
+            raise ValueError(f"{self.name or 'potential'} has symbolic parameters "
+                             f"{', '.join(map(str, self.params))}; give them values with .subs()")
+
+    def mp(self, r, dps: int = 30, *, k: int = 0) -> mpmath.mpf:
+        """Phi^{(k)}(r) evaluated with mpmath, correct to about ``dps`` digits.
+
+        The expression is evaluated with ``dps + 10`` working digits (exact constants are
+        rounded only at that precision) and the result is rounded to ``dps`` digits.
+        """
+        self._require_numeric()
+        if isinstance(dps, bool) or not isinstance(dps, int) or dps < 1:
+            raise ValueError(f"dps must be a positive integer; got {dps!r}")
+        if k not in self._mp_funcs:
+            self._mp_funcs[k] = sp.lambdify(self.r, self.derivative(k), modules="mpmath")
+        with mpmath.workdps(dps + _GUARD_DIGITS):
+            x = mpmath.mpf(r) if not isinstance(r, mpmath.mpf) else r
+            if x < 0:
+                raise ValueError(f"a radial potential is evaluated at r >= 0; got r={r}")
+            value = self._mp_funcs[k](x)
+        with mpmath.workdps(dps):
+            return +value
+
+    def numpy(self, k: int = 0) -> Callable[[np.ndarray], np.ndarray]:
+        """A vectorised float64 callable for Phi^{(k)}, generated by ``lambdify``."""
+        self._require_numeric()
+        if k not in self._np_funcs:
+            raw = sp.lambdify(self.r, self.derivative(k), modules="numpy")
+
+            def f(r, _raw=raw):
+                x = np.asarray(r, dtype=float)
+                with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                    out = np.asarray(_raw(x), dtype=float)
+                return np.broadcast_to(out, x.shape).copy() if out.shape != x.shape else out
+
+            self._np_funcs[k] = f
+        return self._np_funcs[k]
+
+    @cached_property
+    def phi(self):
+        """Vectorised Phi (float64)."""
+        return self.numpy(0)
+
+    @cached_property
+    def dphi(self):
+        """Vectorised Phi' (float64)."""
+        return self.numpy(1)
+
+    @cached_property
+    def d2phi(self):
+        """Vectorised Phi'' (float64)."""
+        return self.numpy(2)
+
+    # -- display --------------------------------------------------------------------------
+    def __repr__(self):
+        label = f"{self.name}: " if self.name else ""
+        return f"RadialPotential({label}{self.expr})"
+
+    def _repr_latex_(self):
+        label = rf"\text{{{self.name}}}:\ " if self.name else ""
+        return rf"$\displaystyle {label}\Phi({sp.latex(self.r)}) = {sp.latex(self.expr)}$"

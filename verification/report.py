@@ -1,0 +1,153 @@
+"""Reports of a verification run: a terminal table, ``report.md`` and ``report.json``.
+
+Everything is written in the order the claims ran (registration order); apart from the
+``seconds`` fields, the same results give byte-identical files.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+from .registry import Context
+from .runner import ClaimResult, json_safe
+
+__all__ = ["failure_reasons", "summary", "summary_table", "markdown_report", "write_reports"]
+
+_STATEMENT_WIDTH = 60
+_HEADER = ("id", "statement", "method", "status", "margin", "seconds", "verdict")
+
+
+def _margin(m: float | None) -> str:
+    return "—" if m is None else f"{m:.3g}"
+
+
+def _truncate(text: str, width: int = _STATEMENT_WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _row(r: ClaimResult, statement: str) -> tuple[str, ...]:
+    return (r.id, statement, r.method, r.status, _margin(r.margin), f"{r.seconds:.2f}", r.verdict)
+
+
+def failure_reasons(r: ClaimResult) -> list[str]:
+    """Why ``r`` is not ok, one phrase per reason (empty when it is ok)."""
+    reasons = []
+    if not r.passed and r.evidence.get("passed") is not None:
+        if r.status == "holds":
+            reasons.append("the check fails: the claim no longer holds")
+        elif r.evidence["passed"]:
+            reasons.append("the printed statement passes: the erratum no longer reproduces")
+    if (r.corrected_evidence or {}).get("passed") is False:
+        reasons.append("the corrected statement fails")
+    if r.control_evidence.get("passed") is True:
+        reasons.append("the control was accepted")
+    if r.error:
+        reasons.append(r.error)
+    return reasons
+
+
+def summary(results: Sequence[ClaimResult]) -> dict[str, int]:
+    """Counts: claims, ok, failed, errata, errors."""
+    ok = sum(r.ok for r in results)
+    return {"claims": len(results), "ok": ok, "failed": len(results) - ok,
+            "errata": sum(r.status == "erratum" for r in results),
+            "errors": sum(r.error is not None for r in results)}
+
+
+def _summary_line(results: Sequence[ClaimResult]) -> str:
+    s = summary(results)
+    errata = f"{s['errata']} errata (listed below)" if s["errata"] else "0 errata"
+    return f"{s['claims']} claims: {s['ok']} ok, {s['failed']} failed; {errata}"
+
+
+def summary_table(results: Sequence[ClaimResult]) -> str:
+    """A plain-text table of ``results``, a count line, then the errata and the failures."""
+    rows = [_HEADER, *(_row(r, _truncate(r.statement)) for r in results)]
+    widths = [max(len(row[k]) for row in rows) for k in range(len(_HEADER))]
+
+    def fmt(row: Sequence[str]) -> str:
+        cells = [c.rjust(w) if k in (4, 5) else c.ljust(w)
+                 for k, (c, w) in enumerate(zip(row, widths))]
+        return "  ".join(cells).rstrip()
+
+    lines = [fmt(rows[0]), fmt(["-" * w for w in widths]), *map(fmt, rows[1:]), "",
+             _summary_line(results)]
+    errata = [r for r in results if r.erratum is not None]
+    if errata:
+        lines += ["", "Errata:"]
+        for r in errata:
+            lines += [f"  {r.id}",
+                      f"    printed:   {r.erratum['printed']}",
+                      f"    corrected: {r.erratum['corrected'] or '(none recorded)'}",
+                      f"    where:     {r.erratum['where']}"]
+    failures = [r for r in results if not r.ok]
+    if failures:
+        lines += ["", "Failures:"]
+        lines += [f"  {r.id}: " + "; ".join(failure_reasons(r)) for r in failures]
+    return "\n".join(lines)
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", r"\|")
+
+
+def _md_evidence(label: str, ev: dict[str, Any]) -> list[str]:
+    """A bullet with the verdict and margin of one part, and one sub-bullet per detail."""
+    lines = [f"- **{label}:** passed={ev['passed']}, margin={_margin(ev['margin'])}"]
+    lines += [f"  - `{k}`: `{json.dumps(json_safe(v), ensure_ascii=False)}`"
+              for k, v in ev["details"].items()]
+    return lines
+
+
+def markdown_report(results: Sequence[ClaimResult], ctx: Context | None = None) -> str:
+    """``report.md``: the summary table, the errata with their deciding numbers, the failures."""
+    lines = ["# Verification report", ""]
+    if ctx is not None:
+        lines += [f"Run with quick={ctx.quick}, dps={ctx.dps}.", ""]
+    lines += ["| " + " | ".join(_HEADER) + " |", "|---|---|---|---|---:|---:|---|"]
+    lines += ["| " + " | ".join(map(_md_cell, _row(r, r.statement))) + " |" for r in results]
+    lines += ["", _summary_line(results) + "."]
+    errata = [r for r in results if r.erratum is not None]
+    if errata:
+        lines += ["", "## Errata"]
+        for r in errata:
+            lines += ["", f"### {r.id}", "",
+                      f"- **Printed:** {r.erratum['printed']}",
+                      f"- **Corrected:** {r.erratum['corrected'] or '(none recorded)'}",
+                      f"- **Where it fails:** {r.erratum['where']}",
+                      *_md_evidence("Printed statement checked", r.evidence)]
+            if r.corrected_evidence is not None:
+                lines += _md_evidence("Corrected statement checked", r.corrected_evidence)
+    failures = [r for r in results if not r.ok]
+    if failures:
+        lines += ["", "## Failures", ""]
+        lines += [f"- **{r.id}**: " + _md_cell("; ".join(failure_reasons(r))) for r in failures]
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(results: Sequence[ClaimResult], out_dir: str | Path, *,
+                  json_path: str | Path | None = None, ctx: Context | None = None) -> list[Path]:
+    """Write ``report.md`` and ``report.json`` into ``out_dir`` (created if missing).
+
+    ``report.json`` is ``{"claims": [...], "context": {"quick", "dps"} or null, "summary": {...}}``
+    with one :meth:`ClaimResult.to_dict` per claim; it is also written to ``json_path`` if
+    given. Returns the paths written.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = {"claims": [r.to_dict() for r in results],
+           "context": None if ctx is None else dataclasses.asdict(ctx),
+           "summary": summary(results)}
+    text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    paths = [out / "report.md", out / "report.json"]
+    paths[0].write_text(markdown_report(results, ctx), encoding="utf-8")
+    paths[1].write_text(text, encoding="utf-8")
+    if json_path is not None and Path(json_path).resolve() != paths[1].resolve():
+        extra = Path(json_path)
+        extra.parent.mkdir(parents=True, exist_ok=True)
+        extra.write_text(text, encoding="utf-8")
+        paths.append(extra)
+    return paths

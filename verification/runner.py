@@ -1,0 +1,307 @@
+"""Run claims and judge each one against its recorded verdict.
+
+:func:`run_claims` evaluates every claim's check, control and (for errata) corrected version;
+an exception inside any of them is recorded as a failure of that part, never a crash of the
+run. :func:`main` is the command line shared by ``python -m verification`` and by each claim
+module run on its own (:func:`main_for_module`).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import numbers
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence, TextIO
+
+import mpmath
+
+from . import all_claims
+from .registry import Claim, Context, Evidence, registered
+
+__all__ = ["ClaimResult", "json_safe", "run_claim", "run_claims", "select", "main",
+           "main_for_module"]
+
+@dataclass
+class ClaimResult:
+    """The outcome of one claim, judged against its recorded ``status``.
+
+    ``passed`` says the check agrees with the verdict: for ``holds`` the check passed; for
+    ``erratum`` the printed check failed and the corrected version (if any) passed.
+    ``control_rejected`` says the control's check returned ``passed=False`` (a control that
+    raises is *not* rejected). ``margin`` is the check's margin; ``seconds`` the wall time of
+    check, control and corrected together. The ``*evidence`` dicts hold ``passed``,
+    ``margin`` and ``details`` of each part, plus ``error`` for a part that raised.
+    """
+
+    id: str
+    statement: str
+    method: str
+    status: str
+    passed: bool
+    control_rejected: bool
+    corrected_passed: bool | None
+    margin: float | None
+    seconds: float
+    evidence: dict[str, Any]
+    control_evidence: dict[str, Any]
+    corrected_evidence: dict[str, Any] | None
+    erratum: dict[str, Any] | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The check agrees with the recorded verdict and the control was rejected."""
+        return self.passed and self.control_rejected
+
+    @property
+    def verdict(self) -> str:
+        """``"ok"`` or ``"FAIL"``, as printed in tables and progress lines."""
+        return "ok" if self.ok else "FAIL"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-safe data; ``erratum`` appears only for errata."""
+        d: dict[str, Any] = {
+            "id": self.id, "statement": self.statement, "method": self.method,
+            "status": self.status, "ok": self.ok, "passed": self.passed,
+            "control_rejected": self.control_rejected, "corrected_passed": self.corrected_passed,
+            "margin": self.margin, "seconds": self.seconds,
+        }
+        if self.erratum is not None:
+            d["erratum"] = self.erratum
+        d |= {"evidence": self.evidence, "control_evidence": self.control_evidence,
+              "corrected_evidence": self.corrected_evidence, "error": self.error}
+        return json_safe(d)
+
+
+#: ``progress(i, n, claim, result_or_None)``, see :func:`run_claims`.
+Progress = Callable[[int, int, Claim, ClaimResult | None], None]
+
+
+def json_safe(obj: Any) -> Any:
+    """Recursively convert ``obj`` to data ``json.dumps(..., allow_nan=False)`` accepts.
+
+    Non-finite floats become the strings ``"inf"``, ``"-inf"``, ``"nan"``; numpy values become
+    Python scalars or lists; exact non-integer rationals (sympy, fractions) become strings
+    such as ``"1/3"`` so no digit is lost; anything else unknown becomes ``str(obj)``.
+
+    >>> json_safe({"m": float("inf"), "xs": (1, float("nan"))})
+    {'m': 'inf', 'xs': [1, 'nan']}
+    """
+    if obj is None or isinstance(obj, (bool, str, int)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else str(obj)
+    if isinstance(obj, dict):
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
+    if hasattr(obj, "tolist"):  # numpy scalars and arrays
+        return json_safe(obj.tolist())
+    if isinstance(obj, numbers.Integral):
+        return int(obj)
+    if isinstance(obj, numbers.Rational):
+        return str(obj)
+    if isinstance(obj, numbers.Real):
+        return json_safe(float(obj))
+    return str(obj)
+
+
+def _describe(exc: BaseException) -> str:
+    """Type, message and innermost frame of an exception, on one line."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _evaluate(part: str, fn: Callable[[Context], Evidence],
+              ctx: Context) -> tuple[Evidence | None, str | None]:
+    """Call one part of a claim; return its evidence, or ``None`` and an error message."""
+    try:
+        # a check that sets mp.dps globally must not change the precision of the next one
+        with mpmath.workprec(mpmath.mp.prec):
+            ev = fn(ctx)
+    except Exception as exc:
+        return None, f"{part} raised {_describe(exc)}"
+    if not isinstance(ev, Evidence):
+        return None, f"{part} returned {type(ev).__name__}, not Evidence"
+    try:
+        margin = None if ev.margin is None else float(ev.margin)
+    except (TypeError, ValueError):
+        return None, f"{part} returned a non-numeric margin {ev.margin!r}"
+    return Evidence(bool(ev.passed), margin, dict(ev.details)), None
+
+
+def _evidence_dict(ev: Evidence | None, error: str | None) -> dict[str, Any]:
+    if ev is None:
+        return {"passed": None, "margin": None, "details": {}, "error": error}
+    return {"passed": ev.passed, "margin": ev.margin, "details": ev.details}
+
+
+def run_claim(c: Claim, ctx: Context) -> ClaimResult:
+    """Evaluate one claim's check, control and corrected version and judge the outcome."""
+    start = time.perf_counter()
+    check, check_err = _evaluate("check", c.check, ctx)
+    control, control_err = _evaluate("control", c.control, ctx)
+    corrected, corrected_err = (None, None) if c.corrected is None else _evaluate(
+        "corrected", c.corrected, ctx)
+    seconds = time.perf_counter() - start
+
+    corrected_passed = None if c.corrected is None else corrected is not None and corrected.passed
+    if c.status == "holds":
+        passed = check is not None and check.passed
+    else:
+        passed = check is not None and not check.passed and corrected_passed is not False
+    errors = [e for e in (check_err, control_err, corrected_err) if e]
+    return ClaimResult(
+        id=c.id, statement=c.statement, method=c.method, status=c.status,
+        passed=passed, control_rejected=control is not None and not control.passed,
+        corrected_passed=corrected_passed,
+        margin=None if check is None else check.margin, seconds=seconds,
+        evidence=_evidence_dict(check, check_err),
+        control_evidence=_evidence_dict(control, control_err),
+        corrected_evidence=None if c.corrected is None else _evidence_dict(corrected, corrected_err),
+        erratum=None if c.erratum is None else dataclasses.asdict(c.erratum),
+        error="; ".join(errors) or None,
+    )
+
+
+def run_claims(claims: Sequence[Claim], ctx: Context, *,
+               progress: Progress | None = None) -> list[ClaimResult]:
+    """Run ``claims`` in order.
+
+    ``progress(i, n, claim, result)`` is called with ``result=None`` before claim ``i``
+    (1-based) of ``n`` starts and with its :class:`ClaimResult` when it has finished.
+    """
+    results = []
+    n = len(claims)
+    for i, c in enumerate(claims, 1):
+        if progress is not None:
+            progress(i, n, c, None)
+        results.append(run_claim(c, ctx))
+        if progress is not None:
+            progress(i, n, c, results[-1])
+    return results
+
+
+def select(claims: Sequence[Claim], only: Sequence[str] | None) -> list[Claim]:
+    """The claims whose id starts with one of the prefixes ``only`` (all claims if ``None``).
+
+    Matching is case-sensitive and keeps the given order. A prefix that matches no id raises
+    :class:`ValueError` naming it.
+    """
+    if only is None:
+        return list(claims)
+    unmatched = [p for p in only if not any(c.id.startswith(p) for c in claims)]
+    if unmatched:
+        raise ValueError("no claim id starts with " + ", ".join(map(repr, unmatched)))
+    return [c for c in claims if any(c.id.startswith(p) for p in only)]
+
+
+class _ProgressBar:
+    """Progress on ``stream``: a redrawn one-line bar on a terminal, else a line per claim."""
+
+    def __init__(self, stream: TextIO, width: int = 24):
+        self.stream, self.width, self.failed = stream, width, 0
+        self.tty = stream.isatty()
+
+    def __call__(self, i: int, n: int, c: Claim, result: ClaimResult | None) -> None:
+        if result is not None and not result.ok:
+            self.failed += 1
+        if self.tty:
+            done = i if result is not None else i - 1
+            bar = "#" * (self.width * done // n)
+            failed = f", {self.failed} failed" if self.failed else ""
+            line = f"[{bar:<{self.width}}] {done}/{n}{failed}  {c.id}"
+            cols = shutil.get_terminal_size().columns - 1
+            self.stream.write("\r" + line[:cols].ljust(cols))
+            if result is not None and i == n:
+                self.stream.write("\r" + " " * cols + "\r")
+        elif result is not None:
+            self.stream.write(f"[{i:>{len(str(n))}}/{n}] {c.id} ... {result.verdict} "
+                              f"({result.seconds:.2f} s)\n")
+        self.stream.flush()
+
+
+def _dps(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 10:
+        raise argparse.ArgumentTypeError(f"must be at least 10, got {value}")
+    return value
+
+
+def _parser(prog: str | None) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=prog, description="Re-check the claims of 'Convergence Results for Neural "
+        "Networks via Electrodynamics'. Exit status: 0 all ok, 1 some claim failed, 2 usage error.")
+    p.add_argument("--only", nargs="+", metavar="ID",
+                   help="run only the claims whose id starts with one of these prefixes")
+    p.add_argument("--quick", action="store_true", help="reduced parameter sweeps")
+    p.add_argument("--dps", type=_dps, default=30, metavar="N",
+                   help="working precision of numeric checks in decimal digits (>= 10; default 30)")
+    p.add_argument("--out", default="out", metavar="DIR",
+                   help="folder for report.md and report.json (default: out)")
+    p.add_argument("--json", metavar="PATH", help="also write report.json to PATH")
+    p.add_argument("--list", action="store_true", help="list the claims and exit")
+    p.add_argument("--no-progress", action="store_true", help="no progress output on stderr")
+    return p
+
+
+def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = None,
+         prog: str | None = None) -> int:
+    """The verification command line; returns the exit status.
+
+    ``claims`` defaults to :func:`verification.all_claims` (loaded after the arguments are
+    parsed). Exit status 0 when every selected claim is ok, 1 when one fails, 2 on a usage
+    error (bad option, ``--only`` prefix matching nothing, no claims).
+    """
+    from .report import summary_table, write_reports  # report imports this module
+
+    parser = _parser(prog)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage error (2) or the help (0)
+        return int(exc.code or 0)
+    available = all_claims() if claims is None else list(claims)
+    try:
+        chosen = select(available, args.only)
+    except ValueError as exc:
+        print(f"{parser.prog}: error: {exc} (see --list)", file=sys.stderr)
+        return 2
+    if not chosen:
+        print(f"{parser.prog}: error: no claims to run", file=sys.stderr)
+        return 2
+    if args.list:
+        width = max(len(c.id) for c in chosen)
+        for c in chosen:
+            print(f"{c.id:<{width}}  {c.method:<11}  {c.status}")
+        return 0
+
+    ctx = Context(quick=args.quick, dps=args.dps)
+    results = run_claims(chosen, ctx, progress=None if args.no_progress else _ProgressBar(sys.stderr))
+    print(summary_table(results))
+    try:
+        paths = write_reports(results, args.out, json_path=args.json, ctx=ctx)
+    except OSError as exc:
+        print(f"{parser.prog}: error: cannot write reports: {exc}", file=sys.stderr)
+        return 2
+    print("reports written: " + ", ".join(map(str, paths)))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def main_for_module(module_name: str, argv: Sequence[str] | None = None) -> int:
+    """:func:`main` restricted to the claims whose check is defined in ``module_name``.
+
+    A claim module ends with ``if __name__ == "__main__": raise SystemExit(main_for_module(__name__))``;
+    run that way its functions belong to ``"__main__"``, which is then the name filtered on.
+    """
+    claims = [c for c in registered() if getattr(c.check, "__module__", None) == module_name]
+    spec = getattr(sys.modules.get(module_name), "__spec__", None)
+    return main(argv, claims=claims, prog=None if spec is None else f"python -m {spec.name}")
