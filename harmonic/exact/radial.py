@@ -82,7 +82,7 @@ class RadialPotential:
     -2*r*exp(-r**2)
     >>> import mpmath
     >>> mpmath.nstr(phi.mp(1, dps=20), 20)   # e^{-1}
-    '0.36787944117144233172'
+    '0.3678794411714423216'
     >>> float(phi.numpy(2)(0.0))
     -2.0
     """
