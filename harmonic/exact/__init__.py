@@ -4,7 +4,8 @@ Lemmas B.8/B.9/4.2, all as exact expressions with their hypotheses checked."""
 from .almost import (AlmostPotential, SignPatternProof, almost_construction, almost_lam_harmonic,
                      lemma_b7_as_stated)
 from .lam_harmonic import (LamHarmonicPotential, alternating_sign_certificate, derivative_polys,
-                           dominance_certificate, lam_harmonic_poly, lam_harmonic_potential)
+                           dominance_certificate, lam_harmonic_poly,
+                           lam_harmonic_residual, lam_harmonic_potential)
 from .lens import LensMixture, LensPotential, lens_mixture, lens_potential
 from .radial import R, RadialPotential, radial_laplacian
 from .signs import SignCertificate, bernstein_certificate, coefficient_certificate, exact_sign
@@ -12,7 +13,7 @@ from .signs import SignCertificate, bernstein_certificate, coefficient_certifica
 __all__ = [
     "R", "RadialPotential", "radial_laplacian",
     "lam_harmonic_poly", "lam_harmonic_potential", "LamHarmonicPotential", "derivative_polys",
-    "alternating_sign_certificate", "dominance_certificate",
+    "alternating_sign_certificate", "dominance_certificate", "lam_harmonic_residual",
     "lens_potential", "LensPotential", "lens_mixture", "LensMixture",
     "almost_lam_harmonic", "almost_construction", "AlmostPotential", "SignPatternProof",
     "lemma_b7_as_stated",

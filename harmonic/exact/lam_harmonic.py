@@ -26,7 +26,8 @@ from .radial import R, RadialPotential, radial_laplacian
 from .signs import SignCertificate, coefficient_certificate
 
 __all__ = ["lam_harmonic_poly", "lam_harmonic_potential", "LamHarmonicPotential",
-           "derivative_polys", "alternating_sign_certificate", "dominance_certificate"]
+           "derivative_polys", "alternating_sign_certificate", "dominance_certificate",
+           "lam_harmonic_residual"]
 
 _LEMMA = "Lemma B.9"
 
@@ -102,6 +103,25 @@ def dominance_certificate(p: sp.Poly, bound: sp.Poly, statement: str) -> SignCer
     return coefficient_certificate(bound - p, statement)
 
 
+def lam_harmonic_residual(p, d: int, lam) -> sp.Expr:
+    r"""(Delta Phi - lambda Phi) r^d e^{s r} for Phi = p(r) e^{-s r}/r^{d-2}, s = sqrt(lambda).
+
+    Computed by direct differentiation (:func:`radial_laplacian`), independently of the
+    q-recurrence; a polynomial in r, identically 0 exactly when Phi is lambda-harmonic on
+    r > 0 (Lemma B.9). ``p`` is any polynomial in :data:`R` (a broken one gives a non-zero
+    residual).
+
+    >>> lam_harmonic_residual(1 + R, 5, 1)      # the correct p for d = 5 is 1 + r
+    0
+    >>> lam_harmonic_residual(1 + 2*R, 5, 1)
+    -2*r
+    """
+    s = sp.sqrt(sp.sympify(lam))
+    phi = sp.sympify(p) * sp.exp(-s * R) / R**(d - 2)
+    residual = radial_laplacian(phi, d, R) - s**2 * phi
+    return sp.expand(sp.powsimp(sp.expand(residual * R**d * sp.exp(s * R))))
+
+
 class LamHarmonicPotential(RadialPotential):
     r"""Phi(r) = p(r) e^{-sqrt(lambda) r} / r^{d-2} of Lemma B.9 (see the module docstring).
 
@@ -147,13 +167,8 @@ class LamHarmonicPotential(RadialPotential):
         return (-1)**j * self.derivative_poly(j).as_expr().subs(R, x) * sp.exp(-self.s * x) / x**(self.d - 2 + j)
 
     def harmonic_residual(self) -> sp.Expr:
-        r"""(Delta Phi - lambda Phi) r^d e^{s r}, by direct differentiation of ``expr``.
-
-        Independent of the q-recurrence; it is a polynomial in r, identically 0 exactly when
-        Phi is lambda-harmonic on r > 0 (Lemma B.9).
-        """
-        residual = radial_laplacian(self.expr, self.d, R) - self.lam * self.expr
-        return sp.expand(sp.powsimp(sp.expand(residual * R**self.d * sp.exp(self.s * R))))
+        """See :func:`lam_harmonic_residual` (by direct differentiation of ``expr``)."""
+        return lam_harmonic_residual(self.poly.as_expr(), self.d, self.lam)
 
     def sign_pattern(self, n: int | None = None) -> list[SignCertificate]:
         """Exact proof that (-1)^j Phi^{(j)} >= 0 on r > 0 for j = 0..n (default d + 1)."""
