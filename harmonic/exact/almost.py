@@ -82,7 +82,9 @@ class AlmostPotential(RadialPotential):
                  top_slope: sp.Expr | None = None, name: str = ""):
         self.base, self.d, self.eps = base, d, eps
         values = [_derivative_at(base, i, eps) for i in range(d)]
-        c = values[d - 1] if top_slope is None else top_slope
+        if top_slope is not None:
+            values[d - 1] = top_slope
+        c = values[d - 1]
         coeffs = [values[i] * (-1)**i / sp.factorial(i) for i in range(d)]
         coeffs.append(-c / (eps * sp.factorial(d)))
         raw = sp.Poly(list(reversed(coeffs)), _H)
@@ -132,7 +134,13 @@ class AlmostPotential(RadialPotential):
                 w = find_negative((-1)**j * self.lower_derivative(j), R, grid)
                 if w is not None:
                     witnesses[j] = w
-            upper.append(_upper_certificate(self.base, j, self.eps))
+            cert = _upper_certificate(self.base, j, self.eps)
+            upper.append(cert)
+            if cert.holds is not True and j not in witnesses and not self.eps.free_symbols:
+                grid = [self.eps + sp.Rational(k, 4) for k in range(17)]
+                w = find_negative((-1)**j * self.upper_derivative(j), R, grid)
+                if w is not None:
+                    witnesses[j] = w
         return SignPatternProof(tuple(lower), tuple(upper), witnesses)
 
 
@@ -157,8 +165,9 @@ def almost_construction(base: RadialPotential, d, eps, *, normalize: bool = Fals
                         top_slope=None) -> AlmostPotential:
     r"""Lemma B.8's Phi-bar for a radial ``base``: base on r >= eps, a polynomial below.
 
-    ``top_slope`` overrides Phi^{(d-1)}(eps) as the value of the lower piece's (d-1)th
-    derivative at eps (for broken variants; the lemma's construction uses the default).
+    ``top_slope`` replaces Phi^{(d-1)}(eps) by another c, so that the lower piece's (d-1)th
+    derivative is c r / eps (its lower derivatives still match Phi at eps): a broken variant,
+    discontinuous in the (d-1)th derivative at eps, for negative controls.
 
     Examples
     --------

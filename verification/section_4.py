@@ -1,0 +1,96 @@
+"""Section 4: Lemma 4.2, the almost lambda-harmonic potential Phi_eps.
+
+The bounds part of Lemma 4.2 (|Phi_eps^{(k)}| and the two-sided bounds for r >= eps) needs
+high-precision evaluation and is registered with the precise layer. Run on its own with
+``python -m verification.section_4``.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from harmonic.exact import AlmostPotential, almost_lam_harmonic
+
+from .registry import Context, Evidence, claim
+
+_EPS_FULL = (sp.Rational(1, 10), sp.Rational(1, 2), sp.Rational(9, 10))
+_EPS_QUICK = (sp.Rational(1, 10), sp.Rational(1, 2))
+
+
+def _cases(ctx: Context, ds):
+    eps_list = _EPS_QUICK if ctx.quick else _EPS_FULL
+    return [(d, eps, lam) for d in ds for eps in eps_list
+            for lam in ((1,) if ctx.quick else (1, 2))]
+
+
+def _broken(d: int, eps, lam, factor) -> AlmostPotential:
+    """Phi_eps whose lower piece has (d-1)th derivative factor * Phi^{(d-1)}(eps) r / eps."""
+    good = almost_lam_harmonic(d, eps, lam, normalize=False)
+    return AlmostPotential(good.base, d, eps, normalize=True,
+                           top_slope=factor * good.base.derivative_at(d - 1, eps))
+
+
+def _construction_check(objects) -> Evidence:
+    """Phi_eps(0) = 1, C^{d-1} at eps (exact continuity of every derivative), and
+    lambda-harmonic for r >= eps (the kept piece is a constant multiple of Lemma B.9's Phi)."""
+    rows, ok = {}, True
+    for label, phi in objects:
+        defects = phi.continuity_defects()
+        at_zero = sp.simplify(phi.lower_derivative(0).subs(phi.r, 0))
+        residual = phi.base.harmonic_residual()
+        good = all(x == 0 for x in defects) and at_zero == 1 and residual == 0
+        ok &= good
+        rows[label] = {"Phi_eps(0) before normalisation": str(phi.value_at_zero),
+                       "= (float)": float(sp.N(phi.value_at_zero, 20)),
+                       "non-zero continuity defects at eps (order: value)":
+                           {j: str(x) for j, x in enumerate(defects) if x != 0},
+                       "normalised Phi_eps(0)": str(at_zero), "harmonic residual": str(residual)}
+    return Evidence(bool(ok), None, {"cases": rows})
+
+
+@claim("Lemma 4.2 (construction)",
+       "Phi_eps (Phi for r >= eps, the polynomial with (d-1)th derivative Phi^{(d-1)}(eps) r/eps "
+       "below, normalised to Phi_eps(0) = 1) is lambda-harmonic for r >= eps and C^{d-1} at eps; "
+       "d = 3, 7, 11",
+       "exact",
+       control=lambda ctx: _construction_check(
+           [("d=7, eps=1/2, lower slope doubled", _broken(7, sp.Rational(1, 2), 1, 2))]),
+       section="Section 4")
+def lemma_4_2_construction(ctx: Context) -> Evidence:
+    return _construction_check([(f"d={d}, eps={eps}, lambda={lam}", almost_lam_harmonic(d, eps, lam))
+                                for d, eps, lam in _cases(ctx, (3, 7, 11))])
+
+
+def _sign_check(objects) -> Evidence:
+    rows, ok, margin = {}, True, None
+    for label, phi, in_lemma in objects:
+        proof = phi.sign_pattern()
+        rows[label] = {"holds": proof.holds, "failed orders": proof.failed_orders,
+                       "witnesses (order: r)": {str(k): str(v) for k, v in proof.witnesses.items()},
+                       "d = 3 (mod 4), covered by the lemma": in_lemma}
+        if in_lemma:
+            ok &= proof.holds
+            if proof.margin is not None:
+                margin = proof.margin if margin is None else min(margin, proof.margin)
+    return Evidence(bool(ok), margin, {
+        "cases": rows, "orders": "j = 0..d-1, both pieces",
+        "method": "Bernstein coefficients on [0, eps], q-polynomial coefficients on [eps, oo)",
+        "margin": "smallest non-zero Bernstein coefficient (normalised lower piece)"})
+
+
+@claim("Lemma 4.2 (sign pattern)",
+       "Phi_eps^{(d-1)} >= 0 and Phi_eps^{(k)} >= 0, Phi_eps^{(k+1)} <= 0 for even 0 <= k <= d-3, "
+       "all r > 0 (d = 3 mod 4: d = 3, 7, 11, 15; d = 5, 9 reported as exploration)",
+       "exact",
+       control=lambda ctx: _sign_check(
+           [("d=7, eps=1/2, lower slope negated", _broken(7, sp.Rational(1, 2), 1, -1), True)]),
+       section="Section 4")
+def lemma_4_2_sign_pattern(ctx: Context) -> Evidence:
+    ds = (3, 5, 7, 9, 11) if ctx.quick else (3, 5, 7, 9, 11, 15)
+    return _sign_check([(f"d={d}, eps={eps}, lambda={lam}", almost_lam_harmonic(d, eps, lam), d % 4 == 3)
+                        for d, eps, lam in _cases(ctx, ds)])
+
+
+if __name__ == "__main__":
+    from .runner import main_for_module
+
+    raise SystemExit(main_for_module(__name__))
