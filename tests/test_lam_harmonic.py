@@ -13,7 +13,7 @@ Reference values come from outside the code under test, each naming its source:
 """
 from fractions import Fraction
 from functools import lru_cache
-from math import comb, factorial
+from math import factorial
 
 import mpmath
 import numpy as np
@@ -31,7 +31,7 @@ ODD_D = list(range(3, 32, 2))
 
 
 def lam_id(lam):
-    return f"lam={lam}"
+    return "lam=Symbol" if isinstance(lam, sp.Symbol) else f"lam={lam}"
 
 
 @lru_cache(maxsize=None)
@@ -200,6 +200,20 @@ def test_bad_lambda(build, lam):
         build(7, lam)
 
 
+@pytest.mark.xfail(strict=True,
+                   reason="library bug: a sympy Float lambda (sp.Float(2)) is kept inexact by "
+                          "_validate.exact_number (only Python floats go through their repr), so "
+                          "p has domain RR and harmonic_residual() is ~1e-16, not 0")
+def test_sympy_float_lambda_is_exact_or_refused():
+    # The exact layer holds "no floats inside": a sympy Float must become exact (as a Python
+    # float does, through its decimal repr) or be refused.
+    try:
+        phi = lam_harmonic_potential(9, sp.Float(2))
+    except ValueError:
+        return
+    assert phi.harmonic_residual() == 0
+
+
 def test_symbol_without_positive_message():
     with pytest.raises(ValueError, match="(?s)Lemma B.9.*positive=True"):
         lam_harmonic_poly(7, sp.Symbol("lam"))
@@ -336,8 +350,8 @@ def test_derivative_at_against_mpmath_diff(d, lam):
     phi = potential(d, lam)
     x = sp.Rational(3, 2)
     with mpmath.workdps(50):
-        ref = dlmf_phi_mp(d, mpmath.sqrt(mpmath.mpf(lam.p) / lam.q if isinstance(lam, sp.Rational)
-                                         else lam))
+        lam_q = sp.Rational(lam)
+        ref = dlmf_phi_mp(d, mpmath.sqrt(mpmath.mpf(lam_q.p) / lam_q.q))
         for j in range(d + 2):
             expected = mpmath.diff(ref, mpmath.mpf(3) / 2, j)
             got = mpmath.mpf(sp.N(phi.derivative_at(j, x), 50))
