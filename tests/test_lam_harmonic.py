@@ -200,10 +200,6 @@ def test_bad_lambda(build, lam):
         build(7, lam)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="library bug: a sympy Float lambda (sp.Float(2)) is kept inexact by "
-                          "_validate.exact_number (only Python floats go through their repr), so "
-                          "p has domain RR and harmonic_residual() is ~1e-16, not 0")
 def test_sympy_float_lambda_is_exact_or_refused():
     # The exact layer holds "no floats inside": a sympy Float must become exact (as a Python
     # float does, through its decimal repr) or be refused.
@@ -285,10 +281,6 @@ def test_residual_of_the_dlmf_polynomial(d, lam):
     assert lam_harmonic_residual(p, d, lam) == 0
 
 
-@pytest.mark.xfail(strict=True, raises=DeprecationWarning,
-                   reason="library bug: lam_harmonic_residual multiplies a sympy Poly by an "
-                          "expression (SymPyDeprecationWarning, an error under this package's "
-                          "filterwarnings)")
 def test_residual_accepts_the_library_poly():
     # lam_harmonic_poly returns a Poly, and the docstring says p is "any polynomial in R".
     assert lam_harmonic_residual(lam_harmonic_poly(5), 5, 1) == 0

@@ -35,6 +35,8 @@ def exact_number(x, name: str, lemma: str) -> sp.Expr:
         raise ValueError(f"{lemma}: {name} must be a number; got {x!r}")
     if isinstance(x, float):
         x = sp.Rational(repr(x))
+    elif isinstance(x, sp.Float):           # "no floats inside": through its decimal digits
+        x = sp.Rational(str(x))
     try:
         x = sp.sympify(x, strict=True) if not isinstance(x, sp.Basic) else x
     except (sp.SympifyError, TypeError):

@@ -116,8 +116,10 @@ def lam_harmonic_residual(p, d: int, lam) -> sp.Expr:
     >>> lam_harmonic_residual(1 + 2*R, 5, 1)
     -2*r
     """
-    s = sp.sqrt(sp.sympify(lam))
-    phi = sp.sympify(p) * sp.exp(-s * R) / R**(d - 2)
+    d = odd_dimension(d, _LEMMA)
+    s = _sqrt_lam(lam)
+    p = p.as_expr() if isinstance(p, sp.Poly) else sp.sympify(p)
+    phi = p * sp.exp(-s * R) / R**(d - 2)
     residual = radial_laplacian(phi, d, R) - s**2 * phi
     return sp.expand(sp.powsimp(sp.expand(residual * R**d * sp.exp(s * R))))
 
@@ -167,7 +169,7 @@ class LamHarmonicPotential(RadialPotential):
         return (-1)**j * self.derivative_poly(j).as_expr().subs(R, x) * sp.exp(-self.s * x) / x**(self.d - 2 + j)
 
     def harmonic_residual(self) -> sp.Expr:
-        """See :func:`lam_harmonic_residual` (by direct differentiation of ``expr``)."""
+        """:func:`lam_harmonic_residual` of this potential's p (direct differentiation)."""
         return lam_harmonic_residual(self.poly.as_expr(), self.d, self.lam)
 
     def sign_pattern(self, n: int | None = None) -> list[SignCertificate]:

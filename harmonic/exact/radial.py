@@ -52,8 +52,9 @@ def radial_laplacian(f, d, r: sp.Symbol | None = None) -> sp.Expr:
             f = sp.sympify(f)
         except (sp.SympifyError, TypeError):
             raise ValueError(f"radial_laplacian needs a sympy expression in r; got {f!r}") from None
-        if r is None:
-            r = radius_symbol(f, "radial_laplacian")
+        if r is None:  # a symbolic dimension is not the radius
+            rest = f.free_symbols - ({d} if isinstance(d, sp.Symbol) else set())
+            r = radius_symbol(sp.Tuple(*rest), "radial_laplacian")
             if r is None:  # a constant
                 return sp.Integer(0)
     return sp.diff(f, r, 2) + (d - 1) / r * sp.diff(f, r)
@@ -153,7 +154,11 @@ class RadialPotential:
             x = mpmath.mpf(r) if not isinstance(r, mpmath.mpf) else r
             if x < 0:
                 raise ValueError(f"a radial potential is evaluated at r >= 0; got r={r}")
-            value = self._mp_funcs[k](x)
+            try:
+                value = self._mp_funcs[k](x)
+            except ZeroDivisionError:
+                raise ValueError(f"{self.name or 'the potential'} is singular at r={r} "
+                                 f"(derivative order {k})") from None
         with mpmath.workdps(dps):
             return +value
 
@@ -167,7 +172,8 @@ class RadialPotential:
                 x = np.asarray(r, dtype=float)
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     out = np.asarray(_raw(x), dtype=float)
-                return np.broadcast_to(out, x.shape).copy() if out.shape != x.shape else out
+                out = np.broadcast_to(out, x.shape).copy() if out.shape != x.shape else out
+                return out[()] if out.ndim == 0 else out
 
             self._np_funcs[k] = f
         return self._np_funcs[k]
