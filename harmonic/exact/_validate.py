@@ -34,8 +34,12 @@ def exact_number(x, name: str, lemma: str) -> sp.Expr:
     if isinstance(x, bool):
         raise ValueError(f"{lemma}: {name} must be a number; got {x!r}")
     if isinstance(x, float):
+        if x != x or x in (float("inf"), float("-inf")):
+            raise ValueError(f"{lemma}: {name} must be a finite number; got {x!r}")
         x = sp.Rational(repr(x))
     elif isinstance(x, sp.Float):           # "no floats inside": through its decimal digits
+        if not x.is_finite:
+            raise ValueError(f"{lemma}: {name} must be a finite number; got {x!r}")
         x = sp.Rational(str(x))
     try:
         x = sp.sympify(x, strict=True) if not isinstance(x, sp.Basic) else x
@@ -43,7 +47,7 @@ def exact_number(x, name: str, lemma: str) -> sp.Expr:
         raise ValueError(f"{lemma}: {name} must be a number or a sympy expression; got {x!r}") from None
     if x.free_symbols and not isinstance(x, sp.Symbol):
         raise ValueError(f"{lemma}: a symbolic {name} must be a single Symbol; got {x}")
-    if not x.free_symbols and not x.is_real:
+    if not x.free_symbols and not (x.is_real and x.is_finite):
         raise ValueError(f"{lemma}: {name} must be real; got {x}")
     return x
 
@@ -74,3 +78,9 @@ def radius_symbol(expr: sp.Expr, what: str) -> sp.Symbol | None:
         raise ValueError(f"{what} needs an expression in one symbol (the radius r); "
                          f"got free symbols {', '.join(map(str, free))}")
     return free[0] if free else None
+
+
+def below(eps: sp.Expr, t: sp.Expr, lemma: str) -> None:
+    """eps < t, where both are numbers (symbols are taken as given); else a ValueError."""
+    if not (eps - t).free_symbols and (eps >= t) is sp.true:
+        raise ValueError(f"{lemma} needs 0 < eps < t; got eps={eps}, t={t}")

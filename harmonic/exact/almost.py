@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ._validate import in_unit_interval, odd_dimension, positive
+from ._validate import below, in_unit_interval, odd_dimension, positive
 from .lam_harmonic import LamHarmonicPotential, lam_harmonic_potential
 from .radial import R, RadialPotential
 from .signs import SignCertificate, bernstein_certificate, exact_sign, find_negative
@@ -98,7 +98,8 @@ class AlmostPotential(RadialPotential):
         upper = base.expr / self.scale
         super().__init__(sp.Piecewise((lower, R < eps), (upper, True)), r=R,
                          name=name or f"almost construction of {base.name} (d={d}, eps={eps})",
-                         params=base.params, derivative=self._piecewise_derivative,
+                         params=tuple(dict.fromkeys(base.params + tuple(sp.sympify(eps).free_symbols))),
+                         derivative=self._piecewise_derivative,
                          conditions=base.conditions + (f"eps={eps}",))
 
     def lower_derivative(self, j: int) -> sp.Expr:
@@ -183,7 +184,7 @@ def almost_construction(base: RadialPotential, d, eps, *, normalize: bool = Fals
     return AlmostPotential(base, d, eps, normalize=normalize, top_slope=top_slope)
 
 
-def almost_lam_harmonic(d, eps, lam=1, normalize: bool = True) -> AlmostPotential:
+def almost_lam_harmonic(d, eps, lam=1, *, normalize: bool = True) -> AlmostPotential:
     r"""The almost lambda-harmonic Phi_eps of Lemmas B.8/B.9/4.2, exactly.
 
     .. math:: \Phi_\epsilon(r) = \begin{cases} P(r)/P(0) & r < \epsilon \\
@@ -238,9 +239,10 @@ def lemma_b7_as_stated(d, eps, t) -> RadialPotential:
     d = odd_dimension(d, "Lemma B.7")
     eps = positive(eps, "eps", "Lemma B.7")
     t = positive(t, "t", "Lemma B.7")
+    below(eps, t, "Lemma B.7")
     middle = (t - R)**d / sp.factorial(d)
-    below = almost_construction(RadialPotential(middle, r=R, params=tuple(t.free_symbols)), d, eps)
-    inner = sp.expand(below.lower_derivative(0))
+    lower = almost_construction(RadialPotential(middle, r=R, params=tuple(t.free_symbols)), d, eps)
+    inner = sp.expand(lower.lower_derivative(0))
     phi = RadialPotential(sp.Piecewise((inner, R <= eps), (middle, R <= t), (0, True)), r=R,
                           name=f"Lemma B.7 as stated (d={d}, eps={eps}, t={t})",
                           params=tuple(sp.Tuple(eps, t).free_symbols))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ._validate import odd_dimension, positive
+from ._validate import below, odd_dimension, positive
 from .radial import R, RadialPotential
 
 __all__ = ["lens_potential", "LensPotential", "lens_mixture", "LensMixture"]
@@ -154,6 +154,5 @@ def lens_mixture(d, eps, t, *, weight_power: int = 2) -> LensMixture:
     d = odd_dimension(d, _LEMMA)
     eps = positive(eps, "eps", _LEMMA)
     t = positive(t, "t", _LEMMA)
-    if not (eps - t).free_symbols and (eps >= t) is sp.true:
-        raise ValueError(f"{_LEMMA} needs 0 < eps < t; got eps={eps}, t={t}")
+    below(eps, t, _LEMMA)
     return LensMixture(d, eps, t, weight_power)
