@@ -178,6 +178,12 @@ def test_select_matches_prefixes_in_registration_order():
     assert select(claims, None) == claims
 
 
+def test_select_does_not_stop_inside_a_number():
+    claims = [holds(i) for i in ("Lemma B.1", "Lemma B.1 (dual)", "Lemma B.10", "Lemma B.9")]
+    assert [c.id for c in select(claims, ["Lemma B.1"])] == ["Lemma B.1", "Lemma B.1 (dual)"]
+    assert [c.id for c in select(claims, ["Lemma B."])] == [c.id for c in claims]
+
+
 def test_select_names_the_prefix_that_matches_nothing():
     claims = [holds(i) for i in IDS]
     with pytest.raises(ValueError, match=r"'lemma'") as info:  # matching is case-sensitive

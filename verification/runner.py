@@ -188,18 +188,28 @@ def run_claims(claims: Sequence[Claim], ctx: Context, *,
     return results
 
 
+def _matches(claim_id: str, prefix: str) -> bool:
+    """``prefix`` starts ``claim_id``, and a prefix ending in a digit does not stop inside a
+    number ("Lemma B.1" selects "Lemma B.1 (...)", not "Lemma B.10")."""
+    if not claim_id.startswith(prefix):
+        return False
+    rest = claim_id[len(prefix):]
+    return not (prefix[-1:].isdigit() and rest[:1].isdigit())
+
+
 def select(claims: Sequence[Claim], only: Sequence[str] | None) -> list[Claim]:
     """The claims whose id starts with one of the prefixes ``only`` (all claims if ``None``).
 
-    Matching is case-sensitive and keeps the given order. A prefix that matches no id raises
-    :class:`ValueError` naming it.
+    Matching is case-sensitive and keeps the given order; a prefix ending in a digit does not
+    match inside a longer number. A prefix that matches no id raises :class:`ValueError`
+    naming it.
     """
     if only is None:
         return list(claims)
-    unmatched = [p for p in only if not any(c.id.startswith(p) for c in claims)]
+    unmatched = [p for p in only if not any(_matches(c.id, p) for c in claims)]
     if unmatched:
         raise ValueError("no claim id starts with " + ", ".join(map(repr, unmatched)))
-    return [c for c in claims if any(c.id.startswith(p) for p in only)]
+    return [c for c in claims if any(_matches(c.id, p) for p in only)]
 
 
 class _ProgressBar:
