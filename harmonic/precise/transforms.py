@@ -27,7 +27,9 @@ piece by piece, split at their breakpoints; oscillatory infinite tails use mpmat
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from typing import Callable
 
@@ -87,8 +89,8 @@ class TransformAccuracyError(ArithmeticError):
 
 @lru_cache(maxsize=None)
 def _spherical_coefficients(n: int) -> tuple[int, ...]:
-    """a_k(n + 1/2) = (n+k)! / (k! (n-k)! 2^k), DLMF 10.49.1."""
-    return tuple(math.factorial(n + k) // (math.factorial(k) * math.factorial(n - k)) // 1
+    """a_k(n + 1/2) = (n+k)! / (2^k k! (n-k)!), DLMF 10.49.1."""
+    return tuple(Fraction(math.factorial(n + k), math.factorial(k) * math.factorial(n - k) * 2**k)
                  for k in range(n + 1))
 
 
@@ -99,7 +101,7 @@ def _lambda_half_integer(n: int, z):
     even = odd = mpmath.mpf(0)
     zk = mpmath.mpf(1)
     for k in range(n + 1):
-        term = mpmath.mpf(a[k]) / (2**k * zk)
+        term = mpmath.mpf(a[k].numerator) / a[k].denominator / zk
         if k % 2 == 0:
             even += (-1)**(k // 2) * term
         else:
@@ -135,6 +137,128 @@ def radial_kernel(nu, z):
     return mpmath.besselj(nu, z) / z**nu
 
 
+# -- closed forms for exponential-polynomial pieces (odd d) ------------------------------
+
+def _gamma_upper_all(js, x) -> dict:
+    """{j: Gamma(j+1, x)} for integers j and complex x with Re x >= 0 (one E_1 evaluation).
+
+    j >= 0: j! e^{-x} sum_{i<=j} x^i/i!;  j = -1: E_1(x);
+    j = -m-1 <= -2: (-1)^m/m! [E_1(x) - e^{-x} sum_{i<m} (-1)^i i!/x^{i+1}] (DLMF 8.4.4, 8.4.15).
+    """
+    out = {}
+    ex = mpmath.exp(-x)
+    e1 = mpmath.e1(x) if min(js) < 0 else None
+    for j in js:
+        if j >= 0:
+            term = total = mpmath.mpf(1)
+            for i in range(1, j + 1):
+                term *= x / i
+                total += term
+            out[j] = mpmath.factorial(j) * ex * total
+        elif j == -1:
+            out[j] = e1
+        else:
+            m = -(j + 1)
+            tail, fact = mpmath.mpf(0), mpmath.mpf(1)
+            for i in range(m):
+                tail += (-1)**i * fact / x**(i + 1)
+                fact *= i + 1
+            out[j] = (-1)**m / mpmath.factorial(m) * (e1 - ex * tail)
+    return out
+
+
+def _power_exp_integrals(js, w, a, b) -> dict:
+    """{j: int_a^b r^j e^{-w r} dr} for integers j, complex w with Re w >= 0 (b may be oo)."""
+    js = sorted(set(js))
+    if b == mpmath.inf or abs(w) * b > 1:
+        if w == 0:
+            raise ValueError("divergent")
+        lower = _gamma_upper_all(js, w * a) if a != 0 else {j: mpmath.factorial(j) for j in js}
+        upper = {j: mpmath.mpf(0) for j in js} if b == mpmath.inf else _gamma_upper_all(js, w * b)
+        return {j: (lower[j] - upper[j]) / w**(j + 1) for j in js}
+    # |w| b <= 1: the power series of e^{-w r}, which converges fast and does not cancel
+    out = {}
+    for j in js:
+        total, coeff, m = mpmath.mpf(0), mpmath.mpf(1), 0
+        while True:
+            p = j + m + 1
+            term = coeff * ((b**p - a**p) / p if p else mpmath.log(b / a))
+            total += term
+            if m > 4 and abs(term) <= mpmath.eps * abs(total):
+                break
+            m += 1
+            coeff *= -w / m
+        out[j] = total
+    return out
+
+
+def _exp_poly_terms(expr: sp.Expr, r: sp.Symbol):
+    """expr = sum c r^k e^{-s r} (c, s exact numbers, k integer, s >= 0) as [(c, k, s)], or None.
+
+    c is returned as a function of no arguments that evaluates it at the current precision."""
+    terms = []
+    for term in sp.Add.make_args(sp.expand(sp.powsimp(sp.expand(expr, power_exp=True)))):
+        c, rest = term.as_independent(r, as_Add=False)
+        k, s = 0, sp.Integer(0)
+        for factor in sp.Mul.make_args(rest):
+            if factor == r:
+                k += 1
+            elif factor.is_Pow and factor.base == r and factor.exp.is_Integer:
+                k += int(factor.exp)
+            elif isinstance(factor, sp.exp):
+                rate = sp.simplify(-factor.args[0] / r)
+                if rate.free_symbols or not rate.is_real or rate < 0:
+                    return None
+                s += rate
+            elif factor != 1:
+                return None
+        if c.free_symbols or not c.is_real:
+            return None
+        terms.append((sp.lambdify((), c, modules="mpmath"), k, s))
+    return terms
+
+
+@dataclass
+class _ExpPolyPiece:
+    """sum c r^k e^{-s r} on [a, b]: its transform in closed form for odd d."""
+
+    a: object
+    b: object
+    terms: list          # (c, k, s): c a 0-argument mpmath function, k an integer, s >= 0 exact
+    g: Callable          # the same function, lambdified (for the mass estimate)
+
+    def transform(self, d: int, rho):
+        """int_a^b f(r) Lambda_nu(rho r) r^{d-1} dr at the current precision."""
+        a, b = self.a, self.b
+        nu = mpmath.mpf(d) / 2 - 1
+        total = mpmath.mpf(0)
+        by_rate: dict = {}
+        for c, k, s in self.terms:
+            by_rate.setdefault(s, []).append((c, k))
+        if rho == 0:
+            for s, group in by_rate.items():
+                ints = _power_exp_integrals([k + d - 1 for _, k in group], mpmath.mpf(s), a, b)
+                total += sum(c() * ints[k + d - 1] for c, k in group)
+            return total * radial_kernel(nu, mpmath.mpf(0))
+        n = (d - 3) // 2                  # d = 2n + 3: r^{d-1} Lambda(rho r) = sqrt(2/pi) rho^{-n} r^{n+2} j_n(rho r)
+        weights = [mpmath.mpc(0, 1)**(q - n - 1) * mpmath.mpf(f.numerator) / f.denominator * rho**(-q - 1)
+                   for q, f in enumerate(_spherical_coefficients(n))]   # j_n = Re sum_q ... (DLMF 10.49.6)
+        for s, group in by_rate.items():
+            w = mpmath.mpc(mpmath.mpf(s), -rho)
+            ints = _power_exp_integrals([k + n + 1 - q for _, k in group for q in range(n + 1)], w, a, b)
+            for c, k in group:
+                acc = sum(weights[q] * ints[k + n + 1 - q] for q in range(n + 1))
+                total += c() * acc.real
+        return total * mpmath.sqrt(2 / mpmath.pi) * rho**(-n)
+
+    def usable(self, d: int) -> bool:
+        """Odd d, and no term that diverges on its own (at r = 0, or at infinity without decay)."""
+        if d % 2 == 0 or d < 3:
+            return False
+        return all(not (self.b == mpmath.inf and s == 0) and not (self.a == 0 and k < -1)
+                   for c, k, s in self.terms)
+
+
 # -- pieces --------------------------------------------------------------------------------
 
 @dataclass
@@ -168,6 +292,19 @@ def _piecewise_intervals(expr: sp.Expr, r: sp.Symbol):
     return out
 
 
+def _sympy_piece(lo, hi, expr, r, d):
+    """A closed-form exponential-polynomial piece where possible, else a quadrature piece."""
+    a = mpmath.mpf(sp.N(lo, 60))
+    b = mpmath.inf if hi is sp.oo else mpmath.mpf(sp.N(hi, 60))
+    g = _lambdify(expr, r)
+    terms = _exp_poly_terms(expr, r)
+    if terms is not None:
+        piece = _ExpPolyPiece(a, b, terms, g)
+        if piece.usable(d):
+            return piece
+    return (a, b, g)
+
+
 def _lam_harmonic_closed(phi: LamHarmonicPotential, scale, d: int):
     s = mpmath.mpf(sp.N(phi.s, 60))
     c = mpmath.mpf(sp.N(phi.bessel_constant() / scale, 60))
@@ -190,18 +327,9 @@ def _plan(f, d: int, breakpoints, support) -> _Plan:
                 raise ValueError(f"radial_fourier: Lemma B.9's potential for d={f.d} transformed in d={d}; "
                                  "the closed form needs the same d")
             return _Plan([], _lam_harmonic_closed(f, 1, d))
-        if isinstance(f, AlmostPotential) and isinstance(f.base, LamHarmonicPotential) and f.base.d == d:
-            scale = f.scale
-            lower = f.lower_derivative(0) - f.base.expr / scale
-            eps = mpmath.mpf(sp.N(f.eps, 60))
-            return _Plan([(mpmath.mpf(0), eps, _lambdify(lower, f.r))],
-                         _lam_harmonic_closed(f.base, scale, d))
-        if isinstance(f.expr, sp.Piecewise):
-            pieces = [(mpmath.mpf(sp.N(lo, 60)), mpmath.inf if hi is sp.oo else mpmath.mpf(sp.N(hi, 60)),
-                       _lambdify(sub, f.r)) for lo, hi, sub in _piecewise_intervals(f.expr, f.r)
-                      if sub != 0]
-            return _Plan(pieces, None)
-        return _Plan([(mpmath.mpf(0), mpmath.inf, _lambdify(f.expr, f.r))], None)
+        intervals = (_piecewise_intervals(f.expr, f.r) if isinstance(f.expr, sp.Piecewise)
+                     else [(sp.Integer(0), sp.oo, f.expr)])
+        return _Plan([_sympy_piece(lo, hi, sub, f.r, d) for lo, hi, sub in intervals if sub != 0], None)
     if not callable(f):
         raise ValueError(f"radial_fourier needs a radial potential, a sympy expression or a callable; got {f!r}")
     edges = sorted({mpmath.mpf(b) for b in breakpoints if b > 0})
@@ -252,7 +380,12 @@ def _integrate(plan: _Plan, d: int, rho, nu, periods, tiny):
     ``tiny`` is the size below which an infinite tail's integrand is negligible."""
     total = mpmath.mpf(0)
     err = mpmath.mpf(0)
-    for a, b, g in plan.pieces:
+    for piece in plan.pieces:
+        if isinstance(piece, _ExpPolyPiece):
+            total += piece.transform(d, rho)
+            continue
+        a, b, g = piece
+
         def h(r, g=g):
             return g(r) * radial_kernel(nu, rho * r) * r**(d - 1)
         if b == mpmath.inf and rho == 0:
@@ -280,12 +413,33 @@ def _mass(plan: _Plan, d: int, nu):
     oscillating integrand can be trusted below this times 10^{-working digits}."""
     with mpmath.workdps(15):
         total = mpmath.mpf(0)
-        for a, b, g in plan.pieces:
+        for piece in plan.pieces:
+            a, b, g = (piece.a, piece.b, piece.g) if isinstance(piece, _ExpPolyPiece) else piece
             pts = [a, a + 1, a + 8, mpmath.inf] if b == mpmath.inf else [a, b]
             total += mpmath.quad(lambda r, g=g: abs(g(r)) * r**(d - 1), pts)
         if plan.closed is not None:
             total += abs(plan.closed(mpmath.mpf(0))) / (2 * mpmath.pi)**(mpmath.mpf(d) / 2)
         return total * (2 * mpmath.pi)**(mpmath.mpf(d) / 2) * radial_kernel(nu, mpmath.mpf(0))
+
+
+_PLANS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_EXPR_PLANS: dict = {}
+
+
+def _cached_plan(f, d, breakpoints, support, nu):
+    """(plan, mass) for f in R^d, computed once per potential object (or sympy expression)."""
+    key = (d, breakpoints, support)
+    if isinstance(f, sp.Basic):
+        store = _EXPR_PLANS.setdefault(f, {})
+    else:
+        try:
+            store = _PLANS.setdefault(f, {})
+        except TypeError:           # not weak-referenceable: no caching
+            store = {}
+    if key not in store:
+        plan = _plan(f, d, breakpoints, support)
+        store[key] = (plan, _mass(plan, d, nu))
+    return store[key]
 
 
 def _check_common(d, dps):
@@ -336,10 +490,9 @@ def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=Non
     rho = mpmath.mpf(rho)
     if rho < 0 or not mpmath.isfinite(rho):
         raise ValueError(f"radial_fourier needs a finite rho >= 0; got rho={rho}")
-    plan = _plan(f, d, breakpoints, support)
     nu = mpmath.mpf(d) / 2 - 1
+    plan, mass = _cached_plan(f, d, tuple(breakpoints), support, nu)
     max_dps = 4 * dps + 60 if max_dps is None else max_dps
-    mass = _mass(plan, d, nu)
     work = dps + _GUARD
     target = mpmath.mpf(10)**(-dps)
     while True:
