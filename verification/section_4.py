@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from harmonic.exact import AlmostPotential, almost_lam_harmonic
+from harmonic.exact import AlmostPotential, almost_construction, almost_lam_harmonic, lam_harmonic_potential
 
 from .registry import Context, Evidence, claim
 
@@ -22,11 +22,12 @@ def _cases(ctx: Context, ds):
             for lam in ((1,) if ctx.quick else (1, 2))]
 
 
-def _broken(d: int, eps, lam, factor) -> AlmostPotential:
-    """Phi_eps whose lower piece has (d-1)th derivative factor * Phi^{(d-1)}(eps) r / eps."""
-    good = almost_lam_harmonic(d, eps, lam, normalize=False)
-    return AlmostPotential(good.base, d, eps, normalize=True,
-                           top_slope=factor * good.base.derivative_at(d - 1, eps))
+def broken_phi_eps(d: int, eps, lam, factor) -> AlmostPotential:
+    """Phi_eps whose lower piece has (d-1)th derivative factor * Phi^{(d-1)}(eps) r / eps
+    (normalised): a broken variant for negative controls (factor = 1 is Phi_eps itself)."""
+    base = lam_harmonic_potential(d, lam)
+    return almost_construction(base, d, eps, normalize=True,
+                               top_slope=factor * base.derivative_at(d - 1, eps))
 
 
 def _construction_check(objects) -> Evidence:
@@ -53,7 +54,7 @@ def _construction_check(objects) -> Evidence:
        "d = 3, 7, 11",
        "exact",
        control=lambda ctx: _construction_check(
-           [("d=7, eps=1/2, lower slope doubled", _broken(7, sp.Rational(1, 2), 1, 2))]),
+           [("d=7, eps=1/2, lower slope doubled", broken_phi_eps(7, sp.Rational(1, 2), 1, 2))]),
        section="Section 4")
 def lemma_4_2_construction(ctx: Context) -> Evidence:
     return _construction_check([(f"d={d}, eps={eps}, lambda={lam}", almost_lam_harmonic(d, eps, lam))
@@ -82,7 +83,7 @@ def _sign_check(objects) -> Evidence:
        "all r > 0 (d = 3 mod 4: d = 3, 7, 11, 15; d = 5, 9 reported as exploration)",
        "exact",
        control=lambda ctx: _sign_check(
-           [("d=7, eps=1/2, lower slope negated", _broken(7, sp.Rational(1, 2), 1, -1), True)]),
+           [("d=7, eps=1/2, lower slope negated", broken_phi_eps(7, sp.Rational(1, 2), 1, -1), True)]),
        section="Section 4")
 def lemma_4_2_sign_pattern(ctx: Context) -> Evidence:
     ds = (3, 5, 7, 9, 11) if ctx.quick else (3, 5, 7, 9, 11, 15)
