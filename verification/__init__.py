@@ -17,6 +17,7 @@ __all__ = ["CLAIM_MODULES", "all_claims", "Claim", "Context", "Erratum", "Eviden
 CLAIM_MODULES = (
     "verification.appendix_b",
     "verification.section_4",
+    "verification.section_4_bounds",
     "verification.theorem_2_1",
 )
 
