@@ -11,9 +11,11 @@ import numpy as np
 import sympy as sp
 
 from harmonic.exact import R, RadialPotential, almost_lam_harmonic
+from harmonic.precise.activations import autocorrelation_3d, lam_harmonic_activation
 from harmonic.precise.realizability import gram_min_eigenvalue, realizability
+from harmonic.precise.transforms import radial_fourier
 
-from .registry import Context, Evidence, claim
+from .registry import Context, Erratum, Evidence, claim
 from .section_4 import broken_phi_eps
 
 _DOG = sp.exp(-R**2) - sp.exp(-R**2 / 4) / 2
@@ -124,6 +126,77 @@ def lemma_b4(ctx: Context) -> Evidence:
         ("Gaussian, random points", RadialPotential(sp.exp(-R**2)), rng.normal(size=(n, 3)), True),
         ("difference of Gaussians, 3x3x3 lattice, spacing 0.7", RadialPotential(_DOG), _lattice(3, 0.7), False),
     ], dps)
+
+
+def _closure_check(cases, ys, dps: int) -> Evidence:
+    """(h * h)(y) by the independent 1D quadrature of autocorrelation_3d against Phi(y)."""
+    rows, ok, worst = {}, True, 0.0
+    tol = mpmath.mpf(10)**(-(dps - 3))
+    for label, act, phi in cases:
+        for y in ys:
+            got = autocorrelation_3d(act, y, dps=dps)
+            want = phi.mp(y, dps)
+            rel = abs(got / want - 1)
+            worst = max(worst, float(rel))
+            ok &= bool(rel < tol)
+            rows[f"{label}, y={y}"] = {"h*h": mpmath.nstr(got, dps), "Phi": mpmath.nstr(want, dps),
+                                       "relative difference": mpmath.nstr(rel, 3)}
+    return Evidence(bool(ok), worst, {"rows": rows, "tolerance": mpmath.nstr(tol, 3),
+                                      "margin": "largest relative difference"})
+
+
+def _b10_cases(scale=1):
+    from harmonic.exact import lam_harmonic_potential
+    act = lam_harmonic_activation(3, 1)
+    if scale != 1:
+        act = type(act)(act.d, act.s, act.constant * scale, act.order)
+    return [(f"lambda=1, c={act.constant}", act, lam_harmonic_potential(3, 1))]
+
+
+@claim("Lemma B.10",
+       "e^{-r}/r in R^3 is realized by the activation profile h(r) = c K_1(r)/r with c = pi^{-3/2} "
+       "(sigma(x) = (2 pi)^{3/4} e^{|x|^2/4} h(|x|), Theorem 2.1): h * h = e^{-r}/r",
+       "numeric",
+       control=lambda ctx: _closure_check(_b10_cases(scale=sp.sqrt(2)), ["0.5"], 15),
+       section="Appendix B")
+def lemma_b10(ctx: Context) -> Evidence:
+    ys = ["0.5"] if ctx.quick else ["0.5", "2"]
+    return _closure_check(_b10_cases(), ys, 15 if ctx.quick else ctx.dps)
+
+
+def _b10_shape_check(power: int, dps: int) -> Evidence:
+    """Is F(e^{-r}/r)(rho) (1 + rho^2) / rho^power constant (d = 3)? Two routes: the closed-form
+    transform and an independent plain mpmath quadrature (sin kernel, quadosc)."""
+    rows, values = {}, []
+    for rho in ("0.5", "2", "5"):
+        x = mpmath.mpf(rho)
+        ours = radial_fourier(sp.exp(-R) / R, 3, x, dps=dps).value
+        with mpmath.workdps(dps + 10):
+            plain = 4 * mpmath.pi / x * mpmath.quadosc(lambda r: mpmath.exp(-r) * mpmath.sin(x * r), [0, mpmath.inf], omega=x)
+        if abs(plain / ours - 1) > mpmath.mpf(10)**(-(dps - 5)):
+            raise RuntimeError(f"Lemma B.10: the two transforms disagree at rho={rho}: {ours} vs {plain}")
+        q = ours * (1 + x**2) / x**power
+        values.append(q)
+        rows[rho] = {"F(rho)": mpmath.nstr(ours, 20), "F (1+rho^2)/rho^%d" % power: mpmath.nstr(q, 20)}
+    spread = max(abs(v / values[0] - 1) for v in values)
+    return Evidence(bool(spread < mpmath.mpf(10)**(-(dps - 5))), float(spread),
+                    {"rows": rows, "margin": "largest relative spread of the ratio over rho"})
+
+
+@claim("Lemma B.10 (transform in the proof)",
+       "in the proof: the Hankel transform of e^{-x}/x gives y F(y) = c y/(1+y^2), 'giving F(y) = c y/(1+y^2)'",
+       "numeric",
+       status="erratum",
+       erratum=Erratum(printed="F(y) = c y/(1+y^2)",
+                       corrected="F(y) = c/(1+y^2); in the convention of this project F(rho) = 4 pi/(1+rho^2) "
+                                 "(the proof's own previous step, y F(y) = c y/(1+y^2), says so)",
+                       where="every y: F(y)(1+y^2)/y is not constant (it is 4 pi / y); confirmed by the "
+                             "closed-form transform and an independent quadrature"),
+       corrected=lambda ctx: _b10_shape_check(0, ctx.dps),
+       control=lambda ctx: _b10_shape_check(2, ctx.dps),
+       section="Appendix B")
+def lemma_b10_transform(ctx: Context) -> Evidence:
+    return _b10_shape_check(1, ctx.dps)
 
 
 if __name__ == "__main__":

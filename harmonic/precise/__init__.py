@@ -4,6 +4,7 @@ Radial Fourier (Hankel) transforms, realizability (Theorem 2.1), activations, du
 activations on the sphere (Lemma B.1, Theorem B.2) and the bounds of Lemma 4.2/B.9.
 """
 
+from .activations import Activation, autocorrelation_3d, lam_harmonic_activation
 from .bounds import (BoundCase, BoundForm, BoundReport, Lemma42Bounds, b8_lower_bound_report,
                      derivative_bound_report, enclose, eps_derivative_report, lemma_4_2_bounds,
                      monotonicity_report, normalisation_report, two_sided_bound_report)
@@ -12,6 +13,7 @@ from .transforms import (TransformAccuracyError, TransformResult, inverse_radial
                          radial_fourier, radial_kernel)
 
 __all__ = [
+    "Activation", "lam_harmonic_activation", "autocorrelation_3d",
     "radial_fourier", "inverse_radial_fourier", "radial_kernel", "TransformResult",
     "TransformAccuracyError",
     "realizability", "RealizabilityReport", "asymptotic_sign", "gram_min_eigenvalue",
