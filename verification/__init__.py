@@ -15,6 +15,7 @@ __all__ = ["CLAIM_MODULES", "all_claims", "Claim", "Context", "Erratum", "Eviden
 
 #: Modules that register claims, in the paper's order.
 CLAIM_MODULES = (
+    "verification.appendix_b_duals",
     "verification.appendix_b",
     "verification.section_4",
     "verification.section_4_bounds",
