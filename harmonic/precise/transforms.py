@@ -130,7 +130,7 @@ def radial_kernel(nu, z):
     twice = 2 * nu
     if z == 0:
         return 1 / (2**nu * mpmath.gamma(nu + 1))
-    if twice == int(twice) and int(twice) % 2 == 1:
+    if twice == int(twice) and int(twice) % 2 == 1 and twice > 0:
         n = int(twice) // 2
         if z > n + 2:
             return _lambda_half_integer(n, z)
@@ -295,8 +295,8 @@ def _piecewise_intervals(expr: sp.Expr, r: sp.Symbol):
 
 def _sympy_piece(lo, hi, expr, r, d):
     """A closed-form exponential-polynomial piece where possible, else a quadrature piece."""
-    a = mpmath.mpf(sp.N(lo, 60))
-    b = mpmath.inf if hi is sp.oo else mpmath.mpf(sp.N(hi, 60))
+    a = mpmath.mpf(sp.N(lo, _PLAN_DPS))
+    b = mpmath.inf if hi is sp.oo else mpmath.mpf(sp.N(hi, _PLAN_DPS))
     g = _lambdify(expr, r)
     terms = _exp_poly_terms(expr, r)
     if terms is not None:
@@ -342,8 +342,8 @@ def _gaussian_part(expr: sp.Expr, r: sp.Symbol, d: int):
 
 
 def _lam_harmonic_closed(phi: LamHarmonicPotential, scale, d: int):
-    s = mpmath.mpf(sp.N(phi.s, 60))
-    c = mpmath.mpf(sp.N(phi.bessel_constant() / scale, 60))
+    s = mpmath.mpf(sp.N(phi.s, _PLAN_DPS))
+    c = mpmath.mpf(sp.N(phi.bessel_constant() / scale, _PLAN_DPS))
     nu = mpmath.mpf(d) / 2 - 1
 
     def closed(rho):
@@ -396,10 +396,12 @@ def _chunks(a, b, rho, periods):
     return [a + (b - a) * k / n for k in range(n + 1)]
 
 
-def _tail_start(a, rho):
+def _tail_start(a, rho, late: bool):
     """Where quadosc takes over on [a, oo): past the structure near a (dyadic steps up to
-    a + 1 at least) and at least two periods in, so that the periods it sums are settled."""
-    reach = max(mpmath.mpf(1), 4 * mpmath.pi / rho)
+    a + 1 at least) and at least two periods in, so that the periods it sums are settled.
+    ``late`` moves the hand-over one dyadic step further out: the two evaluations of
+    :func:`radial_fourier` differ there, so an inaccurate quadosc tail shows in their difference."""
+    reach = max(mpmath.mpf(1), 4 * mpmath.pi / rho) * (2 if late else 1)
     points, step = [a], mpmath.mpf(1) / 2
     while points[-1] < a + reach:
         step *= 2
@@ -430,7 +432,7 @@ def _integrate(plan: _Plan, d: int, rho, nu, periods, tiny):
         if b == mpmath.inf and rho == 0:
             v, e = mpmath.quad(h, [a, a + 1, a + 8, mpmath.inf], error=True)
         elif b == mpmath.inf:
-            near = _tail_start(a, rho)
+            near = _tail_start(a, rho, late=periods < 4)
             grid = [near[0]]
             for lo, hi in zip(near, near[1:]):
                 grid += _chunks(lo, hi, rho, periods)[1:]
@@ -467,8 +469,14 @@ _PLANS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _EXPR_PLANS: dict = {}
 
 
+_PLAN_DPS = 300      # breakpoints and closed-form constants are stored to this many digits
+
+
 def _cached_plan(f, d, breakpoints, support, nu):
-    """(plan, mass) for f in R^d, computed once per potential object (or sympy expression)."""
+    """(plan, mass) for f in R^d, computed once per potential object (or sympy expression).
+
+    The plan's numbers (breakpoints, constants of closed forms) are made at _PLAN_DPS digits,
+    so that no working precision up to that is limited by them."""
     key = (d, breakpoints, support)
     if isinstance(f, sp.Basic):
         store = _EXPR_PLANS.setdefault(f, {})
@@ -478,7 +486,8 @@ def _cached_plan(f, d, breakpoints, support, nu):
         except TypeError:           # not weak-referenceable: no caching
             store = {}
     if key not in store:
-        plan = _plan(f, d, breakpoints, support)
+        with mpmath.workdps(_PLAN_DPS):
+            plan = _plan(f, d, breakpoints, support)
         store[key] = (plan, _mass(plan, d, nu))
     return store[key]
 
@@ -532,12 +541,15 @@ def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=Non
     (True, True)
     """
     _check_common(d, dps)
-    rho = mpmath.mpf(rho)
+    with mpmath.workdps(_PLAN_DPS):
+        rho = mpmath.mpf(rho) if not isinstance(rho, sp.Basic) else mpmath.mpf(sp.N(rho, _PLAN_DPS))
     if rho < 0 or not mpmath.isfinite(rho):
         raise ValueError(f"radial_fourier needs a finite rho >= 0; got rho={rho}")
     nu = mpmath.mpf(d) / 2 - 1
     plan, mass = _cached_plan(f, d, tuple(breakpoints), support, nu)
-    max_dps = 4 * dps + 60 if max_dps is None else max_dps
+    max_dps = min(4 * dps + 60, _PLAN_DPS - 20) if max_dps is None else max_dps
+    if max_dps > _PLAN_DPS - 20 or max_dps < dps:
+        raise ValueError(f"radial_fourier needs dps <= max_dps <= {_PLAN_DPS - 20}; got dps={dps}, max_dps={max_dps}")
     work = dps + _GUARD
     target = mpmath.mpf(10)**(-dps)
     while True:
@@ -561,6 +573,8 @@ def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=Non
         work = nxt
     with mpmath.workdps(dps):
         value = +v2
+    with mpmath.workdps(work + _EXTRA):
+        error += abs(value - v2)            # the rounding to dps digits is part of the error
     return TransformResult(value, +error, rho, d, dps, work + _EXTRA, bool(abs(v2) > error))
 
 
@@ -576,7 +590,12 @@ def inverse_radial_fourier(F, d: int, r, **kwargs) -> TransformResult:
     '0.367879441171442'
     """
     res = radial_fourier(F, d, r, **kwargs)
-    factor = (2 * mpmath.pi)**(-d)
+    with mpmath.workdps(res.working_dps):
+        factor = (2 * mpmath.pi)**(-d)
+        exact = res.value * factor
+        error = res.error * factor
     with mpmath.workdps(res.dps):
-        value = +(res.value * factor)
-    return TransformResult(value, res.error * factor, res.rho, d, res.dps, res.working_dps, res.resolved)
+        value = +exact
+    with mpmath.workdps(res.working_dps):
+        error += abs(value - exact)
+    return TransformResult(value, error, res.rho, d, res.dps, res.working_dps, res.resolved)
