@@ -27,7 +27,7 @@ from harmonic.precise.transforms import (TransformAccuracyError, inverse_radial_
 
 DPS = 30
 # Floats on purpose: 1e-3 is then an exact binary number, the same one the references use
-# (a decimal string would be rounded by the code under test; see test_rho_is_read_at_full_precision).
+# (decimal strings and sympy numbers are tested in test_rho_is_read_at_full_precision).
 RHOS = [0, 1e-3, 0.5, 1, 7, 30, 1000]
 HALF = sp.Rational(1, 2)
 
@@ -43,18 +43,10 @@ def mp(x):
     return mpmath.mpf(x)
 
 
-def ulp(x, dps):
-    """One unit in the last place of x rounded to ``dps`` digits (generous: mag may overestimate)."""
-    if not x:
-        return mpmath.mpf(0)
-    return mpmath.ldexp(1, mpmath.mag(x) - mpmath.libmp.dps_to_prec(dps))
-
-
 def assert_accurate(res, ref, dps=DPS):
     """``res`` is resolved, has ref's sign, is within 10^{2-dps} relative (1e-28 at 30 digits),
-    its error estimate is not absurdly pessimistic (<= 10^{5-dps} |value|, 1e-25 at 30 digits)
-    and bounds the actual error up to the final rounding of ``value`` to ``dps`` digits (the
-    strict bound without the rounding is test_error_estimate_covers_the_returned_value)."""
+    its error estimate bounds the actual error of the returned (rounded) value and is not
+    absurdly pessimistic (<= 10^{5-dps} |value|, 1e-25 at 30 digits)."""
     with mpmath.workdps(dps + 30):
         ref = mpmath.mpf(ref)
         actual = abs(res.value - ref)
@@ -62,7 +54,7 @@ def assert_accurate(res, ref, dps=DPS):
         assert res.sign == (1 if ref > 0 else -1), res
         assert actual <= mpmath.mpf(10)**(2 - dps) * abs(ref), (res, ref, actual / abs(ref))
         assert res.error <= mpmath.mpf(10)**(5 - dps) * abs(res.value), res
-        assert actual <= res.error + ulp(res.value, dps), (res, ref, actual)
+        assert actual <= res.error, (res, ref, actual)
 
 
 # -- references ----------------------------------------------------------------------------
@@ -139,7 +131,8 @@ def test_gaussian(d, rho):
         assert_accurate(res, gaussian_ref(d, mpmath.mpf(rho)))
 
 
-@pytest.mark.parametrize("d,rho", [(3, 0.5), (3, 7), (2, 1)], ids=["d=3-rho=0.5", "d=3-rho=7", "d=2-rho=1"])
+@pytest.mark.parametrize("d,rho", [(3, 0.5), pytest.param(3, 7, marks=pytest.mark.slow), (2, 1)],
+                         ids=["d=3-rho=0.5", "d=3-rho=7", "d=2-rho=1"])
 def test_gaussian_as_callable(d, rho):
     """The same Gaussian through the quadrature path (an mpmath callable, no structure)."""
     res = radial_fourier(lambda r: mpmath.exp(-r**2), d, rho)
@@ -161,7 +154,7 @@ def test_squared_lorentzian_at_zero():
 
 @pytest.mark.slow
 def test_squared_lorentzian_oscillating():
-    """Algebraic 1/r^2 decay: the oscillatory tail is slow (about 20-30 s at any dps); 15 digits."""
+    """Algebraic 1/r^2 decay: the oscillatory tail is slow (3-5 s); 15 digits."""
     res = radial_fourier(1 / (1 + R**2)**2, 3, 1, dps=15)
     with mpmath.workdps(50):
         assert_accurate(res, lorentzian_ref(mpmath.mpf(1)), dps=15)
@@ -177,19 +170,11 @@ def test_ball_indicator(d, rho):
 
 
 def test_ball_with_a_radius_that_is_not_binary():
+    """Regression: breakpoints were stored at 15 digits (radius 1/3 as a double: 1.6e-16 off)."""
     a = sp.Rational(1, 3)
     res = radial_fourier(sp.Piecewise((1, R <= a), (0, True)), 3, 1)
     with mpmath.workdps(DPS + 30):
         assert_accurate(res, ball_ref(3, a, mpmath.mpf(1)))
-
-
-def test_ball_with_a_radius_that_is_not_binary_to_double_precision():
-    """What the bug above leaves: 1/3 rounded to a double costs ~1e-16, not more."""
-    a = sp.Rational(1, 3)
-    res = radial_fourier(sp.Piecewise((1, R <= a), (0, True)), 3, 1)
-    with mpmath.workdps(DPS + 30):
-        ref = ball_ref(3, a, mpmath.mpf(1))
-        assert abs(res.value - ref) <= 1e-14 * abs(ref)
 
 
 # -- dimension 1 (nu = -1/2) ---------------------------------------------------------------
@@ -205,10 +190,12 @@ def test_exponential_in_1d_at_zero():
         assert_accurate(res, laplace_1d_ref(mpmath.mpf(0)))
 
 
-def test_exponential_in_1d_oscillating():
-    res = radial_fourier(sp.exp(-R), 1, 0.5)
+@pytest.mark.parametrize("rho", [0.5, 7], ids=rho_id)
+def test_exponential_in_1d_oscillating(rho):
+    """Regression: radial_kernel(-1/2, z) was 0 for z > 1, so d = 1 dropped r > 1/rho."""
+    res = radial_fourier(sp.exp(-R), 1, rho)
     with mpmath.workdps(DPS + 30):
-        assert_accurate(res, laplace_1d_ref(mpmath.mpf(0.5)))
+        assert_accurate(res, laplace_1d_ref(mpmath.mpf(rho)))
 
 
 # -- Lemma B.9's lambda-harmonic potential -------------------------------------------------
@@ -219,22 +206,11 @@ LAM_CASES = [(3, 1), (3, 2), (7, 1), (7, 2)]
 @pytest.mark.parametrize("d,lam", LAM_CASES, ids=lambda c: str(c))
 @pytest.mark.parametrize("rho", RHOS, ids=rho_id)
 def test_lam_harmonic_closed_form(d, lam, rho):
+    """Regression: s and C were rounded to doubles when the plan was built (1e-16 off)."""
     phi = lam_harmonic_potential(d, lam)
     res = radial_fourier(phi, d, rho)
     with mpmath.workdps(DPS + 30):
         assert_accurate(res, lam_harmonic_ref(phi, mpmath.mpf(rho)))
-
-
-@pytest.mark.parametrize("d,lam", LAM_CASES, ids=lambda c: str(c))
-@pytest.mark.parametrize("rho", RHOS, ids=rho_id)
-def test_lam_harmonic_closed_form_to_double_precision(d, lam, rho):
-    """What the bug above leaves: the formula is right; its constants are doubles."""
-    phi = lam_harmonic_potential(d, lam)
-    res = radial_fourier(phi, d, rho)
-    with mpmath.workdps(DPS + 30):
-        ref = lam_harmonic_ref(phi, mpmath.mpf(rho))
-        assert res.resolved and res.sign == 1
-        assert abs(res.value - ref) <= 1e-14 * ref
 
 
 @pytest.mark.parametrize("rho", [0, 0.5, 7], ids=rho_id)
@@ -246,8 +222,7 @@ def test_lam_harmonic_independent_quadrature(rho):
     with mpmath.workdps(DPS + 30):
         # the two references agree (DLMF 10.22.69 against quadrature): either validates the other
         assert abs(ref - lam_harmonic_ref(phi, mpmath.mpf(rho))) <= mpmath.mpf(10)**(-DPS - 5) * ref
-        res = radial_fourier(phi, 7, rho)
-        assert abs(res.value - ref) <= 1e-14 * ref      # 1e-28 once the bug above is fixed
+        assert_accurate(radial_fourier(phi, 7, rho), ref)
 
 
 # -- the lens potential of Lemma B.7 -------------------------------------------------------
@@ -283,12 +258,15 @@ def test_phi_eps_independent_quadrature(d, rho):
         assert_accurate(res, ref)
 
 
+# Only rho < 2 pi / eps = 4 pi here. At rho = 7 and 30 (d = 3, 7) the callable path takes
+# 200-300 s per value (and, before the two evaluations handed over to quadosc at different
+# points, came back wrong by 1e-19 .. 5e-8 relative with a reported error ~1e-35): mpmath 1.3's
+# quadosc(f, [a, oo], omega) integrates [a, pi/omega] backwards and then sums periods from
+# pi/omega, so it samples f below a, across the callable's breakpoint eps once pi/rho < eps, and
+# Gauss-Legendre over the kink escalates its degree at nsum's raised precision.
 CALLABLE_CASES = [
     pytest.param(7, 0, id="d=7-rho=0"),
     pytest.param(11, 0.5, id="d=11-rho=0.5"),
-    # d = 3, rho = 30 as a plain callable is left out: its quadosc tail on an exponentially
-    # decaying integrand does not converge within minutes (an open performance issue of the
-    # quadrature path); the structured path is tested at rho = 30 above.
 ]
 
 
@@ -327,20 +305,25 @@ def test_precision_sweep(case, dps):
 # -- the error estimate and the input's precision ------------------------------------------
 
 @pytest.mark.parametrize("f,d,rho,ref", [
+    pytest.param(sp.Piecewise((1, R <= sp.Rational(3, 2)), (0, True)), 5, 30,
+                 lambda: ball_ref(5, sp.Rational(3, 2), mpmath.mpf(30)), id="ball-d5-rho=30"),
     pytest.param(sp.exp(-R) / R, 3, 2, lambda: yukawa_ref(mpmath.mpf(2)), id="yukawa-rho=2"),
     pytest.param(sp.exp(-R**2), 3, 1, lambda: gaussian_ref(3, mpmath.mpf(1)), id="gaussian-rho=1"),
 ])
 def test_error_estimate_covers_the_returned_value(f, d, rho, ref):
+    """Regression: the rounding of value to dps digits (up to 1e-31 relative) was not in error."""
     res = radial_fourier(f, d, rho)
     with mpmath.workdps(DPS + 30):
         assert abs(res.value - ref()) <= res.error
 
 
-@pytest.mark.parametrize("form", ["string", "mpf50"])
+@pytest.mark.parametrize("form", ["string", "mpf50", "sympy"])
 def test_rho_is_read_at_full_precision(form):
+    """Regression: rho was read at the ambient 15 digits (the double nearest 0.001: 4e-23 off)."""
     with mpmath.workdps(DPS + 30):
         rho = mpmath.mpf("0.001")
-    res = radial_fourier(sp.exp(-R) / R, 3, "0.001" if form == "string" else rho)
+    given = {"string": "0.001", "mpf50": rho, "sympy": sp.Rational(1, 1000)}[form]
+    res = radial_fourier(sp.exp(-R) / R, 3, given)
     with mpmath.workdps(DPS + 30):
         assert_accurate(res, yukawa_ref(rho))
 
@@ -371,8 +354,6 @@ def test_gaussian_far_tail_has_no_spurious_sign(form):
 
 # -- round trips ---------------------------------------------------------------------------
 
-
-
 def gaussian_inverse_pair(form):
     """F^{-1}(pi^{3/2} e^{-rho^2/4}) = e^{-r^2} in R^3 (gaussian_ref read backwards)."""
     if form == "sympy":
@@ -386,20 +367,10 @@ INVERSE_CASES = [pytest.param("sympy", r, id=f"sympy-r={r}") for r in (0, 0.5, 2
 
 @pytest.mark.parametrize("form,r", INVERSE_CASES)
 def test_inverse_of_the_gaussian_transform(form, r):
+    """Regression: the factor (2 pi)^{-d} was computed at 15 digits (every inverse 1e-16 off)."""
     res = inverse_radial_fourier(gaussian_inverse_pair(form), 3, r)
     with mpmath.workdps(DPS + 30):
         assert_accurate(res, mpmath.exp(-mpmath.mpf(r)**2))
-
-
-@pytest.mark.parametrize("form,r", INVERSE_CASES)
-def test_inverse_of_the_gaussian_transform_to_double_precision(form, r):
-    """What the bug above leaves: right to ~1e-16; the forward transform is right to 30 digits."""
-    res = inverse_radial_fourier(gaussian_inverse_pair(form), 3, r)
-    forward = radial_fourier(gaussian_inverse_pair(form), 3, r)
-    with mpmath.workdps(DPS + 30):
-        ref = mpmath.exp(-mpmath.mpf(r)**2)
-        assert res.resolved and abs(res.value - ref) <= 1e-14 * ref
-        assert_accurate(forward, ref * (2 * mpmath.pi)**3)
 
 
 @pytest.mark.slow
@@ -407,7 +378,7 @@ def test_ball_forward_then_inverse():
     """Forward: the ball of radius 1 in R^3 has F = 4 pi (sin rho - rho cos rho)/rho^3 (ball_ref
     with d = 3, J_{3/2} elementary, DLMF 10.49.3; checked against radial_fourier at two rho);
     inverse of that at r = 1/2 (inside the ball) is 1. The transform decays like rho^{-2}, so
-    the inverse integrand only like 1/rho: slow (about 45 s at 15 digits)."""
+    the inverse integrand only like 1/rho: slow (15-20 s at 15 digits)."""
     a = 1
     F = 4 * sp.pi * (sp.sin(R) - R * sp.cos(R)) / R**3
     ball = sp.Piecewise((1, R <= a), (0, True))
@@ -423,7 +394,7 @@ def test_ball_forward_then_inverse():
 @pytest.mark.slow
 def test_yukawa_inverse():
     """F^{-1}(4 pi/(1 + rho^2)) = e^{-r}/r in R^3 (yukawa_ref read backwards), at r = 1; 15 digits
-    (1/rho decay of the integrand: about 30 s)."""
+    (1/rho decay of the integrand: 7-12 s)."""
     res = inverse_radial_fourier(4 * sp.pi / (1 + R**2), 3, 1, dps=15)
     with mpmath.workdps(50):
         assert_accurate(res, mpmath.exp(-1), dps=15)
@@ -479,6 +450,8 @@ def test_radial_kernel_order_minus_half_below_one():
     pytest.param(lambda: radial_fourier(sp.exp(-R) / R, 3, float("inf")), id="rho=inf"),
     pytest.param(lambda: radial_fourier(sp.exp(-R) / R, 3, float("nan")), id="rho=nan"),
     pytest.param(lambda: radial_fourier(sp.exp(-R) / R, 3, 1, dps=5), id="dps=5"),
+    pytest.param(lambda: radial_fourier(sp.exp(-R) / R, 3, 1, dps=30, max_dps=20), id="max_dps<dps"),
+    pytest.param(lambda: radial_fourier(sp.exp(-R) / R, 3, 1, max_dps=10**4), id="max_dps-huge"),
     pytest.param(lambda: radial_fourier(3, 3, 1), id="f=3"),
     pytest.param(lambda: radial_fourier([1, 2], 3, 1), id="f=list"),
     pytest.param(lambda: radial_fourier(sp.Piecewise((1, R > 1), (0, True)), 3, 1), id="piecewise-r>1"),
