@@ -7,7 +7,7 @@ printed tables stay clean.
 
 >>> import io
 >>> out = io.StringIO()
->>> with Progress(3, "seeds", stream=out, every=0) as bar:
+>>> with Progress(3, "seeds", stream=out, enabled=True, every=0) as bar:
 ...     for _ in range(3):
 ...         bar.update()
 >>> print(out.getvalue().splitlines()[-1])
