@@ -11,7 +11,6 @@ import argparse
 import dataclasses
 import math
 import numbers
-import shutil
 import sys
 import time
 import traceback
@@ -19,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence, TextIO
 
 import mpmath
+
+from harmonic.progress import Progress as _Bar
 
 from . import all_claims
 from .registry import Claim, Context, Evidence, registered
@@ -213,28 +214,26 @@ def select(claims: Sequence[Claim], only: Sequence[str] | None) -> list[Claim]:
 
 
 class _ProgressBar:
-    """Progress on ``stream``: a redrawn one-line bar on a terminal, else a line per claim."""
+    """Progress on ``stream``: a redrawn bar on a terminal (:class:`harmonic.progress.Progress`),
+    else a line per claim with its verdict and time."""
 
-    def __init__(self, stream: TextIO, width: int = 24):
-        self.stream, self.width, self.failed = stream, width, 0
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO):
+        self.stream, self.bar = stream, None
 
     def __call__(self, i: int, n: int, c: Claim, result: ClaimResult | None) -> None:
-        if result is not None and not result.ok:
-            self.failed += 1
-        if self.tty:
-            done = i if result is not None else i - 1
-            bar = "#" * (self.width * done // n)
-            failed = f", {self.failed} failed" if self.failed else ""
-            line = f"[{bar:<{self.width}}] {done}/{n}{failed}  {c.id}"
-            cols = shutil.get_terminal_size().columns - 1
-            self.stream.write("\r" + line[:cols].ljust(cols))
-            if result is not None and i == n:
-                self.stream.write("\r" + " " * cols + "\r")
+        if self.stream.isatty():
+            if self.bar is None:
+                self.bar = _Bar(n, "claims", stream=self.stream, enabled=True)
+            if result is None:
+                self.bar.update(0, c.id)
+            else:
+                self.bar.update(1, c.id, failed=not result.ok)
+                if i == n:
+                    self.bar.close()
         elif result is not None:
             self.stream.write(f"[{i:>{len(str(n))}}/{n}] {c.id} ... {result.verdict} "
                               f"({result.seconds:.2f} s)\n")
-        self.stream.flush()
+            self.stream.flush()
 
 
 def _dps(text: str) -> int:
