@@ -1,0 +1,911 @@
+r"""Descent algorithms of the paper: GD (Algorithm 4), Hessian descent HD (Algorithm 1),
+SecondGD (Algorithm 2) and node-wise descent (Algorithm 3).
+
+Every algorithm works on a generic objective on a flat vector ``x`` (an :class:`Objective`,
+or any object with ``value(x)``, ``grad(x)`` and optionally ``hess(x)``, ``project(x)``)
+and on the loss of the fast layer (``harmonic.fast.loss.Loss``, adapted by
+:func:`loss_objective`). Each returns a :class:`DescentResult` (final point, loss history,
+why it stopped, iterations).
+
+Two printed rules contradict the lemmas they are meant to satisfy, and the corrected rule is
+the default (``rule="printed"`` / ``threshold="printed"`` reproduce the paper):
+
+* **Algorithm 1 (sign rule).** Printed: :math:`\beta = -\alpha\lambda_{\min}\,
+  \mathrm{sign}(\nabla f^T v_{\min})`. With :math:`\lambda_{\min} < 0` this makes
+  :math:`\beta\,\nabla f^T v_{\min} \ge 0`, an *ascent* direction to first order, while the
+  proof of Lemma D.2 needs :math:`\beta\,\nabla f^T v_{\min} \le 0`. Example:
+  :math:`f(x) = x - x^2/2` at 0, :math:`\alpha = 1/2`: printed step goes to
+  :math:`f = 3/8`, corrected to :math:`f = -5/8`. Corrected:
+  :math:`\beta = -\alpha|\lambda_{\min}|\,s`, :math:`s = \mathrm{sign}(\nabla f^T v_{\min})`
+  with :math:`s = +1` when :math:`\nabla f^T v_{\min} = 0` (with ``sign(0) = 0`` HD never
+  leaves an exact saddle, where it is needed most).
+* **Algorithm 2 (termination).** Lemma D.2 guarantees only :math:`\alpha^2\gamma^3/3`
+  (sharp; the printed :math:`\alpha^2\gamma^3/2` comes from a Taylor term missing its
+  :math:`1/2`), so the printed test :math:`L(x_i) \ge L(x_{i-1}) -
+  \min(\alpha\eta^2/2, \alpha^2\gamma^3/2)` can stop outside :math:`\mathcal M_{L,\gamma}`.
+  Corrected: :math:`\min(\alpha\eta^2/2, \alpha^2\gamma^3/3)`.
+
+See ``docs/algorithms.md`` and ``verification/appendix_d.py``.
+
+Examples
+--------
+>>> import numpy as np
+>>> saddle = Objective(value=lambda x: x[0]**2 - x[1]**2 + x[1]**4,
+...                    grad=lambda x: np.array([2*x[0], -2*x[1] + 4*x[1]**3]),
+...                    hess=lambda x: np.diag([2.0, -2 + 12*x[1]**2]))
+>>> res = second_gd(saddle, [0.5, 0.0], alpha=0.1, eta=1e-3, gamma=1e-3, T=2000)
+>>> res.reason, res.in_stationary_set(1e-3)   # escaped the saddle at the origin ...
+('insufficient_decrease', True)
+>>> bool(abs(abs(res.x[1]) - 2**-0.5) < 1e-3)  # ... to a minimum y = +-1/sqrt(2)
+True
+"""
+from __future__ import annotations
+
+import inspect
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..progress import Progress
+
+__all__ = [
+    "Objective", "as_objective", "loss_objective", "node_objective",
+    "DescentResult", "NodewiseResult", "HDStep",
+    "project_sphere", "node_sphere_projection", "node_theta_sphere_projection",
+    "gd", "hd", "hd_step", "second_gd", "nodewise_descent",
+    "second_gd_threshold", "STOP_REASONS",
+]
+
+#: Why a run stopped (``DescentResult.reason``).
+STOP_REASONS = {
+    "max_iter": "ran all T iterations (the printed algorithms have no other stop, except SecondGD)",
+    "insufficient_decrease": "SecondGD's termination rule: the step decreased L by less than the "
+                             "threshold; x_{i-1} is returned",
+    "gradient_tolerance": "||grad|| <= gtol (optional stop, not in the paper)",
+    "curvature_tolerance": "lambda_min >= -gamma (optional stop of HD, not in the paper)",
+    "diverged": "the loss, the gradient or the point became non-finite or exploded; the last "
+                "finite point is returned",
+}
+
+_DEFAULT_DIVERGENCE = 1e10
+
+
+# --------------------------------------------------------------------------------------
+# objectives
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Objective:
+    r"""A function on a flat vector: value, gradient, Hessian and an optional projection
+    :math:`\Pi_{\mathcal M}` onto the domain :math:`\mathcal M` (Algorithm 4).
+
+    ``dim`` (optional) is the length of ``x``; a start of another length is a ``ValueError``.
+    """
+
+    value: Callable[[np.ndarray], float]
+    grad: Callable[[np.ndarray], np.ndarray]
+    hess: Callable[[np.ndarray], np.ndarray] | None = None
+    project: Callable[[np.ndarray], np.ndarray] | None = None
+    dim: int | None = None
+    name: str = ""
+
+
+def _n_required_positional(fn) -> int | None:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    return sum(1 for p in sig.parameters.values()
+               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty)
+
+
+def _is_loss(obj) -> bool:
+    """A fast-layer loss: ``value(a, theta)`` with attributes ``k`` and ``d``."""
+    return (hasattr(obj, "k") and hasattr(obj, "d") and hasattr(obj, "value")
+            and _n_required_positional(obj.value) == 2)
+
+
+def _is_node_loss(obj) -> bool:
+    """``harmonic.fast.loss.NodeLoss``: ``value(a_i, theta_i)`` on one unit."""
+    return hasattr(obj, "fixed_a") and hasattr(obj, "d") and hasattr(obj, "value")
+
+
+def _is_theta_loss(obj) -> bool:
+    """A loss of theta alone (``FixedChargeLoss``): ``value(theta)`` with theta (k, d)."""
+    return (hasattr(obj, "k") and hasattr(obj, "d") and hasattr(obj, "value")
+            and getattr(obj, "n_vars", None) == int(obj.k) * int(obj.d)
+            and _n_required_positional(obj.value) == 1)
+
+
+def as_objective(f, *, project: Callable | str | None = None) -> Objective:
+    """Adapt ``f`` to an :class:`Objective`.
+
+    ``f`` may be an :class:`Objective`; a fast-layer ``Loss`` (``value(a, theta)``, adapted
+    by :func:`loss_objective`, x = (a, theta row-wise)); a ``NodeLoss`` (x = (a_i, theta_i));
+    a ``FixedChargeLoss`` (x = theta row-wise); or any object with ``value(x)``, ``grad(x)``
+    and optional ``hess(x)``, ``project(x)``. ``project`` overrides the projection;
+    ``"sphere"`` means :func:`project_sphere` (for a loss: every theta_i on S^{d-1}).
+    """
+    if isinstance(f, Objective):
+        obj = f
+    elif _is_node_loss(f):
+        obj = Objective(value=lambda x: float(f.value(x[0], x[1:])), grad=lambda x: f.grad(x[0], x[1:]),
+                        hess=lambda x: f.hess(x[0], x[1:]), dim=1 + int(f.d), name=repr(f))
+    elif _is_loss(f):
+        return loss_objective(f, project=project)
+    elif _is_theta_loss(f):
+        k, d = int(f.k), int(f.d)
+        obj = Objective(value=lambda x: float(f.value(np.reshape(x, (k, d)))),
+                        grad=lambda x: f.grad(np.reshape(x, (k, d))),
+                        hess=(lambda x: f.hess(np.reshape(x, (k, d)))) if hasattr(f, "hess") else None,
+                        project=node_theta_sphere_projection(k, d) if project == "sphere" else None,
+                        dim=k * d, name=repr(f))
+        if project == "sphere":
+            return obj
+    elif hasattr(f, "value") and hasattr(f, "grad"):
+        obj = Objective(value=f.value, grad=f.grad, hess=getattr(f, "hess", None),
+                        project=getattr(f, "project", None), dim=getattr(f, "dim", None),
+                        name=getattr(f, "name", "") or type(f).__name__)
+    else:
+        raise ValueError("a descent algorithm needs an objective with value(x) and grad(x) "
+                         f"(an Objective, a Loss, or an object with those methods); got {f!r}")
+    if project is not None:
+        obj = Objective(obj.value, obj.grad, obj.hess, _projection(project), obj.dim, obj.name)
+    return obj
+
+
+def _projection(project):
+    if project is None or callable(project):
+        return project
+    if project == "sphere":
+        return project_sphere
+    raise ValueError(f"project must be None, 'sphere' or a callable; got {project!r}")
+
+
+def project_sphere(x) -> np.ndarray:
+    r""":math:`\Pi_{S^{n-1}}(x) = x/\|x\|` (undefined at 0: ``ValueError``)."""
+    x = np.asarray(x, dtype=float)
+    n = np.linalg.norm(x)
+    if not np.isfinite(n) or n == 0:
+        raise ValueError(f"the projection onto the sphere is undefined at x with ||x|| = {n}")
+    return x / n
+
+
+def node_sphere_projection(k: int, d: int) -> Callable[[np.ndarray], np.ndarray]:
+    r"""Projection for the (a, theta) layout with every :math:`\theta_i \in S^{d-1}`
+    (Appendix B's :math:`\Pi_{\mathcal M}`): each row of theta is normalised, a is untouched."""
+    def project(x):
+        x = np.array(x, dtype=float)
+        th = x[k:].reshape(k, d)
+        norms = np.linalg.norm(th, axis=1)
+        if not np.all(np.isfinite(norms)) or np.any(norms == 0):
+            raise ValueError("the projection onto S^{d-1} is undefined for theta_i = 0")
+        x[k:] = (th / norms[:, None]).ravel()
+        return x
+    return project
+
+
+def node_theta_sphere_projection(k: int, d: int) -> Callable[[np.ndarray], np.ndarray]:
+    r"""Projection for theta alone (k rows of length d, flattened): every row onto S^{d-1}."""
+    def project(x):
+        th = np.array(x, dtype=float).reshape(k, d)
+        nr = np.linalg.norm(th, axis=1)
+        if not np.all(np.isfinite(nr)) or np.any(nr == 0):
+            raise ValueError("the projection onto S^{d-1} is undefined for theta_i = 0")
+        return (th / nr[:, None]).ravel()
+    return project
+
+
+def _split(x, k, d):
+    return x[:k], x[k:].reshape(k, d)
+
+
+def loss_objective(loss, *, a=None, regularised: bool = False,
+                   project: Callable | str | None = None) -> Objective:
+    r"""The fast-layer loss as an :class:`Objective` on the flat vector
+    :math:`x = (a, \theta_1, \dots, \theta_k)` (theta flattened row-wise), the order of
+    ``Loss.grad``.
+
+    ``regularised=True`` gives :math:`G = L + \|a\|^2` (Section 4) for a loss built as L (a
+    loss built with ``regularized=True`` already is G and is used as it is). With ``a`` given, the
+    charges are held fixed and ``x`` is theta alone (the setting of Theorem 2.3).
+    ``project="sphere"`` normalises every :math:`\theta_i` (:math:`\mathcal M = S^{d-1}`).
+    """
+    k, d = int(loss.k), int(loss.d)
+    regularised = bool(regularised) and not getattr(loss, "regularized", False)
+    cache: dict = {}
+
+    def _vg(av, th):
+        """Value and gradient together (``Loss.evaluate`` shares the pairwise work); the
+        last point is cached, since the algorithms ask for value(x_i), then grad(x_i)."""
+        key = (av.tobytes(), th.tobytes())
+        if cache.get("key") != key:
+            if hasattr(loss, "evaluate"):
+                out = loss.evaluate(av, th, order=1)
+                v, g = out.value, out.grad
+            else:
+                v, g = loss.value(av, th), loss.grad(av, th)
+            cache.update(key=key, v=float(v), g=np.asarray(g, dtype=float).ravel())
+        return cache["v"], cache["g"]
+
+    def _val(av, th):
+        v = _vg(av, th)[0]
+        return v + float(av @ av) if regularised else v
+
+    def _grad(av, th):
+        g = _vg(av, th)[1].copy()
+        if regularised:
+            g = g.copy()
+            g[:k] += 2 * av
+        return g
+
+    def _hess(av, th):
+        h = np.asarray(loss.hess(av, th), dtype=float)
+        if regularised:
+            h = h.copy()
+            h[np.arange(k), np.arange(k)] += 2
+        return h
+
+    name = ("G" if regularised or getattr(loss, "regularized", False) else "L") + f" (k={k}, d={d})"
+    if a is None:
+        proj = node_sphere_projection(k, d) if project == "sphere" else _projection(project)
+        return Objective(value=lambda x: _val(*_split(np.asarray(x, float), k, d)),
+                         grad=lambda x: _grad(*_split(np.asarray(x, float), k, d)),
+                         hess=(lambda x: _hess(*_split(np.asarray(x, float), k, d)))
+                         if hasattr(loss, "hess") else None,
+                         project=proj, dim=k * (d + 1), name=name)
+    a = np.asarray(a, dtype=float)
+    if a.shape != (k,):
+        raise ValueError(f"the fixed charges a must have shape ({k},) to match the loss; got {a.shape}")
+
+    def th_of(x):
+        return np.asarray(x, float).reshape(k, d)
+
+    proj = node_theta_sphere_projection(k, d) if project == "sphere" else _projection(project)
+    return Objective(value=lambda x: _val(a, th_of(x)),
+                     grad=lambda x: _grad(a, th_of(x))[k:],
+                     hess=(lambda x: _hess(a, th_of(x))[k:, k:]) if hasattr(loss, "hess") else None,
+                     project=proj, dim=k * d, name=name + ", a fixed")
+
+
+def node_objective(loss, i: int, a, theta, *, regularised: bool = False) -> Objective:
+    r"""The node-restricted loss :math:`L_i(a_i, \theta_i)` of Algorithm 3 on the flat vector
+    :math:`(a_i, \theta_i)`.
+
+    Nodes :math:`j < i` stay at their values in ``(a, theta)`` (already learned, treated as
+    fixed charges, proof of Theorem 4.6), nodes :math:`j > i` are switched off
+    (:math:`a_j = 0`, Section 4.1); for :math:`i = 0` this is eq. (4) plus the constant.
+    A loss with ``node(i, a, theta)`` (``harmonic.fast.loss.Loss``) supplies the restriction
+    (``NodeLoss``); for any other loss with ``value/grad/hess(a, theta)`` (or with
+    ``regularised=True`` on an L) the value, gradient and Hessian are those of the full loss
+    at the embedded point (its (a_i, theta_i) block), which is the same function.
+    """
+    k, d = int(loss.k), int(loss.d)
+    if not 0 <= i < k:
+        raise ValueError(f"node index must be in 0..{k - 1}; got {i}")
+    base_a = np.array(a, dtype=float).copy()
+    base_th = np.array(theta, dtype=float).copy()
+    base_a[i + 1:] = 0.0
+    regularised = bool(regularised) and not getattr(loss, "regularized", False)
+    if hasattr(loss, "node") and not regularised:
+        nl = loss.node(i, base_a, base_th)          # harmonic.fast.loss.NodeLoss
+        return Objective(value=lambda x: float(nl.value(x[0], x[1:])), grad=lambda x: nl.grad(x[0], x[1:]),
+                         hess=lambda x: nl.hess(x[0], x[1:]), dim=d + 1,
+                         name=f"L_{i + 1} (node {i + 1} of {k})")
+    idx = np.r_[i, k + i * d + np.arange(d)]
+
+    def embed(x):
+        x = np.asarray(x, dtype=float)
+        av, th = base_a.copy(), base_th.copy()
+        av[i] = x[0]
+        th[i] = x[1:]
+        return av, th
+
+    def value(x):
+        av, th = embed(x)
+        v = float(loss.value(av, th))
+        return v + float(av @ av) if regularised else v
+
+    def grad(x):
+        av, th = embed(x)
+        g = np.asarray(loss.grad(av, th), dtype=float).ravel()[idx].copy()
+        if regularised:
+            g[0] += 2 * av[i]
+        return g
+
+    def hess(x):
+        av, th = embed(x)
+        h = np.asarray(loss.hess(av, th), dtype=float)[np.ix_(idx, idx)].copy()
+        if regularised:
+            h[0, 0] += 2
+        return h
+
+    return Objective(value, grad, hess if hasattr(loss, "hess") else None, None, d + 1,
+                     f"L_{i + 1} (node {i + 1} of {k})")
+
+
+# --------------------------------------------------------------------------------------
+# results
+# --------------------------------------------------------------------------------------
+@dataclass
+class DescentResult:
+    """The outcome of a descent run.
+
+    ``x`` is the final point (for SecondGD's termination, :math:`x_{i-1}`; after divergence,
+    the last finite point), ``value`` its loss, ``history`` the loss at every accepted point
+    :math:`x_0, x_1, \\dots` (finite values only), ``reason`` a key of :data:`STOP_REASONS`,
+    ``iterations`` the number of accepted steps, ``steps`` the kind of each step
+    (``"gd"``/``"hd"``), ``grad_norm``/``lambda_min`` first- and second-order stationarity at
+    ``x`` (``None`` where not available), ``message`` a sentence saying why it stopped,
+    ``params`` the step sizes and thresholds used, ``path`` the iterates if ``record=True``.
+    """
+
+    x: np.ndarray
+    value: float
+    history: np.ndarray
+    reason: str
+    iterations: int
+    algorithm: str
+    message: str = ""
+    steps: tuple = ()
+    grad_norm: float | None = None
+    lambda_min: float | None = None
+    params: dict = field(default_factory=dict)
+    path: np.ndarray | None = None
+
+    @property
+    def diverged(self) -> bool:
+        return self.reason == "diverged"
+
+    def in_stationary_set(self, eps: float) -> bool | None:
+        r"""Is ``x`` in :math:`\mathcal M_{f,\epsilon} = \{\|\nabla f\| \le \epsilon,\
+        \lambda_{\min}(\nabla^2 f) \ge -\epsilon\}` (Section 4)? ``None`` without a Hessian."""
+        if self.grad_norm is None or self.lambda_min is None:
+            return None
+        return bool(self.grad_norm <= eps and self.lambda_min >= -eps)
+
+    def __repr__(self):
+        lam = "" if self.lambda_min is None else f", lambda_min={self.lambda_min:.3g}"
+        gn = "" if self.grad_norm is None else f", |grad|={self.grad_norm:.3g}"
+        return (f"DescentResult({self.algorithm}: {self.reason} after {self.iterations} "
+                f"iterations, value={self.value:.6g}{gn}{lam})")
+
+
+@dataclass
+class NodewiseResult:
+    """Algorithm 3: the final ``a``, ``theta``, the loss ``value`` and one SecondGD
+    :class:`DescentResult` per node in ``nodes``; ``reason`` is ``"diverged"`` if a node
+    diverged (the run stops there) and ``"done"`` otherwise."""
+
+    a: np.ndarray
+    theta: np.ndarray
+    value: float
+    nodes: list
+    reason: str
+    message: str = ""
+
+    @property
+    def iterations(self) -> int:
+        return sum(r.iterations for r in self.nodes)
+
+    @property
+    def history(self) -> np.ndarray:
+        """The node-restricted losses, node after node."""
+        return np.concatenate([r.history for r in self.nodes]) if self.nodes else np.array([])
+
+
+@dataclass(frozen=True)
+class HDStep:
+    """One Hessian-descent step (Algorithm 1): new point, lambda_min, v_min, beta."""
+
+    x: np.ndarray
+    lambda_min: float
+    v_min: np.ndarray
+    beta: float
+
+
+# --------------------------------------------------------------------------------------
+# validation helpers
+# --------------------------------------------------------------------------------------
+def _positive(name: str, value, where: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where} needs a real {name} > 0; got {value!r}") from None
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"{where} needs a step size/threshold {name} > 0 (finite); got {name}={value!r}")
+    return v
+
+
+def _iterations(T, where: str) -> int:
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 0:
+        raise ValueError(f"{where} needs T in N (a non-negative integer number of iterations); got T={T!r}")
+    return int(T)
+
+
+def _start(obj: Objective, x0, where: str) -> np.ndarray:
+    try:
+        x = np.array(x0, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where} needs a numeric start x0; got {x0!r}") from None
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"{where} works on a flat vector x0 (1-D, non-empty); got shape {x.shape}")
+    if obj.dim is not None and x.size != obj.dim:
+        raise ValueError(f"{where}: x0 has {x.size} entries but the objective {obj.name or ''} "
+                         f"is defined on R^{obj.dim} (shape mismatch)")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{where} needs a finite start x0 in M; got non-finite entries {x}")
+    if obj.project is not None:
+        try:
+            px = obj.project(x)
+        except ValueError as exc:
+            raise ValueError(f"{where} needs x0 in M: {exc}") from None
+        if not np.allclose(px, x, rtol=0, atol=1e-8 * max(1.0, float(np.abs(x).max()))):
+            raise ValueError(f"{where} needs x0 in M (x0 = Pi_M x0); got x0 at distance "
+                             f"{np.linalg.norm(px - x):.3g} from M")
+    return x
+
+
+def _check_grad(g, x, obj: Objective, where: str) -> np.ndarray:
+    g = np.asarray(g, dtype=float)
+    if g.ndim == 0 and not np.isfinite(g):          # a floating-point failure inside grad(x)
+        return np.full(x.shape, np.nan)
+    if g.shape != x.shape:
+        raise ValueError(f"{where}: grad(x) has shape {g.shape} but x has shape {x.shape} "
+                         f"(the objective {obj.name or ''} does not match the start)")
+    return g
+
+
+def _eig_min(obj: Objective, x, where: str):
+    if obj.hess is None:
+        raise ValueError(f"{where} needs the Hessian: the objective has no hess(x)")
+    H = np.asarray(obj.hess(x), dtype=float)
+    if H.shape != (x.size, x.size):
+        raise ValueError(f"{where}: hess(x) has shape {H.shape}, expected {(x.size, x.size)}")
+    if not np.all(np.isfinite(H)):
+        return None, None
+    w, V = np.linalg.eigh((H + H.T) / 2)
+    return float(w[0]), V[:, 0]
+
+
+class _Monitor:
+    """Divergence detection shared by the algorithms."""
+
+    def __init__(self, f0: float, x0: np.ndarray, divergence: float):
+        self.limit_f = divergence * max(1.0, abs(f0))
+        self.limit_x = divergence * max(1.0, float(np.linalg.norm(x0)))
+
+    def problem(self, x, f, g=None) -> str | None:
+        if not np.all(np.isfinite(x)):
+            return "the iterate became non-finite"
+        if not math.isfinite(f):
+            return f"the loss became non-finite ({f})"
+        if g is not None and not np.all(np.isfinite(g)):
+            return "the gradient became non-finite"
+        if abs(f) > self.limit_f:
+            return f"the loss exploded (|L| = {abs(f):.3g} > {self.limit_f:.3g})"
+        if float(np.linalg.norm(x)) > self.limit_x:
+            return f"the iterate exploded (||x|| = {float(np.linalg.norm(x)):.3g} > {self.limit_x:.3g})"
+        return None
+
+
+def _bar(T: int, desc: str, progress: bool | None) -> Progress:
+    return Progress(T, desc, enabled=progress if progress is not None else None)
+
+
+def _finish(algorithm, x, f, hist, reason, it, message, steps, obj, params, path, with_hess=True):
+    g = None
+    try:
+        gv = np.asarray(obj.grad(x), dtype=float)
+        g = float(np.linalg.norm(gv)) if np.all(np.isfinite(gv)) else None
+    except Exception:  # pragma: no cover - stationarity is reported only when computable
+        g = None
+    lam = None
+    if with_hess and obj.hess is not None:
+        try:
+            lam, _ = _eig_min(obj, x, algorithm)
+        except (ValueError, np.linalg.LinAlgError):
+            lam = None
+    return DescentResult(x=x, value=float(f), history=np.asarray(hist, dtype=float), reason=reason,
+                         iterations=it, algorithm=algorithm, message=message, steps=tuple(steps),
+                         grad_norm=g, lambda_min=lam, params=params,
+                         path=None if path is None else np.asarray(path))
+
+
+def _safe(fn, *args):
+    """Call ``fn``; map floating-point failures to NaN so the monitor reports them."""
+    with np.errstate(all="ignore"):
+        try:
+            return fn(*args)
+        except (FloatingPointError, OverflowError, ZeroDivisionError):
+            return np.nan
+
+
+def _value(obj: Objective, x) -> float:
+    """``obj.value(x)`` as a float (NaN on a floating-point failure); a non-scalar is an error."""
+    v = np.asarray(_safe(obj.value, x), dtype=float)
+    if v.size != 1:
+        raise ValueError(f"the objective {obj.name or ''} must return a scalar value(x); got shape {v.shape}")
+    return float(v.reshape(()))
+
+
+# --------------------------------------------------------------------------------------
+# Algorithm 4: GD
+# --------------------------------------------------------------------------------------
+def gd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, project: Callable | str | None = None,
+       gtol: float | None = None, divergence: float = _DEFAULT_DIVERGENCE,
+       record: bool = False, progress: bool | None = None) -> DescentResult:
+    r"""Gradient descent, Algorithm 4: for T iterations
+    :math:`x \leftarrow \Pi_{\mathcal M}(x - \alpha\nabla L(x))`.
+
+    Parameters
+    ----------
+    objective : :class:`Objective`, fast-layer loss, or object with ``value``/``grad``.
+    x0 : flat start in :math:`\mathcal M`.
+    alpha : step size, default ``1e-2``. Lemma D.1's guarantee
+        :math:`L(x') \le L(x) - \alpha\eta^2/2` needs :math:`\alpha \le 1/B_2`.
+    T : number of iterations, default 1000.
+    project : :math:`\Pi_{\mathcal M}`: ``None`` (:math:`\mathcal M = \mathbb R^n`, or the
+        objective's own), ``"sphere"`` (:math:`S^{n-1}`; for a loss, every
+        :math:`\theta_i \in S^{d-1}`) or a callable.
+    gtol : optional early stop when :math:`\|\nabla L\| \le` gtol (not in the paper).
+    divergence : the run stops (``reason="diverged"``) when the loss or the iterate becomes
+        non-finite or exceeds ``divergence`` times its starting size (default 1e10).
+    record : keep every iterate in ``result.path``.
+    progress : show a progress bar (``None``: only on a terminal).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> q = Objective(lambda x: float(x @ x), lambda x: 2 * x, lambda x: 2 * np.eye(x.size))
+    >>> r = gd(q, [1.0, -2.0], alpha=0.25, T=3)
+    >>> r.x, r.history.tolist()     # x halves each step: value 5 * 4^{-i}
+    (array([ 0.125, -0.25 ]), [5.0, 1.25, 0.3125, 0.078125])
+    """
+    where = "GD (Algorithm 4)"
+    obj = as_objective(objective, project=project)
+    alpha = _positive("alpha", alpha, where)
+    T = _iterations(T, where)
+    if gtol is not None:
+        gtol = _positive("gtol", gtol, where)
+    divergence = _positive("divergence", divergence, where)
+    x = _start(obj, x0, where)
+    f = _value(obj, x)
+    if not math.isfinite(f):
+        raise ValueError(f"{where}: the loss is not finite at the start x0 (L(x0) = {f})")
+    mon = _Monitor(f, x, divergence)
+    hist, path = [f], ([x.copy()] if record else None)
+    reason, msg, it = "max_iter", f"ran all T={T} iterations", 0
+    with _bar(T, "GD", progress) as bar:
+        chunk = max(1, T // 200)
+        for i in range(1, T + 1):
+            g = _check_grad(_safe(obj.grad, x), x, obj, where)
+            if not np.all(np.isfinite(g)):
+                reason, msg = "diverged", f"the gradient became non-finite at iteration {i} (x_{i - 1})"
+                break
+            if gtol is not None and np.linalg.norm(g) <= gtol:
+                reason, msg = "gradient_tolerance", f"||grad L|| <= gtol={gtol} at x_{i - 1}"
+                break
+            xn = x - alpha * g
+            if obj.project is not None:
+                try:
+                    xn = obj.project(xn)
+                except ValueError as exc:
+                    reason, msg = "diverged", f"iteration {i}: {exc}"
+                    break
+            fn = _value(obj, xn)
+            bad = mon.problem(xn, fn)
+            if bad:
+                reason, msg = "diverged", f"iteration {i}: {bad}; returning x_{i - 1}"
+                break
+            x, f, it = xn, fn, i
+            hist.append(f)
+            if record:
+                path.append(x.copy())
+            if i % chunk == 0:
+                bar.update(chunk, f"L={f:.6g}")
+    return _finish("GD", x, f, hist, reason, it, msg, ("gd",) * it, obj,
+                   {"alpha": alpha, "T": T, "gtol": gtol}, path)
+
+
+# --------------------------------------------------------------------------------------
+# Algorithm 1: HD
+# --------------------------------------------------------------------------------------
+def _sign(t: float, rule: str) -> float:
+    if rule == "printed":
+        return float(np.sign(t))
+    return 1.0 if t >= 0 else -1.0
+
+
+def _check_rule(rule: str, where: str) -> str:
+    if rule not in ("corrected", "printed"):
+        raise ValueError(f"{where}: rule must be 'corrected' or 'printed'; got {rule!r}")
+    return rule
+
+
+def hd_step(objective, x, *, alpha: float, rule: str = "corrected") -> HDStep:
+    r"""One step of Hessian descent (Algorithm 1) from ``x``.
+
+    With :math:`(\lambda_{\min}, v_{\min})` the smallest eigenpair of :math:`\nabla^2 f(x)`
+    and :math:`s = \mathrm{sign}(\nabla f(x)^T v_{\min})`:
+
+    * ``rule="corrected"`` (default): :math:`\beta = -\alpha|\lambda_{\min}|\,s` with
+      :math:`s = +1` when the product is 0, so :math:`\beta\nabla f^T v_{\min} \le 0` as the
+      proof of Lemma D.2 requires, and exact saddles are left;
+    * ``rule="printed"``: :math:`\beta = -\alpha\lambda_{\min}\,\mathrm{sign}(\nabla f^T
+      v_{\min})` exactly as printed (ascent to first order when :math:`\lambda_{\min} < 0`;
+      no move when the product is 0).
+
+    :math:`x' = x + \beta v_{\min}`.
+
+    >>> import numpy as np
+    >>> f = Objective(lambda x: x[0] - x[0]**2 / 2, lambda x: 1 - x, lambda x: -np.eye(1))
+    >>> hd_step(f, [0.0], alpha=0.5).x, hd_step(f, [0.0], alpha=0.5, rule="printed").x
+    (array([-0.5]), array([0.5]))
+    """
+    where = "HD (Algorithm 1)"
+    obj = as_objective(objective)
+    alpha = _positive("alpha", alpha, where)
+    _check_rule(rule, where)
+    x = np.asarray(x, dtype=float)
+    g = _check_grad(obj.grad(x), x, obj, where)
+    lam, v = _eig_min(obj, x, where)
+    if lam is None:
+        raise ValueError(f"{where}: the Hessian is not finite at x")
+    s = _sign(float(g @ v), rule)
+    beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
+    return HDStep(x=x + beta * v, lambda_min=lam, v_min=v, beta=float(beta))
+
+
+def hd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, rule: str = "corrected",
+       gamma: float | None = None, project: Callable | str | None = None,
+       divergence: float = _DEFAULT_DIVERGENCE, record: bool = False,
+       progress: bool | None = None) -> DescentResult:
+    r"""Hessian descent, Algorithm 1: T steps :math:`x \leftarrow x + \beta v_{\min}` (see
+    :func:`hd_step` for :math:`\beta` and the corrected sign rule).
+
+    ``alpha`` default ``1e-2``; Lemma D.2 needs :math:`\alpha \le 1/B_3` and then one step
+    decreases f by at least :math:`\alpha^2\gamma^3/3` when
+    :math:`\lambda_{\min} \le -\gamma` (the printed :math:`/2` is an erratum).
+    ``gamma`` (optional, not in the paper): stop once :math:`\lambda_{\min} > -\gamma`.
+    Other keywords as in :func:`gd`.
+    """
+    where = "HD (Algorithm 1)"
+    obj = as_objective(objective, project=project)
+    alpha = _positive("alpha", alpha, where)
+    T = _iterations(T, where)
+    _check_rule(rule, where)
+    if gamma is not None:
+        gamma = _positive("gamma", gamma, where)
+    divergence = _positive("divergence", divergence, where)
+    x = _start(obj, x0, where)
+    f = _value(obj, x)
+    if not math.isfinite(f):
+        raise ValueError(f"{where}: the loss is not finite at the start x0 (L(x0) = {f})")
+    mon = _Monitor(f, x, divergence)
+    hist, path = [f], ([x.copy()] if record else None)
+    reason, msg, it = "max_iter", f"ran all T={T} iterations", 0
+    with _bar(T, "HD", progress) as bar:
+        chunk = max(1, T // 200)
+        for i in range(1, T + 1):
+            g = _check_grad(_safe(obj.grad, x), x, obj, where)
+            lam, v = _eig_min(obj, x, where)
+            if lam is None or not np.all(np.isfinite(g)):
+                reason, msg = "diverged", f"the gradient or Hessian became non-finite at x_{i - 1}"
+                break
+            if gamma is not None and lam > -gamma:
+                reason, msg = "curvature_tolerance", f"lambda_min = {lam:.3g} > -gamma at x_{i - 1}"
+                break
+            s = _sign(float(g @ v), rule)
+            beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
+            xn = x + beta * v
+            if obj.project is not None:
+                try:
+                    xn = obj.project(xn)
+                except ValueError as exc:
+                    reason, msg = "diverged", f"iteration {i}: {exc}"
+                    break
+            fn = _value(obj, xn)
+            bad = mon.problem(xn, fn)
+            if bad:
+                reason, msg = "diverged", f"iteration {i}: {bad}; returning x_{i - 1}"
+                break
+            x, f, it = xn, fn, i
+            hist.append(f)
+            if record:
+                path.append(x.copy())
+            if i % chunk == 0:
+                bar.update(chunk, f"L={f:.6g}")
+    return _finish("HD", x, f, hist, reason, it, msg, ("hd",) * it, obj,
+                   {"alpha": alpha, "T": T, "rule": rule, "gamma": gamma}, path)
+
+
+# --------------------------------------------------------------------------------------
+# Algorithm 2: SecondGD
+# --------------------------------------------------------------------------------------
+def second_gd_threshold(alpha: float, eta: float, gamma: float, *, threshold: str = "corrected") -> float:
+    r"""The decrease SecondGD demands per step (Algorithm 2):
+    :math:`\min(\alpha\eta^2/2, \alpha^2\gamma^3/3)` (corrected, Lemmas D.1 and D.2) or
+    :math:`\min(\alpha\eta^2/2, \alpha^2\gamma^3/2)` (``threshold="printed"``).
+
+    >>> second_gd_threshold(0.5, 1.0, 1.0), second_gd_threshold(0.5, 1.0, 1.0, threshold="printed")
+    (0.08333333333333333, 0.125)
+    """
+    if threshold not in ("corrected", "printed"):
+        raise ValueError(f"threshold must be 'corrected' or 'printed'; got {threshold!r}")
+    c = 3.0 if threshold == "corrected" else 2.0
+    return min(alpha * eta**2 / 2, alpha**2 * gamma**3 / c)
+
+
+def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: float = 1e-3,
+              T: int = 10_000, rule: str = "corrected", threshold: str = "corrected",
+              project: Callable | str | None = None, divergence: float = _DEFAULT_DIVERGENCE,
+              record: bool = False, progress: bool | None = None) -> DescentResult:
+    r"""SecondGD, Algorithm 2: for :math:`i = 1..T`,
+
+    * if :math:`\|\nabla L(x_{i-1})\| \ge \eta`: :math:`x_i = x_{i-1} - \alpha\nabla L(x_{i-1})`,
+    * else :math:`x_i = HD(L, x_{i-1}, 1, \alpha)`;
+    * if :math:`L(x_i) \ge L(x_{i-1}) - \min(\alpha\eta^2/2, \alpha^2\gamma^3/3)`: return
+      :math:`x_{i-1}` (``reason="insufficient_decrease"``).
+
+    The printed threshold has :math:`\alpha^2\gamma^3/2` (``threshold="printed"``), which
+    Lemma D.2 does not guarantee: see the module docstring. With
+    :math:`\alpha \le \min(1/B_2, 1/B_3)` a stop on insufficient decrease returns a point of
+    :math:`\mathcal M_{L,\max(\eta,\gamma)}`; ``result.in_stationary_set(eps)`` checks it.
+
+    Defaults: ``alpha=1e-2``, ``eta=gamma=1e-3``, ``T=10_000``, corrected HD sign rule
+    (``rule``) and threshold. After T iterations without stop, ``reason="max_iter"`` and
+    :math:`x_T` is returned. Other keywords as in :func:`gd`.
+    """
+    where = "SecondGD (Algorithm 2)"
+    obj = as_objective(objective, project=project)
+    alpha = _positive("alpha", alpha, where)
+    eta = _positive("eta", eta, where)
+    gamma = _positive("gamma", gamma, where)
+    T = _iterations(T, where)
+    _check_rule(rule, where)
+    need = second_gd_threshold(alpha, eta, gamma, threshold=threshold)
+    divergence = _positive("divergence", divergence, where)
+    if obj.hess is None:
+        raise ValueError(f"{where} needs the Hessian for its HD steps: the objective has no hess(x)")
+    x = _start(obj, x0, where)
+    f = _value(obj, x)
+    if not math.isfinite(f):
+        raise ValueError(f"{where}: the loss is not finite at the start x0 (L(x0) = {f})")
+    mon = _Monitor(f, x, divergence)
+    hist, steps, path = [f], [], ([x.copy()] if record else None)
+    reason, msg, it = "max_iter", f"ran all T={T} iterations without meeting the termination rule", 0
+    with _bar(T, "SecondGD", progress) as bar:
+        chunk = max(1, T // 200)
+        for i in range(1, T + 1):
+            g = _check_grad(_safe(obj.grad, x), x, obj, where)
+            if not np.all(np.isfinite(g)):
+                reason, msg = "diverged", f"the gradient became non-finite at x_{i - 1}"
+                break
+            if np.linalg.norm(g) >= eta:
+                kind, xn = "gd", x - alpha * g
+            else:
+                lam, v = _eig_min(obj, x, where)
+                if lam is None:
+                    reason, msg = "diverged", f"the Hessian became non-finite at x_{i - 1}"
+                    break
+                s = _sign(float(g @ v), rule)
+                beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
+                kind, xn = "hd", x + beta * v
+            if obj.project is not None:
+                try:
+                    xn = obj.project(xn)
+                except ValueError as exc:
+                    reason, msg = "diverged", f"iteration {i}: {exc}"
+                    break
+            fn = _value(obj, xn)
+            bad = mon.problem(xn, fn)
+            if bad:
+                reason, msg = "diverged", f"iteration {i} ({kind} step): {bad}; returning x_{i - 1}"
+                break
+            if fn >= f - need:
+                reason = "insufficient_decrease"
+                msg = (f"iteration {i} ({kind} step) decreased L by {f - fn:.3g} < {need:.3g}; "
+                       f"returning x_{i - 1}")
+                break
+            x, f, it = xn, fn, i
+            hist.append(f)
+            steps.append(kind)
+            if record:
+                path.append(x.copy())
+            if i % chunk == 0:
+                bar.update(chunk, f"L={f:.6g}")
+    return _finish("SecondGD", x, f, hist, reason, it, msg, steps, obj,
+                   {"alpha": alpha, "eta": eta, "gamma": gamma, "T": T, "rule": rule,
+                    "threshold": threshold, "required decrease": need}, path)
+
+
+# --------------------------------------------------------------------------------------
+# Algorithm 3: node-wise descent
+# --------------------------------------------------------------------------------------
+def _optimal_charge(obj: Objective, xi: np.ndarray) -> np.ndarray:
+    """``xi = (a_i, theta_i)`` with a_i replaced by the exact minimiser of the quadratic
+    a_i -> L_i (one Newton step in a_i; unchanged if the quadratic is not convex)."""
+    g, h = obj.grad(xi)[0], obj.hess(xi)[0, 0]
+    xi = np.array(xi, dtype=float)
+    if h > 0:
+        xi[0] -= g / h
+    return xi
+
+
+def nodewise_descent(loss, a0, theta0, *, alpha: float = 1e-2, eta: float = 1e-3,
+                     gamma: float = 1e-3, T: int = 10_000, init: str | Callable | None = None,
+                     regularised: bool = False, rule: str = "corrected",
+                     threshold: str = "corrected", project: Callable | str | None = None,
+                     refit_charge: bool = False, divergence: float = _DEFAULT_DIVERGENCE,
+                     progress: bool | None = None) -> NodewiseResult:
+    r"""Node-wise descent, Algorithm 3: for :math:`i = 1..k`, initialise
+    :math:`(a_i, \theta_i)` and run SecondGD on the node-restricted loss
+    :math:`L_i(a_i, \theta_i)` (:func:`node_objective`: nodes before i fixed at their learned
+    values, nodes after i switched off).
+
+    ``init`` says how node i is initialised: ``None`` (default) keeps
+    :math:`(a_i, \theta_i)` from ``(a0, theta0)``; ``"optimal_charge"`` keeps
+    :math:`\theta_i` and sets :math:`a_i = a_i^*(\theta_i)`, the exact minimiser of the
+    quadratic :math:`a_i \mapsto L_i` (as in Lemma E.4); a callable
+    ``init(i, a, theta) -> (a_i, theta_i)`` does anything else. Other keywords as in
+    :func:`second_gd`; ``regularised=True`` adds :math:`\|a\|^2` (G). ``project="sphere"``
+    keeps every :math:`\theta_i` on :math:`S^{d-1}` (:math:`\mathcal M = S^{d-1}`; the start
+    must lie on it); a callable is applied to the node vector :math:`(a_i, \theta_i)`.
+
+    ``refit_charge=True`` (not in the paper) sets :math:`a_i = a_i^*(\theta_i)` after node i's
+    SecondGD returns. The proof of Theorem 4.6 (Lemma E.3/E.5) needs :math:`a_i` almost
+    optimal when the next node starts; on Φ_ε, whose cusp at r = 0 makes the gradient step
+    overshoot :math:`w_j`, SecondGD's termination rule can stop with :math:`\theta_i` at
+    :math:`w_j` but :math:`a_i` still far from :math:`-b_j` (see ``harmonic.fast.recovery``).
+    """
+    where = "node-wise descent (Algorithm 3)"
+    if not _is_loss(loss):
+        raise ValueError(f"{where} needs a fast-layer loss with value/grad/hess(a, theta) and k, d")
+    k, d = int(loss.k), int(loss.d)
+    a = np.array(a0, dtype=float)
+    th = np.array(theta0, dtype=float)
+    if a.shape != (k,) or th.shape != (k, d):
+        raise ValueError(f"{where}: a0 must have shape ({k},) and theta0 shape ({k}, {d}) to "
+                         f"match the loss; got {a.shape} and {th.shape}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(th))):
+        raise ValueError(f"{where} needs a finite start (a0, theta0)")
+    for name, val in (("alpha", alpha), ("eta", eta), ("gamma", gamma)):
+        _positive(name, val, where)
+    _iterations(T, where)
+    if not (init is None or init == "optimal_charge" or callable(init)):
+        raise ValueError(f"{where}: init must be None, 'optimal_charge' or a callable; got {init!r}")
+    if project == "sphere":
+        norms = np.linalg.norm(th, axis=1)
+        if np.any(np.abs(norms - 1) > 1e-8):
+            raise ValueError(f"{where} needs every theta_i in M = S^(d-1) (x0 in M); got norms "
+                             f"{np.round(norms, 6).tolist()}")
+        node_project = node_sphere_projection(1, d)
+    elif project is None or callable(project):
+        node_project = project
+    else:
+        raise ValueError(f"{where}: project must be None, 'sphere' or a callable; got {project!r}")
+    results: list[DescentResult] = []
+    reason, msg = "done", f"all {k} nodes descended"
+    for i in range(k):
+        if callable(init):
+            ai, thi = init(i, a.copy(), th.copy())
+            a[i], th[i] = float(ai), np.asarray(thi, dtype=float)
+        obj = node_objective(loss, i, a, th, regularised=regularised)
+        xi = np.r_[a[i], th[i]]
+        if init == "optimal_charge":
+            xi = _optimal_charge(obj, xi)
+        res = second_gd(obj, xi, alpha=alpha, eta=eta, gamma=gamma, T=T, rule=rule,
+                        threshold=threshold, project=node_project, divergence=divergence,
+                        progress=progress)
+        results.append(res)
+        xi = _optimal_charge(obj, res.x) if refit_charge and not res.diverged else res.x
+        a[i], th[i] = xi[0], xi[1:]
+        if res.diverged:
+            reason, msg = "diverged", f"node {i + 1}: {res.message}"
+            break
+    value = float(loss.value(np.where(np.arange(k) <= i, a, 0.0), th))
+    if regularised:
+        value += float(a @ a)
+    return NodewiseResult(a=a, theta=th, value=value, nodes=results, reason=reason, message=msg)
