@@ -20,6 +20,7 @@ CLAIM_MODULES = (
     "verification.section_4",
     "verification.section_4_bounds",
     "verification.theorem_2_1",
+    "verification.appendix_d",
 )
 
 
