@@ -1,0 +1,642 @@
+r"""The loss (1) of the paper, its regularised form G, the node-restricted loss and the
+fixed-charge loss (3), with analytic, vectorised gradients and full Hessians.
+
+API summary
+-----------
+``Loss(potential, b, w, *, k=None, regularized=False, self_terms=True, constant=True)``
+    loss (1), :math:`L(a,\theta) = \sum_{ij} a_i a_j \Phi(\theta_i,\theta_j)
+    + 2 a_i b_j \Phi(\theta_i, w_j) + b_i b_j \Phi(w_i, w_j)`; ``regularized=True`` gives
+    :math:`G = L + \|a\|^2` (Section 4); ``self_terms=False, constant=False`` gives eq. (2)
+    (Section 3, the constant terms dropped). ``b`` shape (m,), ``w`` shape (m, d); the
+    hypothesis has ``k`` units (default m, as in the paper).
+    ``.value(a, theta)`` -> float; ``.grad(a, theta)`` -> shape (k + k d,);
+    ``.hess(a, theta)`` -> shape (k + k d, k + k d); variable order
+    :math:`(a_1..a_k, \theta_{1,1}..\theta_{1,d}, \theta_{2,1}, ..)` (theta row-wise);
+    ``.evaluate(a, theta, order=2)`` -> :class:`LossDerivatives` (value, grad, hess) sharing
+    the pairwise work (the fastest way to get all three);
+    ``.k``, ``.d``, ``.m``, ``.n_vars``, ``.pack(a, theta)``, ``.unpack(x)``;
+    ``.node(i, a, theta)`` -> the restriction :class:`NodeLoss` to :math:`(a_i, \theta_i)`.
+``regularized(potential, b, w, **kw)``
+    ``Loss(..., regularized=True)``, the G of Section 4 / Theorem 4.1.
+``NodeLoss(potential, b, w, *, fixed_a=(), fixed_theta=(), regularized=False, constant=True)``
+    :math:`L_i(a_i, \theta_i)`: loss (1) restricted to one hidden unit, the other units
+    ``(fixed_a, fixed_theta)`` held fixed (Section 4.1: :math:`a_j = 0`; Theorem 4.6's proof:
+    learned units are fixed charges). ``constant=False`` with no fixed units is eq. (4).
+    ``.value(a_i, theta_i)``, ``.grad`` -> (1 + d,), ``.hess`` -> (1 + d, 1 + d), order
+    :math:`(a_i, \theta_i)`.
+``FixedChargeLoss(potential, w)``
+    eq. (3) under Assumption 1 (:math:`a_i = -1`, :math:`b_j = 1`):
+    :math:`L(\theta) = 2\sum_{i<j}\Phi(\theta_i,\theta_j) - 2\sum_{i,j}\Phi(\theta_i, w_j)`.
+    ``.value(theta)``, ``.grad(theta)`` -> (k d,), ``.hess(theta)`` -> (k d, k d).
+
+Potentials are :mod:`harmonic.fast.potentials` objects (radial on R^d or f(theta^T w) on
+S^{d-1}); a :class:`harmonic.exact.RadialPotential` or a sympy expression in ``r`` is
+accepted and wrapped. Coincidences (:math:`\theta_i = w_j`, :math:`\theta_i = \theta_j`) use
+the exact limits where the derivative exists and raise a ``ValueError`` naming the pair where
+it does not (a term with zero coefficient contributes zero); see the potentials module.
+
+Formulas (radial; :math:`x_{ij} = \theta_i - \theta_j`, :math:`y_{ij} = \theta_i - w_j`,
+:math:`g = \Phi'(r)/r`, :math:`c = \Phi''(r) - g`, :math:`u = x/r`; each unordered pair
+appears twice in (1), hence the factors 2):
+
+.. math::
+    \partial_{a_i} L = 2\sum_j a_j\Phi(\theta_i,\theta_j) + 2\sum_j b_j \Phi(\theta_i, w_j),
+    \qquad
+    \nabla_{\theta_i} L = 2a_i\Big(\sum_{j\ne i} a_j g_{ij} x_{ij}
+                          + \sum_j b_j g_{ij}^{w} y_{ij}\Big),
+
+    \nabla^2_{\theta_i\theta_l} L = -2 a_i a_l (g_{il} I + c_{il} u_{il}u_{il}^T) \ (l \ne i),
+    \qquad
+    \nabla^2_{\theta_i\theta_i} L = 2a_i\Big(\sum_{j\ne i} a_j H(x_{ij})
+                                      + \sum_j b_j H(y_{ij})\Big),
+
+with :math:`H(x) = g I + c\,u u^T` the Hessian of :math:`\Phi(\|x\|)`. Sphere potentials
+(:math:`\Phi = f(\theta^T w)`) use the Euclidean derivatives
+:math:`\nabla_{\theta_i}\Phi(\theta_i, w) = f'(\rho) w`,
+:math:`\nabla^2 = f''(\rho) w w^T`, and the cross block
+:math:`\nabla^2_{\theta_i\theta_l} = 2a_ia_l(f''\theta_l\theta_i^T + f' I)`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from harmonic.fast.potentials import gaussian
+>>> rng = np.random.default_rng(0)
+>>> w = rng.normal(size=(3, 2)); b = np.array([1.0, -0.5, 0.25])
+>>> L = Loss(gaussian(1), b, w)
+>>> L.value(-b, w)                                   # the global minimum a = -b, theta = w
+0.0
+>>> bool(np.allclose(L.grad(-b, w), 0))
+True
+>>> out = L.evaluate(-b, w)
+>>> out.hess.shape, bool(np.all(np.linalg.eigvalsh(out.hess) >= -1e-12))
+((9, 9), True)
+"""
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .potentials import FastPotential, RadialFast, SphereFast, as_fast_potential
+
+__all__ = ["Loss", "LossDerivatives", "NodeLoss", "FixedChargeLoss", "regularized"]
+
+_UNIT_TOL = 1e-8
+
+
+class LossDerivatives(NamedTuple):
+    """Value, gradient and Hessian at one point (``None`` above the requested order)."""
+
+    value: float
+    grad: np.ndarray | None
+    hess: np.ndarray | None
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+def _finite_array(x, name: str, where: str, ndim: int) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: {name} must be a real array; got {x!r}") from None
+    if arr.ndim != ndim:
+        raise ValueError(f"{where}: {name} must be {ndim}-dimensional; got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{where}: {name} must be finite (the loss (1) is defined for real "
+                         "weights); got a non-finite entry")
+    return arr
+
+
+def _view(arr: np.ndarray, shape) -> np.ndarray:
+    """``arr`` reshaped without a copy (splitting axes of a strided block is always a view)."""
+    out = arr.reshape(shape)
+    if not np.may_share_memory(out, arr):  # pragma: no cover - numpy guarantees a view here
+        raise RuntimeError("internal: Hessian block reshape made a copy")
+    return out
+
+
+def _order(order) -> int:
+    if isinstance(order, bool) or not isinstance(order, numbers.Integral) or not 0 <= order <= 2:
+        raise ValueError(f"order must be 0, 1 or 2; got {order!r}")
+    return int(order)
+
+
+# -- the engine ---------------------------------------------------------------------------------
+
+class _Pairs:
+    """Pairwise quantities between the k moving and the m fixed charges, checked."""
+
+    __slots__ = ("P", "Q", "G1", "G2", "C1", "C2", "U1", "U2", "X", "Y")
+
+
+class Loss:
+    r"""Loss (1) of the paper and, with ``regularized=True``, :math:`G = L + \|a\|^2` (Section 4).
+
+    .. math::
+        L(a, \theta) = \sum_{i,j=1}^{k} a_i a_j \Phi(\theta_i, \theta_j)
+        + 2\sum_{i=1}^{k}\sum_{j=1}^{m} a_i b_j \Phi(\theta_i, w_j)
+        + \sum_{i,j=1}^{m} b_i b_j \Phi(w_i, w_j)
+
+    (the charges a re-parametrised by -a, Section 2.1, so that a = -b, theta = w is a global
+    minimum with L = 0).
+
+    Parameters
+    ----------
+    potential : a :class:`harmonic.fast.potentials.FastPotential` (radial or sphere), or a
+        :class:`harmonic.exact.RadialPotential` / sympy expression in ``r`` (wrapped).
+    b : (m,) output weights of the target network.
+    w : (m, d) hidden weights of the target network (unit rows for a sphere potential).
+    k : number of hidden units of the hypothesis (default m, as in the paper).
+    regularized : add :math:`\|a\|^2` (the G of Section 4, Theorem 4.1).
+    self_terms : include the diagonal terms :math:`a_i^2\Phi(\theta_i,\theta_i)` (and
+        :math:`b_i^2 \Phi(w_i, w_i)` in the constant), with
+        :math:`\Phi(\theta,\theta)` = ``potential.self_energy``.
+    constant : include :math:`\sum b_i b_j\Phi(w_i, w_j)`. ``self_terms=False,
+        constant=False`` is eq. (2) of Section 3.
+
+    Raises
+    ------
+    ValueError
+        mismatched shapes, k = 0 or m = 0, non-finite weights, a potential without
+        derivatives, a potential built for another dimension, non-unit w on the sphere, and
+        (at evaluation) a needed derivative that does not exist at a coincidence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from harmonic.fast.potentials import phi_eps
+    >>> L = Loss(phi_eps(3, 0.5), [1.0], [[0.0, 0.0, 0.0]])
+    >>> L.value([-1.0], [[0.0, 0.0, 3.0]]) > 1     # a misplaced unit: 2 - 2 Phi_eps(3)
+    True
+    >>> L.value([-1.0], [[0.0, 0.0, 0.0]])         # the global minimum
+    0.0
+    """
+
+    def __init__(self, potential, b, w, *, k: int | None = None, regularized: bool = False,
+                 self_terms: bool = True, constant: bool = True):
+        where = type(self).__name__
+        self.potential: FastPotential = as_fast_potential(potential)
+        b = _finite_array(b, "b (target output weights)", where, 1)
+        w = _finite_array(w, "w (target hidden weights)", where, 2)
+        if b.shape[0] != w.shape[0]:
+            raise ValueError(f"{where}: b and w must describe the same m target units; got "
+                             f"b of shape {b.shape} and w of shape {w.shape}")
+        if b.shape[0] == 0:
+            raise ValueError(f"{where}: the target network needs m >= 1 hidden units; got m = 0")
+        if w.shape[1] == 0:
+            raise ValueError(f"{where}: the input dimension d must be >= 1; got d = 0")
+        m, d = w.shape
+        if k is None:
+            k = m
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"{where}: the hypothesis needs k >= 1 hidden units; got k={k!r}")
+        self.potential.check_dimension(d, where)
+        if isinstance(self.potential, SphereFast):
+            norms = np.linalg.norm(w, axis=1)
+            bad = np.flatnonzero(np.abs(norms - 1) > _UNIT_TOL)
+            if bad.size:
+                raise ValueError(f"{where}: a rotationally invariant potential lives on S^(d-1) "
+                                 f"(Lemma B.1); w[{bad[0]}] has norm {norms[bad[0]]!r}, not 1")
+        self.b, self.w = b, w
+        self.k, self.m, self.d = int(k), int(m), int(d)
+        self.n_vars = self.k * (1 + self.d)
+        self.regularized = bool(regularized)
+        self.self_terms = bool(self_terms)
+        self.has_constant = bool(constant)
+        self.constant = self._target_constant() if constant else 0.0
+
+    # -- public -----------------------------------------------------------------------------
+    def value(self, a, theta) -> float:
+        r"""The loss at :math:`(a, \theta)` (G if ``regularized``)."""
+        return self.evaluate(a, theta, order=0).value
+
+    def grad(self, a, theta) -> np.ndarray:
+        r"""The gradient, shape (k + k d,), order :math:`(a, \theta)` (theta row-wise)."""
+        return self.evaluate(a, theta, order=1).grad
+
+    def hess(self, a, theta) -> np.ndarray:
+        r"""The full Hessian, shape (k + k d, k + k d), symmetric (exactly)."""
+        return self.evaluate(a, theta, order=2).hess
+
+    def evaluate(self, a, theta, *, order: int = 2) -> LossDerivatives:
+        """Value, and up to ``order`` derivatives, sharing the pairwise computations."""
+        a, theta = self._check_point(a, theta)
+        return self._evaluate(a, theta, _order(order), with_a=True)
+
+    def pack(self, a, theta) -> np.ndarray:
+        r"""The flat vector :math:`(a, \theta_{1,:}, \dots, \theta_{k,:})`."""
+        a, theta = self._check_point(a, theta)
+        return np.concatenate([a, theta.ravel()])
+
+    def unpack(self, x):
+        """``(a, theta)`` from a flat vector of length ``n_vars`` (views of ``x``)."""
+        x = np.asarray(x, dtype=float)
+        if x.shape != (self.n_vars,):
+            raise ValueError(f"{type(self).__name__}: a flat point has shape ({self.n_vars},) "
+                             f"= k (1 + d) with k={self.k}, d={self.d}; got {x.shape}")
+        return x[:self.k], x[self.k:].reshape(self.k, self.d)
+
+    def node(self, i: int, a, theta) -> "NodeLoss":
+        r"""The restriction :math:`L_i(a_i, \theta_i)` with the other units fixed at ``(a, theta)``.
+
+        Section 4.1 switches the later units off (pass :math:`a_j = 0` for them); the proof
+        of Theorem 4.6 keeps the learned ones as fixed charges. With ``regularized`` the
+        constant :math:`\sum_{j \ne i} a_j^2` is kept, so ``node(i, a, theta).value(a[i],
+        theta[i]) == value(a, theta)`` exactly as a restriction.
+        """
+        a, theta = self._check_point(a, theta)
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral) or not 0 <= i < self.k:
+            raise ValueError(f"node index must be in 0..{self.k - 1}; got {i!r}")
+        keep = np.arange(self.k) != i
+        return NodeLoss(self.potential, self.b, self.w, fixed_a=a[keep], fixed_theta=theta[keep],
+                        regularized=self.regularized, constant=self.has_constant,
+                        self_terms=self.self_terms)
+
+    def __repr__(self):
+        kind = "G" if self.regularized else "L"
+        return (f"{type(self).__name__}({kind}; {self.potential.name}; k={self.k}, m={self.m}, "
+                f"d={self.d})")
+
+    # -- internals --------------------------------------------------------------------------
+    def _check_point(self, a, theta):
+        where = f"{type(self).__name__}.evaluate"
+        a = _finite_array(a, "a (output weights)", where, 1)
+        theta = _finite_array(theta, "theta (hidden weights)", where, 2)
+        if a.shape[0] == 0 or theta.shape[0] == 0:
+            raise ValueError(f"{where}: the hypothesis needs k >= 1 hidden units; got k = 0")
+        if a.shape != (self.k,) or theta.shape != (self.k, self.d):
+            raise ValueError(f"{where}: a must have shape ({self.k},) and theta shape "
+                             f"({self.k}, {self.d}) (k={self.k} hidden units in R^{self.d}); "
+                             f"got {a.shape} and {theta.shape}")
+        return a, theta
+
+    def _target_constant(self) -> float:
+        pot, b, w = self.potential, self.b, self.w
+        if isinstance(pot, RadialFast):
+            t = pot.radial_terms(w[:, None, :] - w[None, :, :], order=0)
+            P = np.array(t.phi)
+        else:
+            rho = w @ w.T
+            np.fill_diagonal(rho, 0.0)
+            P = np.array(pot.sphere_terms(rho, order=0).f)
+        np.fill_diagonal(P, pot.self_energy if self.self_terms else 0.0)
+        need = np.outer(b != 0, b != 0)
+        P = self._checked(P, need, 0, "w", "w", self._dist(w, w))
+        return float(b @ P @ b)
+
+    def _dist(self, p, q):
+        if isinstance(self.potential, RadialFast):
+            return lambda i, j: float(np.linalg.norm(p[i] - q[j]))
+        return lambda i, j: float(p[i] @ q[j])
+
+    def _checked(self, arr, need, order, left, right, dist, requested=None):
+        """``arr`` with non-finite entries zeroed, or a ValueError if one of them is needed."""
+        bad = ~np.isfinite(arr)
+        if not bad.any():
+            return arr
+        hit = bad & need
+        if hit.any():
+            i, j = map(int, np.argwhere(hit)[0])
+            pot = self.potential
+            what = ("Phi", "the gradient of Phi", "the Hessian of Phi")[order]
+            if isinstance(pot, RadialFast):
+                r = dist(i, j)
+                where = (f"at the coincidence {left}[{i}] = {right}[{j}] (r = 0)" if r == 0
+                         else f"at {left}[{i}], {right}[{j}] (r = {r!r}; overflow)")
+                reason = pot.explain(order) if r == 0 else "non-finite float64 value"
+            else:
+                where = f"at {left}[{i}], {right}[{j}] (rho = theta^T w = {dist(i, j)!r})"
+                reason = pot.explain(order)
+            raise ValueError(f"{type(self).__name__}: {what} ({pot.name}) does not exist {where}: "
+                             f"{reason}; this term has a non-zero coefficient, so the loss's "
+                             f"{('value', 'gradient', 'Hessian')[order if requested is None else requested]}"
+                             " is undefined here")
+        return np.where(bad, 0.0, arr)
+
+    def _pairs(self, a, theta, order, with_a) -> _Pairs:
+        """P = Phi(theta_i, theta_j) (diag = self-energy), Q = Phi(theta_i, w_j), and derivatives."""
+        pot, b, w = self.potential, self.b, self.w
+        k = a.shape[0]
+        out = _Pairs()
+        az, bz = a != 0, b != 0
+        aa = np.outer(az, az)
+        ab = np.outer(az, bz)
+        offdiag = ~np.eye(k, dtype=bool)
+        # which entries each order needs (a zero coefficient makes a term identically zero)
+        if order == 0 or not with_a:
+            needP, needQ = aa & offdiag, ab
+        elif order == 1:
+            needP, needQ = (az[:, None] | az[None, :]) & offdiag, np.broadcast_to(bz, ab.shape)
+        else:
+            needP, needQ = offdiag, np.broadcast_to(bz, ab.shape)
+        if order >= 1:
+            if with_a and order == 2:
+                needG1, needG2 = (az[:, None] | az[None, :]) & offdiag, np.broadcast_to(bz, ab.shape)
+            else:
+                needG1, needG2 = aa & offdiag, ab
+            needC1, needC2 = aa & offdiag, ab
+        if isinstance(pot, RadialFast):
+            X = theta[:, None, :] - theta[None, :, :]
+            Y = theta[:, None, :] - w[None, :, :]
+            t1 = pot.radial_terms(X, order)
+            t2 = pot.radial_terms(Y, order)
+            out.X, out.Y, out.U1, out.U2 = X, Y, t1.u, t2.u
+            d1, d2 = self._dist(theta, theta), self._dist(theta, w)
+            P, Q = t1.phi, t2.phi
+            G1, G2, C1, C2 = t1.g, t2.g, t1.c, t2.c
+        else:
+            rho = theta @ theta.T
+            np.fill_diagonal(rho, 0.0)                 # the diagonal is the self-energy
+            s1 = pot.sphere_terms(rho, order)
+            s2 = pot.sphere_terms(theta @ w.T, order)
+            d1, d2 = self._dist(theta, theta), self._dist(theta, w)
+            P, Q = s1.f, s2.f
+            G1, G2, C1, C2 = s1.df, s2.df, s1.d2f, s2.d2f
+        P = np.array(P)
+        np.fill_diagonal(P, 0.0)
+        out.P = self._checked(P, needP, 0, "theta", "theta", d1, order)
+        if self.self_terms:
+            np.fill_diagonal(out.P, pot.self_energy)
+        out.Q = self._checked(Q, needQ, 0, "theta", "w", d2, order)
+        if order >= 1:
+            G1 = np.array(G1)
+            np.fill_diagonal(G1, 0.0)
+            out.G1 = self._checked(G1, needG1, 1, "theta", "theta", d1, order)
+            out.G2 = self._checked(G2, needG2, 1, "theta", "w", d2, order)
+        if order >= 2:
+            C1 = np.array(C1)
+            np.fill_diagonal(C1, 0.0)
+            out.C1 = self._checked(C1, needC1, 2, "theta", "theta", d1)
+            out.C2 = self._checked(C2, needC2, 2, "theta", "w", d2)
+        return out
+
+    def _evaluate(self, a, theta, order, *, with_a: bool) -> LossDerivatives:
+        b, w = self.b, self.w
+        k, d = theta.shape
+        p = self._pairs(a, theta, order, with_a)
+        value = float(a @ p.P @ a + 2.0 * (a @ p.Q @ b) + self.constant)
+        if self.regularized:
+            value += float(a @ a)
+        if order == 0:
+            return LossDerivatives(value, None, None)
+        radial = isinstance(self.potential, RadialFast)
+        # gradient
+        A = np.multiply.outer(a, a) * p.G1            # a_i a_j g_ij
+        B = np.multiply.outer(a, b) * p.G2            # a_i b_j g^w_ij
+        if radial:
+            g_theta = 2.0 * (np.matmul(A[:, None, :], p.X)[:, 0, :]
+                             + np.matmul(B[:, None, :], p.Y)[:, 0, :])
+        else:
+            g_theta = 2.0 * (A @ theta + B @ w)
+        if with_a:
+            g_a = 2.0 * (p.P @ a + p.Q @ b)
+            if self.regularized:
+                g_a += 2.0 * a
+            grad = np.concatenate([g_a, g_theta.ravel()])
+        else:
+            grad = g_theta.ravel()
+        if order == 1:
+            return LossDerivatives(value, grad, None)
+        # Hessian
+        o = k if with_a else 0
+        n = o + k * d
+        H = np.empty((n, n))
+        if with_a:
+            H[:k, :k] = 2.0 * p.P
+            if self.regularized:
+                H[np.arange(k), np.arange(k)] += 2.0
+            M = _view(H[:k, k:], (k, k, d))            # a view: M[i, l, :] = d^2 L / da_i dtheta_l
+            ga = p.G1 * a[None, :]                     # a_j g_ij
+            gb = p.G2 * b[None, :]
+            if radial:
+                np.multiply((-2.0 * ga)[:, :, None], p.X, out=M)
+                diag = 2.0 * (np.matmul(ga[:, None, :], p.X)[:, 0, :]
+                              + np.matmul(gb[:, None, :], p.Y)[:, 0, :])
+            else:
+                np.multiply((2.0 * ga)[:, :, None], theta[:, None, :], out=M)
+                diag = 2.0 * (ga @ theta + gb @ w)
+            M[np.arange(k), np.arange(k), :] = diag
+            H[k:, :k] = H[:k, k:].T
+        H4 = _view(H[o:, o:], (k, d, k, d))            # a view: H4[i, alpha, l, beta]
+        ar = np.arange(d)
+        aa2 = 2.0 * np.multiply.outer(a, a)
+        if radial:
+            # off-diagonal blocks -2 a_i a_l (g I + c u u^T) = sgn S_a S_b + Wg I, with
+            # S = sqrt|2 a_i a_l c| u: S_il = -S_li exactly, so H is exactly symmetric
+            Wc, Wg = -aa2 * p.C1, -aa2 * p.G1
+            q = np.sqrt(np.abs(Wc))[:, :, None]
+            S2 = q * p.U1
+            S1 = np.where(Wc < 0, -1.0, 1.0)[:, :, None] * S2
+        else:
+            # off-diagonal blocks 2 a_i a_l (f'' theta_l theta_i^T + f' I)
+            Wc, Wg = aa2 * p.C1, aa2 * p.G1
+            q = np.sqrt(np.abs(Wc))[:, :, None]
+            S1 = np.where(Wc < 0, -1.0, 1.0)[:, :, None] * (q * theta[None, :, :])
+            S2 = q * theta[:, None, :]
+        for alpha in range(d):                         # rows (i, alpha): contiguous writes
+            blk = H4[:, alpha]                         # (k, k, d): [i, l, beta]
+            np.multiply(S1[:, :, alpha, None], S2, out=blk)
+            blk[:, :, alpha] += Wg
+        ca = p.C1 * a[None, :]
+        cb = p.C2 * b[None, :]
+        if radial:
+            # diagonal blocks: 2 a_i (sum_j a_j H(x_ij) + sum_j b_j H(y_ij))
+            U1, U2 = p.U1, p.U2
+            D = (np.matmul((U1 * ca[:, :, None]).transpose(0, 2, 1), U1)
+                 + np.matmul((U2 * cb[:, :, None]).transpose(0, 2, 1), U2))
+        else:
+            D = (np.matmul(theta.T[None, :, :] * ca[:, None, :], theta)
+                 + np.matmul(w.T[None, :, :] * cb[:, None, :], w))
+        D = (D + D.transpose(0, 2, 1)) * a[:, None, None]   # symmetric, times 2 a_i / 2
+        if radial:
+            iso = (p.G1 @ a) + (p.G2 @ b)              # sum_j a_j g_ij + sum_j b_j g^w_ij
+            D[:, ar, ar] += (2.0 * a * iso)[:, None]
+        s0, s1, s2, s3 = H4.strides
+        as_strided(H4, shape=(k, d, d), strides=(s0 + s2, s1, s3))[...] = D
+        return LossDerivatives(value, grad, H)
+
+
+def regularized(potential, b, w, **kwargs) -> Loss:
+    r"""The regularised objective :math:`G = L + \|a\|^2` of Section 4 (Theorem 4.1, Lemma 4.3).
+
+    Examples
+    --------
+    >>> from harmonic.fast.potentials import gaussian
+    >>> G = regularized(gaussian(1), [1.0], [[0.0]])
+    >>> G.value([-0.5], [[0.0]])                  # L = 0.25, ||a||^2 = 0.25
+    0.5
+    """
+    return Loss(potential, b, w, regularized=True, **kwargs)
+
+
+class NodeLoss:
+    r"""The node-restricted loss :math:`L_i(a_i, \theta_i)` of Section 4.1 and eq. (4).
+
+    Loss (1) as a function of one hidden unit :math:`(a_i, \theta_i)`, every other hidden
+    unit held fixed at ``(fixed_a, fixed_theta)``; those act exactly like further target
+    charges, so
+
+    .. math::
+        L_i(a_i, \theta_i) = a_i^2\Phi(\theta_i, \theta_i)
+          + 2 a_i \sum_j q_j \Phi(\theta_i, z_j) + \sum_{j,l} q_j q_l \Phi(z_j, z_l),
+
+    with charges :math:`q = (b, \text{fixed\_a})` at :math:`z = (w, \text{fixed\_theta})`.
+    Section 4.1 has no fixed units with non-zero charge (:math:`a_2 = \dots = a_k = 0`); the
+    proof of Theorem 4.6 keeps the learned units (:math:`L_2` with :math:`(a_1, \theta_1)`
+    fixed). ``constant=False`` drops the last sum: with no fixed units this is eq. (4),
+    :math:`L(a_1, \theta_1) = a_1^2\Phi(\theta_1,\theta_1) + 2\sum_j a_1 b_j \Phi(\theta_1, w_j)`
+    (Lemma G.2, Theorem G.3). ``regularized`` adds :math:`a_i^2 + \sum_j \text{fixed\_a}_j^2`.
+
+    Variables: ``value(a_i, theta_i)`` with a scalar ``a_i`` and ``theta_i`` of shape (d,);
+    ``grad`` has shape (1 + d,) and ``hess`` (1 + d, 1 + d), order :math:`(a_i, \theta_i)`.
+
+    Examples
+    --------
+    >>> from harmonic.fast.potentials import polynomial
+    >>> import numpy as np
+    >>> L1 = NodeLoss(polynomial(3), [0.5, -1.0], np.eye(2), constant=False)   # eq. (4)
+    >>> L1.value(2.0, [1.0, 0.0])          # a^2 + 2 a (b_1 * 1 + b_2 * 0)
+    6.0
+    >>> L1.grad(2.0, [1.0, 0.0]).tolist()  # (2a + 2 b_1, 2 a b_1 * 3, 2 a b_2 * 0)
+    [5.0, 6.0, 0.0]
+    """
+
+    def __init__(self, potential, b, w, *, fixed_a=(), fixed_theta=(), regularized: bool = False,
+                 constant: bool = True, self_terms: bool = True):
+        where = "NodeLoss"
+        b = _finite_array(b, "b (target output weights)", where, 1)
+        w = _finite_array(w, "w (target hidden weights)", where, 2)
+        fa = np.asarray(fixed_a, dtype=float).reshape(-1)
+        ft = np.asarray(fixed_theta, dtype=float)
+        if ft.size == 0:
+            ft = ft.reshape(0, w.shape[1])
+        ft = _finite_array(ft, "fixed_theta (the other hidden units)", where, 2)
+        fa = _finite_array(fa, "fixed_a (the other units' output weights)", where, 1)
+        if fa.shape[0] != ft.shape[0] or (ft.shape[0] and ft.shape[1] != w.shape[1]):
+            raise ValueError(f"{where}: fixed_a of shape {fa.shape} and fixed_theta of shape "
+                             f"{ft.shape} must describe the same units in R^{w.shape[1]}")
+        if b.shape[0] != w.shape[0]:
+            raise ValueError(f"{where}: b and w must describe the same m target units; got "
+                             f"b of shape {b.shape} and w of shape {w.shape}")
+        self._loss = Loss(potential, np.concatenate([b, fa]), np.vstack([w, ft]), k=1,
+                          regularized=False, constant=constant, self_terms=self_terms)
+        self._reg = bool(regularized)
+        self._reg_const = float(fa @ fa) if regularized else 0.0
+        self.potential = self._loss.potential
+        self.b, self.w, self.fixed_a, self.fixed_theta = b, w, fa, ft
+        self.d = self._loss.d
+        self.k = 1
+        self.n_vars = 1 + self.d
+        self.regularized = self._reg
+
+    def _point(self, a_i, theta_i):
+        if isinstance(a_i, np.ndarray) and a_i.shape not in ((), (1,)):
+            raise ValueError(f"NodeLoss: a_i is one output weight; got shape {a_i.shape}")
+        a = np.asarray(a_i, dtype=float).reshape(-1)
+        th = np.asarray(theta_i, dtype=float)
+        if a.shape != (1,) or th.shape != (self.d,):
+            raise ValueError(f"NodeLoss: (a_i, theta_i) must be a scalar and a vector of shape "
+                             f"({self.d},); got {np.shape(a_i)} and {th.shape}")
+        return a, th[None, :]
+
+    def evaluate(self, a_i, theta_i, *, order: int = 2) -> LossDerivatives:
+        """Value and up to ``order`` derivatives in :math:`(a_i, \\theta_i)`."""
+        a, th = self._point(a_i, theta_i)
+        out = self._loss.evaluate(a, th, order=order)
+        if not self._reg:
+            return out
+        v = out.value + float(a[0] ** 2) + self._reg_const
+        g = h = None
+        if out.grad is not None:
+            g = out.grad.copy()
+            g[0] += 2.0 * a[0]
+        if out.hess is not None:
+            h = out.hess
+            h[0, 0] += 2.0
+        return LossDerivatives(v, g, h)
+
+    def value(self, a_i, theta_i) -> float:
+        r""":math:`L_i(a_i, \theta_i)`."""
+        return self.evaluate(a_i, theta_i, order=0).value
+
+    def grad(self, a_i, theta_i) -> np.ndarray:
+        r"""Gradient in :math:`(a_i, \theta_i)`, shape (1 + d,)."""
+        return self.evaluate(a_i, theta_i, order=1).grad
+
+    def hess(self, a_i, theta_i) -> np.ndarray:
+        r"""Hessian in :math:`(a_i, \theta_i)`, shape (1 + d, 1 + d)."""
+        return self.evaluate(a_i, theta_i, order=2).hess
+
+    def optimal_charge(self, theta_i) -> float:
+        r""":math:`a_i^*(\theta_i)`, the minimiser of the quadratic :math:`a_i \mapsto L_i`
+        (Section E.1): :math:`-\sum_j q_j\Phi(\theta_i, z_j) / (\Phi(\theta_i,\theta_i) + [G])`."""
+        _, th = self._point(0.0, theta_i)
+        g = self._loss.evaluate(np.zeros(1), th, order=1).grad[0]   # 2 sum_j q_j Phi
+        curv = 2.0 * (self.potential.self_energy if self._loss.self_terms else 0.0)
+        curv += 2.0 if self._reg else 0.0
+        if curv <= 0:
+            raise ValueError("NodeLoss.optimal_charge needs a positive curvature "
+                             "2 Phi(theta, theta) (+ 2 for G) in a_i")
+        return float(-g / curv)
+
+    def __repr__(self):
+        return (f"NodeLoss({self.potential.name}; {self.b.shape[0]} target units, "
+                f"{self.fixed_a.shape[0]} fixed units, d={self.d})")
+
+
+class FixedChargeLoss:
+    r"""The fixed-charge loss (3) of Appendix F under Assumption 1 (:math:`b_j = 1`, :math:`a_i = -1`).
+
+    .. math::
+        L(\theta) = 2\sum_{i<j}\Phi(\theta_i, \theta_j) - 2\sum_{i=1}^{k}\sum_{j=1}^{m}\Phi(\theta_i, w_j)
+
+    (loss (1) at :math:`a = -1, b = 1` minus its constant terms
+    :math:`k\Phi(\theta,\theta) + \sum_{ij}\Phi(w_i, w_j)`; no self-energy is needed, so
+    singular potentials such as :math:`\|x\|^{2-d-\epsilon}` of Theorem F.2 are fine away
+    from coincidences). Variables: theta of shape (k, d) (default k = m);
+    ``grad`` -> (k d,), ``hess`` -> (k d, k d), theta row-wise.
+
+    Examples
+    --------
+    >>> from harmonic.fast.potentials import gaussian
+    >>> import numpy as np
+    >>> L = FixedChargeLoss(gaussian(1), [[0.0], [3.0]])
+    >>> round(L.value([[0.0], [3.0]]), 12)      # 2 e^{-9/2} - 2 (1 + e^{-9/2} + e^{-9/2} + 1)
+    -4.022217993076
+    """
+
+    def __init__(self, potential, w, *, k: int | None = None):
+        w = _finite_array(w, "w (the fixed charges' positions)", "FixedChargeLoss", 2)
+        self._loss = Loss(potential, np.ones(w.shape[0]), w, k=k, self_terms=False, constant=False)
+        self.potential, self.w = self._loss.potential, self._loss.w
+        self.k, self.m, self.d = self._loss.k, self._loss.m, self._loss.d
+        self.n_vars = self.k * self.d
+        self._a = -np.ones(self.k)
+
+    def _theta(self, theta):
+        th = _finite_array(theta, "theta (the moving charges)", "FixedChargeLoss", 2)
+        if th.shape != (self.k, self.d):
+            raise ValueError(f"FixedChargeLoss: theta must have shape ({self.k}, {self.d}); "
+                             f"got {th.shape}")
+        return th
+
+    def evaluate(self, theta, *, order: int = 2) -> LossDerivatives:
+        """Value and up to ``order`` derivatives in theta."""
+        return self._loss._evaluate(self._a, self._theta(theta), _order(order), with_a=False)
+
+    def value(self, theta) -> float:
+        """L(theta) of eq. (3)."""
+        return self.evaluate(theta, order=0).value
+
+    def grad(self, theta) -> np.ndarray:
+        """Gradient, shape (k d,)."""
+        return self.evaluate(theta, order=1).grad
+
+    def hess(self, theta) -> np.ndarray:
+        """Hessian, shape (k d, k d)."""
+        return self.evaluate(theta, order=2).hess
+
+    def __repr__(self):
+        return f"FixedChargeLoss({self.potential.name}; k={self.k}, m={self.m}, d={self.d})"

@@ -1,0 +1,580 @@
+r"""Fast (float64, vectorised) potentials for the loss of the fast layer.
+
+Two geometries share one base, :class:`FastPotential`, which owns the plumbing (the exact
+definition, the numpy callables for :math:`\Phi, \Phi', \Phi''` generated once by
+``lambdify`` in the exact layer, the self-energy :math:`\Phi(\theta, \theta)`, and the
+explanation given when a derivative does not exist):
+
+* :class:`RadialFast`: translation-invariant radial :math:`\Phi(\theta, w) = \Phi(r)`,
+  :math:`r = \|\theta - w\|` on :math:`\mathbb R^d` (Section 2.1). Built from any
+  :class:`harmonic.exact.RadialPotential` or a sympy expression in
+  :data:`harmonic.exact.R`. With :math:`x = \theta - w`, :math:`u = x / r`,
+
+  .. math:: \nabla\Phi = \Phi'(r)\,u, \qquad
+            \nabla^2\Phi = \Phi''(r)\,u u^T + \frac{\Phi'(r)}{r}\,(I - u u^T).
+
+* :class:`SphereFast`: rotationally invariant :math:`\Phi(\theta, w) = f(\theta^T w)` on
+  :math:`S^{d-1}` (Lemma B.1, Theorem G.3), :math:`f` a sympy expression in one variable
+  :data:`RHO`. Gradients and Hessians are the *Euclidean* ones of the ambient function
+  :math:`\theta \mapsto f(\theta^T w)` on :math:`\mathbb R^d`:
+  :math:`\nabla_\theta = f'(\rho)\,w`, :math:`\nabla^2_\theta = f''(\rho)\,w w^T`. Projection
+  onto the sphere (and the Riemannian gradient/Hessian, e.g.
+  :math:`P\nabla F` and :math:`P \nabla^2 F P - (\theta^T \nabla F) P` with
+  :math:`P = I - \theta\theta^T`) is the algorithms' business.
+
+Behaviour at a coincidence (:math:`r = 0`, i.e. :math:`\theta_i = w_j` or
+:math:`\theta_i = \theta_j`) is decided from the exact layer's one-sided limits
+:math:`\Phi(0^+), \Phi'(0^+), \Phi''(0^+)` (sympy), never guessed from floats:
+
+* ``smooth`` (:math:`\Phi'(0^+) = 0`, :math:`\Phi''(0^+)` finite; the Gaussian
+  :math:`e^{-c r^2/2}`): value :math:`\Phi(0)`, gradient 0, Hessian :math:`\Phi''(0)\,I`
+  (the limits);
+* ``c1`` (:math:`\Phi'(0^+) = 0`, :math:`\Phi''(0^+)` infinite): value and gradient only;
+* ``cusp`` (:math:`\Phi(0)` finite, :math:`\Phi'(0^+) \ne 0`; :math:`e^{-r}`, Lemma 4.2's
+  :math:`\Phi_\epsilon`): the value only;
+* ``singular`` (:math:`\Phi(0^+) = \infty`; :math:`\|x\|^{2-d}`, :math:`-\ln r`,
+  :math:`e^{-r}/r`): nothing.
+
+(:math:`\Phi_\epsilon` is a cone at the origin: :math:`\Phi_\epsilon'(0^+) < 0`, so
+:math:`\Phi_\epsilon(\|x\|)` is Lipschitz but not differentiable at :math:`x = 0`; this is
+why Theorem 4.1's proof bounds derivatives "except at :math:`w_1, \dots, w_k`".) The loss
+raises a ``ValueError`` naming the pair when it needs a quantity that does not exist *with a
+non-zero coefficient*; terms with a zero coefficient (e.g. a switched-off node,
+:math:`a_j = 0`) are identically zero and contribute zero.
+
+**Self-energy.** The diagonal terms :math:`a_i^2\Phi(\theta_i, \theta_i)` of loss (1) use
+:attr:`FastPotential.self_energy`. For a finite :math:`\Phi(0)` it is :math:`\Phi(0)`
+(for a sphere potential :math:`f(1)`), constant in :math:`\theta`. For a singular potential
+:math:`\Phi(0) = \infty` would make (1) infinite for every :math:`a \ne 0`; the paper instead
+normalises :math:`\Phi(\theta, \theta) = 1` "for the rest of the paper" (Section 2.1,
+Remark) and Theorem 3.6's proof uses exactly that for the λ-harmonic (singular) potentials,
+so the default is ``self_energy=1`` (any constant can be given; it is constant in
+:math:`\theta`, so no :math:`\theta`-derivative depends on it).
+
+Examples
+--------
+>>> import numpy as np
+>>> phi = gaussian(2)
+>>> phi.kind, phi.regularity, phi.self_energy
+('radial', 'smooth', 1.0)
+>>> terms = phi.radial_terms(np.array([[0.0, 0.0], [0.6, 0.8]]))   # r = 0 and r = 1
+>>> terms.phi.round(6).tolist(), terms.g.round(6).tolist()          # g = Phi'(r)/r
+([1.0, 0.367879], [-2.0, -0.735759])
+>>> phi_eps(3, 0.5).regularity
+'cusp'
+"""
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+import sympy as sp
+
+from ..exact import R, RadialPotential, almost_lam_harmonic, lam_harmonic_potential
+
+__all__ = [
+    "RHO", "FastPotential", "RadialFast", "SphereFast", "RadialTerms", "SphereTerms",
+    "radial", "sphere", "gaussian", "exponential", "harmonic", "phi_eps", "lam_harmonic",
+    "polynomial", "sign_dual", "as_fast_potential", "compile_numpy",
+]
+
+#: The variable rho = theta^T w of a rotationally invariant potential f(rho) on S^{d-1}.
+RHO = sp.Symbol("rho", real=True)
+
+#: Tolerance (absolute) for |rho| <= 1 and for |w_j| = 1 on the sphere.
+SPHERE_TOL = 1e-10
+
+
+class RadialTerms(NamedTuple):
+    """Per-pair radial quantities for differences ``x`` of shape (..., d).
+
+    ``r`` distances; ``phi`` = Phi(r); ``g`` = Phi'(r)/r (so grad = g x); ``c`` =
+    Phi''(r) - Phi'(r)/r (so Hess = g I + c u u^T); ``u`` = x / r (0 where r = 0). Entries
+    that do not exist (coincidences of a non-smooth potential, overflow) are ``nan`` here;
+    the loss checks them against their coefficients. ``g``, ``c``, ``u`` are ``None`` below
+    the requested order.
+    """
+
+    r: np.ndarray
+    phi: np.ndarray
+    g: np.ndarray | None
+    c: np.ndarray | None
+    u: np.ndarray | None
+
+
+class SphereTerms(NamedTuple):
+    """f(rho), f'(rho), f''(rho) (``None`` below the requested order); ``nan`` where undefined."""
+
+    rho: np.ndarray
+    f: np.ndarray
+    df: np.ndarray | None
+    d2f: np.ndarray | None
+
+
+def _float_limit(expr, var, point=0) -> float:
+    """The one-sided limit of ``expr`` at ``point`` from above, as a float (inf allowed, nan if none)."""
+    val = expr.subs(var, point)
+    if not (val.is_finite and val.is_real):
+        try:
+            val = sp.limit(expr, var, point, "+")
+        except (NotImplementedError, ValueError, TypeError):  # pragma: no cover - sympy gaps
+            return float("nan")
+    if val in (sp.oo, -sp.oo):
+        return float(val)
+    if val.is_finite and val.is_real:
+        return float(sp.N(val, 20))
+    return float("nan")
+
+
+def _float_consts(e):
+    """``e`` with its numeric constants (rationals, pi, exp(1/2), ...) rounded to floats once."""
+    reps = {q: sp.Float(q, 30) for q in e.atoms(sp.Rational)
+            if not (q.is_Integer and abs(q) < 2**53)}
+    reps.update({c: sp.Float(c, 30) for c in e.atoms(sp.NumberSymbol)})
+    return e.xreplace(reps)
+
+
+def _horner(coeffs, t):
+    out = np.full(np.shape(t), coeffs[0])
+    for c in coeffs[1:]:
+        out *= t
+        out += c
+    return out
+
+
+def _compile_poly(e, var):
+    """A polynomial in ``var`` evaluated by Horner's rule, in the shifted variable l = alpha +
+    beta var when ``e`` is written in powers of one linear form l (as Phi_eps's lower piece is,
+    in h = eps - r): the expansion is done exactly and rounded once per coefficient."""
+    bases = {p.base for p in e.atoms(sp.Pow)
+             if p.base.is_polynomial(var) and sp.degree(p.base, var) == 1}
+    if len(bases) == 1:
+        lin = bases.pop()
+        alpha, beta = lin.subs(var, 0), sp.diff(lin, var)
+        h = sp.Dummy("h")
+        coeffs = [float(c) for c in sp.Poly(sp.expand(e.subs(var, (h - alpha) / beta)), h).all_coeffs()]
+        alpha, beta = float(alpha), float(beta)
+        return lambda x: _horner(coeffs, alpha + beta * x)
+    coeffs = [float(c) for c in sp.Poly(e, var).all_coeffs()]
+    return lambda x: _horner(coeffs, x)
+
+
+def _compile_piece(e, var):
+    """A fast float64 callable for one smooth piece: polynomial factors by Horner, constant
+    factors multiplied once, the rest (exp, powers, logs) by ``lambdify``."""
+    if e.is_polynomial(var):
+        return _compile_poly(e, var)
+    const, fns = 1.0, []
+    for f in sp.Mul.make_args(e):
+        if var not in f.free_symbols:
+            const *= float(f)
+        elif f.is_polynomial(var):
+            fns.append(_compile_poly(f, var))
+        else:
+            fns.append(sp.lambdify(var, _float_consts(f), modules="numpy"))
+
+    def fn(x):
+        out = np.full(np.shape(x), const)
+        for f in fns:
+            out *= f(x)
+        return out
+    return fn
+
+
+def compile_numpy(expr, var):
+    r"""A vectorised float64 callable for the sympy expression ``expr`` in ``var`` (x >= 0 arrays).
+
+    Generated from the exact expression (no formula is copied by hand) like
+    :meth:`harmonic.exact.RadialPotential.numpy`, but about 50 times faster on Lemma 4.2's
+    :math:`\Phi_\epsilon`: each ``Piecewise`` piece is evaluated only where its condition
+    holds, polynomial factors by Horner's rule in the variable they are written in (e.g.
+    :math:`h = \epsilon - r`), exact constants rounded once.
+
+    >>> f = compile_numpy(sp.Piecewise(((R - 1)**2, R < 1), (0, True)), R)
+    >>> f(np.array([0.0, 0.5, 2.0])).tolist()
+    [1.0, 0.25, 0.0]
+    """
+    if isinstance(expr, sp.Piecewise):
+        pieces = []
+        for e, cond in expr.args:
+            fe = _compile_piece(sp.sympify(e), var)
+            fc = (None if cond == sp.true
+                  else sp.lambdify(var, _float_consts(cond), modules="numpy"))
+            pieces.append((fe, fc))
+
+        def fn(x):
+            x = np.asarray(x, dtype=float)
+            out = np.full(x.shape, np.nan)
+            todo = np.ones(x.shape, dtype=bool)
+            with np.errstate(all="ignore"):
+                for fe, fc in pieces:
+                    m = todo if fc is None else todo & np.asarray(fc(x), dtype=bool)
+                    if m.any():
+                        out[m] = fe(x[m])
+                        todo &= ~m
+                    if not todo.any():
+                        break
+            return out
+        return fn
+    piece = _compile_piece(sp.sympify(expr), var)
+
+    def fn(x):
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            return np.asarray(piece(x), dtype=float) * np.ones(x.shape)
+    return fn
+
+
+def _check_derivatives(expr, var, what: str):
+    """A ValueError unless d/dvar and d^2/dvar^2 of ``expr`` are explicit expressions."""
+    for k in (1, 2):
+        e = sp.diff(expr, var, k)
+        if e.has(sp.Derivative, sp.Subs) or any(isinstance(f, sp.core.function.AppliedUndef)
+                                                for f in e.atoms(sp.Function)):
+            raise ValueError(f"{what}: the fast loss needs Phi' and Phi'' in closed form "
+                             f"(Hessian of Sections 3-4); derivative {k} of {expr} is not explicit")
+
+
+class FastPotential:
+    """Base of the fast potentials: name, exact definition, self-energy, dimension.
+
+    Subclasses set :attr:`kind` (``'radial'`` or ``'sphere'``) and the per-pair evaluation.
+    ``dimension`` is the d the potential was built for (``None`` if any d): e.g. Lemma
+    4.2's :math:`\\Phi_\\epsilon` in R^d, or the harmonic :math:`\\|x\\|^{2-d}`.
+    """
+
+    kind: str = ""
+
+    def __init__(self, *, name: str, dimension: int | None = None):
+        self.name = name
+        self.dimension = dimension
+
+    @property
+    def self_energy(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check_dimension(self, d: int, where: str) -> None:
+        """ValueError if the potential was built for another dimension than ``d``."""
+        if self.dimension is not None and d != self.dimension:
+            raise ValueError(f"{where}: {self.name} was built for R^{self.dimension} "
+                             f"(d={self.dimension}); got points in R^{d}")
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.name})"
+
+
+class RadialFast(FastPotential):
+    r"""A radial potential :math:`\Phi(\|\theta - w\|)` with vectorised :math:`\Phi, \Phi', \Phi''`.
+
+    Parameters
+    ----------
+    potential : :class:`harmonic.exact.RadialPotential` or a sympy expression in
+        :data:`harmonic.exact.R` (``r``).
+    name : label (default: the exact potential's name or the expression).
+    dimension : the d it was built for, or ``None`` (any d).
+    self_energy : :math:`\Phi(\theta, \theta)` for a *singular* potential (default 1, the
+        paper's normalisation, Section 2.1). For a finite :math:`\Phi(0)` it must be omitted
+        (it is :math:`\Phi(0)`).
+
+    Attributes
+    ----------
+    exact : the RadialPotential (for ``.mp`` references, LaTeX).
+    at_zero : (Phi(0+), Phi'(0+), Phi''(0+)) as floats, from sympy limits (``inf`` allowed).
+    regularity : ``'smooth'``, ``'c1'`` (Phi'(0+) = 0 but Phi''(0+) infinite), ``'cusp'``
+        or ``'singular'`` (see the module docstring).
+
+    Examples
+    --------
+    >>> phi = radial(sp.exp(-R) / R, name='Yukawa')
+    >>> phi.regularity, phi.self_energy
+    ('singular', 1.0)
+    >>> float(phi.dphi(1.0))                        # -2/e
+    -0.7357588823428847
+    """
+
+    kind = "radial"
+
+    def __init__(self, potential, *, name: str | None = None, dimension: int | None = None,
+                 self_energy: float | None = None):
+        if isinstance(potential, RadialPotential):
+            exact = potential
+        elif isinstance(potential, sp.Basic) or isinstance(potential, (str, numbers.Number)):
+            exact = RadialPotential(potential, r=R if not isinstance(potential, str) else None)
+        else:
+            raise ValueError("the fast loss needs a potential with derivatives Phi', Phi'' "
+                             "(a harmonic.exact.RadialPotential or a sympy expression in r); "
+                             f"got {type(potential).__name__}")
+        if exact.params:
+            raise ValueError(f"{exact.name or exact.expr} has symbolic parameters "
+                             f"{', '.join(map(str, exact.params))}; give them values with .subs()")
+        _check_derivatives(exact.expr, exact.r, "RadialFast")
+        super().__init__(name=name or exact.name or str(exact.expr), dimension=dimension)
+        self.exact = exact
+        self.phi, self.dphi, self.d2phi = (compile_numpy(exact.derivative(j), exact.r)
+                                           for j in range(3))
+        self.at_zero = tuple(_float_limit(exact.derivative(j), exact.r) for j in range(3))
+        p0, p1, p2 = self.at_zero
+        if not np.isfinite(p0):
+            self.regularity = "singular"
+        elif p1 != 0:
+            self.regularity = "cusp"
+        elif np.isfinite(p2):
+            self.regularity = "smooth"
+        else:
+            self.regularity = "c1"
+        if self.regularity == "singular":
+            se = 1.0 if self_energy is None else float(self_energy)
+            if not np.isfinite(se):
+                raise ValueError(f"self_energy must be finite; got {self_energy!r}")
+            self._self_energy = se
+        else:
+            if self_energy is not None and float(self_energy) != p0:
+                raise ValueError(f"{self.name} has Phi(0) = {p0}; Phi(theta, theta) is that "
+                                 f"value (Section 2.1), not self_energy={self_energy!r}")
+            self._self_energy = p0
+
+    @property
+    def self_energy(self) -> float:
+        r""":math:`\Phi(\theta, \theta)` used for the diagonal terms of loss (1)."""
+        return self._self_energy
+
+    def explain(self, order: int) -> str:
+        """Why the ``order``-th derivative of Phi(|x|) does not exist at x = 0."""
+        p0, p1, p2 = self.at_zero
+        if self.regularity == "singular":
+            return f"Phi(0+) = {p0} (singular at r = 0)"
+        if order == 0:
+            return "Phi(0) is finite"  # pragma: no cover - never undefined
+        if p1 != 0:
+            return (f"Phi'(0+) = {p1:.6g} != 0, so Phi(|x|) is a cone at x = 0, "
+                    "not differentiable there")
+        return f"Phi''(0+) = {p2} (no Hessian at r = 0)"
+
+    def radial_terms(self, x: np.ndarray, order: int = 2) -> RadialTerms:
+        """The per-pair quantities of :class:`RadialTerms` for differences ``x`` (..., d)."""
+        x = np.asarray(x, dtype=float)
+        r = np.sqrt(np.einsum("...i,...i->...", x, x))
+        zero = r == 0
+        any_zero = bool(zero.any())
+        rs = np.where(zero, 1.0, r) if any_zero else r
+        p0, p1, p2 = self.at_zero
+        with np.errstate(all="ignore"):
+            phi = np.asarray(self.phi(rs), dtype=float)
+            if any_zero:
+                phi = np.where(zero, p0 if np.isfinite(p0) else np.nan, phi)
+            g = c = u = None
+            if order >= 1:
+                g = np.asarray(self.dphi(rs), dtype=float) / rs
+                if any_zero:
+                    # smooth: Phi'(r)/r -> Phi''(0); c (times u u^T = 0) -> 0
+                    g0 = p2 if (p1 == 0 and np.isfinite(p0) and np.isfinite(p2)) else np.nan
+                    if order == 1 and p1 == 0 and np.isfinite(p0):
+                        g0 = 0.0 if not np.isfinite(p2) else p2   # gradient g x = 0 at x = 0
+                    g = np.where(zero, g0, g)
+            if order >= 2:
+                c = np.asarray(self.d2phi(rs), dtype=float) - g
+                if any_zero:
+                    c = np.where(zero, 0.0 if np.isfinite(g0) else np.nan, c)
+                u = x / rs[..., None]
+        return RadialTerms(r, phi, g, c, u)
+
+
+class SphereFast(FastPotential):
+    r"""A rotationally invariant potential :math:`\Phi(\theta, w) = f(\theta^T w)` on :math:`S^{d-1}`.
+
+    Parameters
+    ----------
+    f : sympy expression in one variable (:data:`RHO` or its only free symbol).
+    name : label.
+    domain : ``None`` (f real on all of R) or ``(lo, hi)``: rho is clipped into it when it
+        is within 1e-10 (rounding on the sphere), and a ValueError is raised beyond.
+
+    The self-energy is :math:`f(1) = \Phi(\theta, \theta)` for unit :math:`\theta`; the
+    diagonal terms :math:`a_i^2 f(1)` are constant in :math:`\theta` (the paper's convention:
+    Theorem G.3's proof differentiates only the cross terms).
+
+    Examples
+    --------
+    >>> f = polynomial(3)
+    >>> f.self_energy, float(f.df(0.5))          # f = rho^3, f'(1/2) = 3/4
+    (1.0, 0.75)
+    """
+
+    kind = "sphere"
+
+    def __init__(self, f, *, name: str | None = None, domain: tuple[float, float] | None = None):
+        try:
+            f = sp.sympify(f)
+        except (sp.SympifyError, TypeError):
+            raise ValueError("a sphere potential needs f as a sympy expression in one variable "
+                             f"rho = theta^T w (Lemma B.1); got {f!r}") from None
+        free = f.free_symbols
+        if len(free) > 1:
+            raise ValueError(f"a sphere potential needs f in one variable rho; got {sorted(map(str, free))}")
+        var = next(iter(free)) if free else RHO
+        _check_derivatives(f, var, "SphereFast")
+        super().__init__(name=name or f"f(rho) = {f}", dimension=None)
+        self.expr, self.var, self.domain = f, var, domain
+        self._np = [compile_numpy(sp.diff(f, var, j), var) for j in range(3)]
+        self.f, self.df, self.d2f = self._np
+        se = _float_limit(f, var, 1) if not np.isfinite(float(self.f(1.0))) else float(self.f(1.0))
+        if not np.isfinite(se):
+            raise ValueError(f"{self.name}: Phi(theta, theta) = f(1) must be finite; got {se}")
+        self._self_energy = se
+
+    def _lambdify(self, e):
+        raw = sp.lambdify(self.var, e, modules="numpy")
+
+        def fn(x, _raw=raw):
+            x = np.asarray(x, dtype=float)
+            with np.errstate(all="ignore"):
+                out = np.asarray(_raw(x), dtype=float)
+            return np.broadcast_to(out, x.shape).copy() if out.shape != x.shape else out
+        return fn
+
+    @property
+    def self_energy(self) -> float:
+        return self._self_energy
+
+    def explain(self, order: int) -> str:
+        return (f"f^({order}) of {self.name} is not finite there (f is not "
+                f"{'differentiable' if order == 1 else 'twice differentiable' if order else 'defined'} "
+                "at that rho)")
+
+    def sphere_terms(self, rho: np.ndarray, order: int = 2) -> SphereTerms:
+        """f, f', f'' at ``rho`` (clipped into ``domain`` within rounding)."""
+        rho = np.asarray(rho, dtype=float)
+        if self.domain is not None:
+            lo, hi = self.domain
+            if np.any(rho < lo - SPHERE_TOL) or np.any(rho > hi + SPHERE_TOL):
+                bad = rho[(rho < lo - SPHERE_TOL) | (rho > hi + SPHERE_TOL)].flat[0]
+                raise ValueError(f"{self.name} is defined for rho = theta^T w in [{lo}, {hi}] "
+                                 f"(points on S^(d-1)); got rho = {bad!r}: project theta onto "
+                                 "the sphere first")
+            # within a few ulps of an end point is a coincidence theta = +-w in float64
+            snap = 4 * np.finfo(float).eps
+            rho = np.clip(rho, lo, hi)
+            rho = np.where(rho >= hi - snap * max(1.0, abs(hi)), hi, rho)
+            rho = np.where(rho <= lo + snap * max(1.0, abs(lo)), lo, rho)
+        f = self.f(rho)
+        df = self.df(rho) if order >= 1 else None
+        d2f = self.d2f(rho) if order >= 2 else None
+        return SphereTerms(rho, f, df, d2f)
+
+
+# -- constructors -------------------------------------------------------------------------------
+
+def as_fast_potential(potential) -> FastPotential:
+    """``potential`` as a :class:`FastPotential` (RadialPotential or sympy expr in r -> radial)."""
+    if isinstance(potential, FastPotential):
+        return potential
+    if isinstance(potential, (RadialPotential, sp.Basic)):
+        return RadialFast(potential)
+    raise ValueError("the fast loss needs a potential with derivatives Phi', Phi'' (a "
+                     "FastPotential, a harmonic.exact.RadialPotential or a sympy expression in r); "
+                     f"got {type(potential).__name__}")
+
+
+def radial(potential, *, name: str | None = None, dimension: int | None = None,
+           self_energy: float | None = None) -> RadialFast:
+    """A :class:`RadialFast` from a RadialPotential or a sympy expression in ``R``."""
+    return RadialFast(potential, name=name, dimension=dimension, self_energy=self_energy)
+
+
+def _positive_float(x, name, where):
+    if isinstance(x, bool) or not isinstance(x, (numbers.Real, sp.Rational)) or not np.isfinite(float(x)) \
+            or float(x) <= 0:
+        raise ValueError(f"{where} needs {name} > 0; got {x!r}")
+    return x
+
+
+def gaussian(c=1) -> RadialFast:
+    r"""The Gaussian potential :math:`\Phi(r) = e^{-c r^2/2}` (Theorem F.4), smooth at r = 0.
+
+    >>> gaussian(1).regularity
+    'smooth'
+    """
+    _positive_float(c, "c", "the Gaussian potential (Theorem F.4)")
+    c = sp.nsimplify(c) if isinstance(c, float) else sp.sympify(c)
+    return RadialFast(RadialPotential(sp.exp(-c * R**2 / 2), name=f"gaussian (c={c})"))
+
+
+def exponential() -> RadialFast:
+    r""":math:`\Phi(r) = e^{-r}` (a cusp at r = 0: :math:`\Phi'(0^+) = -1`).
+
+    >>> exponential().at_zero
+    (1.0, -1.0, 1.0)
+    """
+    return RadialFast(RadialPotential(sp.exp(-R), name="exponential e^{-r}"))
+
+
+def harmonic(d: int, *, self_energy: float = 1.0) -> RadialFast:
+    r"""The electrostatic (harmonic) potential of Section 3 in :math:`\mathbb R^d`.
+
+    .. math:: \Phi(r) = r^{2-d} \ (d \ne 2), \qquad \Phi(r) = -\ln r \ (d = 2).
+
+    Singular at r = 0 for d >= 2; ``self_energy`` is the convention for
+    :math:`\Phi(\theta, \theta)` (module docstring). For d = 1, :math:`\Phi = r` (a cusp).
+
+    >>> harmonic(3).exact.expr
+    1/r
+    """
+    if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
+        raise ValueError(f"the harmonic potential (Section 3) needs an integer d >= 1; got d={d!r}")
+    d = int(d)
+    expr = -sp.log(R) if d == 2 else R**(2 - d)
+    pot = RadialPotential(expr, name=f"harmonic (d={d})")
+    return RadialFast(pot, dimension=d, self_energy=self_energy if d >= 2 else None)
+
+
+def lam_harmonic(d: int, lam=1, *, self_energy: float = 1.0) -> RadialFast:
+    r"""The λ-harmonic potential of Lemma B.9, :math:`p(r) e^{-\sqrt\lambda r} r^{2-d}` (singular).
+
+    >>> lam_harmonic(3).exact.expr
+    exp(-r)/r
+    """
+    pot = lam_harmonic_potential(d, lam)
+    return RadialFast(pot, dimension=int(d), self_energy=self_energy)
+
+
+def phi_eps(d: int, eps, lam=1) -> RadialFast:
+    r"""The almost λ-harmonic :math:`\Phi_\epsilon` of Lemma 4.2 (normalised, :math:`\Phi_\epsilon(0) = 1`).
+
+    λ-harmonic for r >= eps, a polynomial below; a cusp at r = 0. Built exactly by
+    :func:`harmonic.exact.almost_lam_harmonic` (odd d >= 3; Lemma 4.2 needs d = 3 mod 4).
+
+    >>> phi = phi_eps(3, 0.5)
+    >>> phi.self_energy, phi.dimension
+    (1.0, 3)
+    """
+    pot = almost_lam_harmonic(d, eps, lam)
+    return RadialFast(pot, dimension=int(d))
+
+
+def sphere(f, *, name: str | None = None, domain=None) -> SphereFast:
+    """A :class:`SphereFast` from a sympy expression f(rho)."""
+    return SphereFast(f, name=name, domain=domain)
+
+
+def polynomial(l: int) -> SphereFast:
+    r"""The polynomial potential :math:`\Phi(\theta, w) = (\theta^T w)^l` of Theorem G.3.
+
+    >>> polynomial(4).name
+    'polynomial (theta^T w)^4'
+    """
+    if isinstance(l, bool) or not isinstance(l, numbers.Integral) or l < 0:
+        raise ValueError(f"the polynomial potential (Theorem G.3) needs an integer l >= 0; got l={l!r}")
+    return SphereFast(RHO**int(l), name=f"polynomial (theta^T w)^{int(l)}")
+
+
+def sign_dual() -> SphereFast:
+    r"""The sign activation's potential :math:`1 - 2\arccos(\rho)/\pi` (Lemma G.2).
+
+    Not differentiable at :math:`\rho = \pm 1` (:math:`\theta = \pm w`).
+
+    >>> round(float(sign_dual().f(0.0)), 12)
+    0.0
+    """
+    return SphereFast(1 - 2 * sp.acos(RHO) / sp.pi, name="sign dual 1 - 2 arccos(rho)/pi",
+                      domain=(-1.0, 1.0))
