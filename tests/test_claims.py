@@ -20,7 +20,7 @@ def test_the_foundation_claims_are_registered():
                       "Lemma B.8 (construction)", "Lemma B.9 (monotonicity in the bound's proof)",
                       "Lemma B.10 (transform in the proof)", "Theorem B.2 (activation formula)",
                       "Lemma D.2", "Algorithm 1 (sign rule)", "Algorithm 2 (termination rule)",
-                      "Theorem 2.3"}
+                      "Theorem 2.3", "Lemma E.5 (charge convergence)"}
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])

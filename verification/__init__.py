@@ -19,6 +19,7 @@ CLAIM_MODULES = (
     "verification.appendix_b",
     "verification.section_4",
     "verification.section_4_bounds",
+    "verification.section_4_empirical",
     "verification.theorem_2_1",
     "verification.appendix_d",
 )

@@ -67,6 +67,8 @@ STOP_REASONS = {
     "curvature_tolerance": "lambda_min >= -gamma (optional stop of HD, not in the paper)",
     "diverged": "the loss, the gradient or the point became non-finite or exploded; the last "
                 "finite point is returned",
+    "nondifferentiable": "an iterate landed where the gradient does not exist (a cusp or kink of "
+                         "the potential, e.g. theta_i = +-w_j for the sign potential); it is returned",
 }
 
 _DEFAULT_DIVERGENCE = 1e10
@@ -513,6 +515,18 @@ def _finish(algorithm, x, f, hist, reason, it, message, steps, obj, params, path
                          path=None if path is None else np.asarray(path))
 
 
+def _gradient(obj: Objective, x, i: int, where: str):
+    """``(grad f(x), None)``; at an iterate (i > 1) where the objective says its gradient does
+    not exist (a ``ValueError``, e.g. theta_i = w_j for a potential with a cusp), ``(None,
+    reason)`` so the run stops there and says so. At the start point the error is raised."""
+    try:
+        return _check_grad(_safe(obj.grad, x), x, obj, where), None
+    except ValueError as exc:
+        if i == 1:
+            raise
+        return None, f"the gradient does not exist at x_{i - 1}: {exc}; returning x_{i - 1}"
+
+
 def _safe(fn, *args):
     """Call ``fn``; map floating-point failures to NaN so the monitor reports them."""
     with np.errstate(all="ignore"):
@@ -580,7 +594,10 @@ def gd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, project: Callable |
     with _bar(T, "GD", progress) as bar:
         chunk = max(1, T // 200)
         for i in range(1, T + 1):
-            g = _check_grad(_safe(obj.grad, x), x, obj, where)
+            g, why = _gradient(obj, x, i, where)
+            if why:
+                reason, msg = "nondifferentiable", why
+                break
             if not np.all(np.isfinite(g)):
                 reason, msg = "diverged", f"the gradient became non-finite at iteration {i} (x_{i - 1})"
                 break
@@ -689,7 +706,10 @@ def hd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, rule: str = "correc
     with _bar(T, "HD", progress) as bar:
         chunk = max(1, T // 200)
         for i in range(1, T + 1):
-            g = _check_grad(_safe(obj.grad, x), x, obj, where)
+            g, why = _gradient(obj, x, i, where)
+            if why:
+                reason, msg = "nondifferentiable", why
+                break
             lam, v = _eig_min(obj, x, where)
             if lam is None or not np.all(np.isfinite(g)):
                 reason, msg = "diverged", f"the gradient or Hessian became non-finite at x_{i - 1}"
@@ -779,7 +799,10 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
     with _bar(T, "SecondGD", progress) as bar:
         chunk = max(1, T // 200)
         for i in range(1, T + 1):
-            g = _check_grad(_safe(obj.grad, x), x, obj, where)
+            g, why = _gradient(obj, x, i, where)
+            if why:
+                reason, msg = "nondifferentiable", why
+                break
             if not np.all(np.isfinite(g)):
                 reason, msg = "diverged", f"the gradient became non-finite at x_{i - 1}"
                 break
@@ -826,11 +849,13 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
 # --------------------------------------------------------------------------------------
 def _optimal_charge(obj: Objective, xi: np.ndarray) -> np.ndarray:
     """``xi = (a_i, theta_i)`` with a_i replaced by the exact minimiser of the quadratic
-    a_i -> L_i (one Newton step in a_i; unchanged if the quadratic is not convex)."""
-    g, h = obj.grad(xi)[0], obj.hess(xi)[0, 0]
+    a_i -> L_i(a_i, theta_i) = A a_i^2 + B a_i + C, read off three values (values exist even
+    where the gradient in theta does not, e.g. at a cusp); unchanged if A <= 0."""
     xi = np.array(xi, dtype=float)
-    if h > 0:
-        xi[0] -= g / h
+    at = [_value(obj, np.r_[a, xi[1:]]) for a in (-1.0, 0.0, 1.0)]
+    A = (at[2] + at[0]) / 2 - at[1]
+    if A > 0:
+        xi[0] = -(at[2] - at[0]) / (4 * A)
     return xi
 
 
