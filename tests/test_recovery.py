@@ -140,3 +140,12 @@ def test_sweep_gives_the_same_runs_on_every_executor():
             distributed.Client(cluster) as client:
         dask = _key(recovery_sweep(CONFIGS, range(2), executor=client.get_executor(), progress=False))
     assert serial == dask
+
+
+def test_the_run_does_not_reuse_the_teachers_random_stream():
+    """Regression: with one seed for both, the first candidates of Lemma E.4's search were the
+    teacher's own directions (on the sphere: exactly w_j, where the gradient does not exist)."""
+    t = random_teacher(3, 3, sphere=True, seed=1)
+    run = recover(sign_dual(), t, "nodewise", refit_charge=True, T=50, seed=1)
+    assert run.reason in ("done", "diverged")
+    assert run.nearest > 0

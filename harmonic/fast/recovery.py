@@ -51,6 +51,8 @@ __all__ = ["Teacher", "random_teacher", "charge_field", "greedy_init", "match", 
            "RecoveryRun", "recover", "wilson_interval", "RecoverySummary", "summarize",
            "ALGORITHMS", "POTENTIALS", "make_potential", "RecoveryConfig", "recovery_sweep"]
 
+_RUN_STREAM = 0x5EED  # second entropy word of a run's seed sequence (see recover)
+
 #: The two algorithms of the main theorems.
 ALGORITHMS = {"nodewise": "node-wise descent, Algorithm 3 (Theorem 4.6)",
               "secondgd": "SecondGD on G = L + |a|^2, Algorithm 2 (Theorem 4.1)"}
@@ -266,7 +268,9 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
     eps = tol if eps is None else _positive(eps, "eps", where)
     pot = as_fast_potential(potential)
     sphere = isinstance(pot, SphereFast)
-    rng = np.random.default_rng(seed)
+    # the run's own stream: never the teacher's (random_teacher(seed=s) draws from
+    # default_rng(s); reusing it would put the first candidates on the teacher's own rays)
+    rng = np.random.default_rng(None if seed is None else [int(seed), _RUN_STREAM])
     k, d = teacher.k, teacher.d
     loss = Loss(pot, teacher.b, teacher.w)
     project = "sphere" if sphere else None
