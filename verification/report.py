@@ -1,7 +1,9 @@
-"""Reports of a verification run: a terminal table, ``report.md`` and ``report.json``.
+"""Reports of a verification run: a terminal table, ``report.md``, ``report.json`` and the
+LaTeX tables (:func:`write_latex_tables`, built by :mod:`harmonic.report.tables`).
 
 Everything is written in the order the claims ran (registration order); apart from the
-``seconds`` fields, the same results give byte-identical files.
+``seconds`` fields, the same results give byte-identical files (the ``.tex`` tables have no
+``seconds``: they are byte-identical).
 """
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from .registry import Context
+from .registry import Claim, Context
 from .runner import ClaimResult, json_safe
 
-__all__ = ["failure_reasons", "summary", "summary_table", "markdown_report", "write_reports"]
+__all__ = ["failure_reasons", "summary", "summary_table", "markdown_report", "write_reports",
+           "write_latex_tables"]
 
 _STATEMENT_WIDTH = 60
 _HEADER = ("id", "statement", "method", "status", "margin", "seconds", "verdict")
@@ -151,3 +154,26 @@ def write_reports(results: Sequence[ClaimResult], out_dir: str | Path, *,
         extra.write_text(text, encoding="utf-8")
         paths.append(extra)
     return paths
+
+
+def write_latex_tables(results: Sequence[ClaimResult], out_dir: str | Path, *,
+                       claims: Sequence[Claim], ctx: Context | None = None, paper: bool = False,
+                       show_progress: bool | None = None) -> list[Path]:
+    """Write the LaTeX tables of a run into ``out_dir``; return the paths written.
+
+    Always ``verification_summary.tex`` (one row per result) and ``errata.tex`` (the errata
+    among ``claims``); with ``paper=True`` also Table 1, the p(r) coefficients and the bound
+    margins (:func:`harmonic.report.tables.paper_tables`, a few seconds, at ``ctx.dps``),
+    Table 1 marking the claims of ``claims`` that failed in ``results``. Then ``tables.tex``,
+    a minimal document that inputs them all.
+    """
+    from harmonic.report.tables import errata_table, paper_tables, summary_table, write_tables
+
+    context = None if ctx is None else dataclasses.asdict(ctx)
+    tables = [summary_table([r.to_dict() for r in results], context=context)]
+    if paper:
+        tables += paper_tables(claim_ids=[c.id for c in claims], results={r.id: r.ok for r in results},
+                               dps=30 if ctx is None else ctx.dps, show_progress=show_progress)
+    ran = {r.id for r in results}
+    tables.append(errata_table([c for c in claims if c.id in ran]))
+    return write_tables(tables, out_dir)

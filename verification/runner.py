@@ -256,7 +256,8 @@ def _parser(prog: str | None) -> argparse.ArgumentParser:
     p.add_argument("--dps", type=_dps, default=30, metavar="N",
                    help="working precision of numeric checks in decimal digits (>= 10; default 30)")
     p.add_argument("--out", default="out", metavar="DIR",
-                   help="folder for report.md and report.json (default: out)")
+                   help="folder for report.md, report.json and the LaTeX tables (default: out); "
+                        "a run of all claims also writes the paper's tables (Table 1, p(r), bound margins)")
     p.add_argument("--json", metavar="PATH", help="also write report.json to PATH")
     p.add_argument("--list", action="store_true", help="list the claims and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress output on stderr")
@@ -271,7 +272,7 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
     parsed). Exit status 0 when every selected claim is ok, 1 when one fails, 2 on a usage
     error (bad option, ``--only`` prefix matching nothing, no claims).
     """
-    from .report import summary_table, write_reports  # report imports this module
+    from .report import summary_table, write_latex_tables, write_reports  # report imports this module
 
     parser = _parser(prog)
     try:
@@ -298,6 +299,10 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
     print(summary_table(results))
     try:
         paths = write_reports(results, args.out, json_path=args.json, ctx=ctx)
+        # the paper's tables only for a run of the whole registry (not a module, not --only)
+        paths += write_latex_tables(results, args.out, claims=available, ctx=ctx,
+                                    paper=claims is None and args.only is None,
+                                    show_progress=False if args.no_progress else None)
     except OSError as exc:
         print(f"{parser.prog}: error: cannot write reports: {exc}", file=sys.stderr)
         return 2
