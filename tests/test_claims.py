@@ -20,7 +20,11 @@ def test_the_foundation_claims_are_registered():
                       "Lemma B.8 (construction)", "Lemma B.9 (monotonicity in the bound's proof)",
                       "Lemma B.10 (transform in the proof)", "Theorem B.2 (activation formula)",
                       "Lemma D.2", "Algorithm 1 (sign rule)", "Algorithm 2 (termination rule)",
-                      "Theorem 2.3", "Lemma E.5 (charge convergence)"}
+                      "Theorem 2.3", "Lemma E.5 (charge convergence)",
+                      "Section 2.1 (convexity remark)", "Definition F.1 (example)",
+                      "Appendix F (Gaussian Laplacian, general c)",
+                      "Appendix F (where the Gaussian is subharmonic)", "Theorem F.4",
+                      "Theorem F.4 (trace in the proof)", "Theorem G.3 (a-optimality in the proof)"}
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])

@@ -15,6 +15,8 @@ __all__ = ["CLAIM_MODULES", "all_claims", "Claim", "Context", "Erratum", "Eviden
 
 #: Modules that register claims, in the paper's order.
 CLAIM_MODULES = (
+    "verification.section_2",
+    "verification.section_3",
     "verification.appendix_b_duals",
     "verification.appendix_b",
     "verification.section_4",
@@ -22,6 +24,8 @@ CLAIM_MODULES = (
     "verification.section_4_empirical",
     "verification.theorem_2_1",
     "verification.appendix_d",
+    "verification.appendix_f",
+    "verification.appendix_g_h",
 )
 
 

@@ -47,7 +47,8 @@ from .descent import nodewise_descent, second_gd, loss_objective
 from .loss import Loss
 from .potentials import FastPotential, SphereFast, as_fast_potential, gaussian, phi_eps, sign_dual
 
-__all__ = ["Teacher", "random_teacher", "charge_field", "greedy_init", "match", "Matching",
+__all__ = ["Teacher", "random_teacher", "charge_field", "greedy_init", "node_initializer",
+           "match", "Matching",
            "RecoveryRun", "recover", "wilson_interval", "RecoverySummary", "summarize",
            "ALGORITHMS", "POTENTIALS", "make_potential", "RecoveryConfig", "recovery_sweep"]
 
@@ -174,6 +175,19 @@ def greedy_init(potential, teacher: Teacher, units: int, *, candidates: int = 20
     return np.asarray(a_new), np.asarray(th_new)
 
 
+def node_initializer(potential, teacher: Teacher, *, candidates: int = 2000, rng=None):
+    """The ``init(i, a, theta)`` of :func:`harmonic.fast.descent.nodewise_descent` that starts
+    node i as in Lemma E.4 (:func:`greedy_init` with the learned nodes 0..i-1 fixed)."""
+    rng = np.random.default_rng(rng)
+
+    def init(i, a, theta):
+        ai, thi = greedy_init(potential, teacher, 1, candidates=candidates, fixed_a=a[:i],
+                              fixed_theta=theta[:i], rng=rng)
+        return ai[0], thi[0]
+
+    return init
+
+
 @dataclass(frozen=True)
 class Matching:
     """The student-to-teacher assignment: ``perm[i]`` is the teacher unit of student unit i;
@@ -278,13 +292,10 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
                   charge_tol=charge_tol, eps=eps, refit_charge=refit_charge)
     start = time.perf_counter()
     if algorithm == "nodewise":
-        def init(i, a, theta):
-            ai, thi = greedy_init(pot, teacher, 1, candidates=candidates, fixed_a=a[:i],
-                                  fixed_theta=theta[:i], rng=rng)
-            return ai[0], thi[0]
-
         res = nodewise_descent(loss, np.zeros(k), _candidates(pot, teacher, k, rng), alpha=alpha,
-                               eta=eta, gamma=gamma, T=T, init=init, project=project,
+                               eta=eta, gamma=gamma, T=T,
+                               init=node_initializer(pot, teacher, candidates=candidates, rng=rng),
+                               project=project,
                                refit_charge=refit_charge)
         a, theta, iterations, reason, value = res.a, res.theta, res.iterations, res.reason, res.value
     else:

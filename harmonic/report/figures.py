@@ -9,7 +9,11 @@ open a window or touch global state.
 * :func:`fourier_figure`: the Fourier transform of :math:`\Phi_\epsilon` (Theorem 2.1) on a
   log grid, each value with its verified error, against the transform of :math:`\Phi`;
 * :func:`activation_figure`: the radial profile h and sigma of the activation of Lemma B.9's
-  potential (Lemma B.10 for d = 3).
+  potential (Lemma B.10 for d = 3);
+* :func:`trajectory_figure`: electron-proton dynamics (Definition 2.2, Theorem 2.3) of a random
+  network in the plane: electrons (the hidden units theta_i) and fixed protons (w_j);
+* :func:`descent_figure`: loss curves of GD, SecondGD on G and node-wise descent on a random
+  instance of Theorem 4.1/4.6 with Phi_eps.
 
 :func:`write_figures` draws them all and saves each as PNG and PDF (without timestamps, so
 the same command gives the same PDF).
@@ -27,7 +31,8 @@ from harmonic.exact import almost_lam_harmonic, lam_harmonic_potential
 from harmonic.precise import lam_harmonic_activation, radial_fourier
 from harmonic.progress import Progress
 
-__all__ = ["potential_figure", "fourier_figure", "activation_figure", "save_figure", "write_figures"]
+__all__ = ["potential_figure", "fourier_figure", "activation_figure", "trajectory_figure",
+           "descent_figure", "save_figure", "write_figures"]
 
 
 def _figure(*, ncols: int = 1, nrows: int = 1, width: float = 6.4, height: float = 4.2):
@@ -130,6 +135,69 @@ def activation_figure(d: int = 3, lam=1, *, points: int = 120, dps: int = 15):
     return fig
 
 
+def trajectory_figure(k: int = 3, *, seed: int = 0, t_final: float = 6.0):
+    """Electron-proton dynamics under the Gaussian potential e^{-r^2/2} in the plane: k
+    electrons theta_i (charges a_i) move, k protons w_j (charges b_j, opposite signs) are
+    fixed; the flow is gradient descent on L/2 (Theorem 2.3, corrected factor)."""
+    from harmonic.fast.dynamics import ElectronProtonDynamics
+    from harmonic.fast.potentials import gaussian
+
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=(k, 2)) * 1.5
+    b = rng.uniform(0.5, 1.0, size=k)
+    theta = rng.normal(size=(k, 2)) * 1.5
+    traj = ElectronProtonDynamics.network(gaussian(1), a=-np.ones(k), theta=theta, b=b, w=w) \
+        .solve(t_final, t_eval=np.linspace(0, t_final, 400))
+    fig, axes = _figure(width=5.2, height=4.6)
+    ax = axes[0, 0]
+    paths = traj.moving_positions
+    for i in range(k):
+        ax.plot(paths[:, i, 0], paths[:, i, 1], lw=1.2)
+        ax.plot(*paths[0, i], "o", mfc="none", color=ax.lines[-1].get_color())
+        ax.plot(*paths[-1, i], "o", color=ax.lines[-1].get_color())
+    ax.plot(w[:, 0], w[:, 1], "k+", ms=12, mew=2, label=r"protons $w_j$ (fixed)")
+    ax.set_aspect("equal")
+    ax.set_title(r"electron-proton dynamics, $\Phi = e^{-r^2/2}$, $t \leq %g$" % t_final)
+    ax.legend(loc="best", fontsize="small")
+    return fig
+
+
+def descent_figure(d: int = 3, k: int = 3, eps=sp.Rational(1, 2), *, seed: int = 0):
+    """Loss curves on one random instance of Theorems 4.1/4.6 with Phi_eps: GD on L,
+    SecondGD on G (Algorithm 2) from Lemma E.4's greedy start, and node-wise descent
+    (Algorithm 3, charges refit) node after node."""
+    from harmonic.fast import descent
+    from harmonic.fast.loss import Loss
+    from harmonic.fast.potentials import phi_eps
+    from harmonic.fast.recovery import greedy_init, node_initializer, random_teacher
+
+    pot = phi_eps(d, eps)
+    teacher = random_teacher(d, k, b_min=0.1, min_separation=2.0, seed=seed)
+    a0, th0 = greedy_init(pot, teacher, k, rng=seed + 1)
+    loss = Loss(pot, teacher.b, teacher.w)
+    runs = {
+        "GD on L (Algorithm 4)": descent.gd(descent.loss_objective(loss), loss.pack(a0, th0),
+                                            alpha=5e-3, T=3000),
+        "SecondGD on G (Algorithm 2)": descent.second_gd(
+            descent.loss_objective(loss, regularised=True), loss.pack(a0, th0), alpha=5e-3,
+            eta=1e-6, gamma=1e-6, T=3000),
+    }
+    node = descent.nodewise_descent(loss, np.zeros(k), th0, alpha=5e-3, eta=1e-6, gamma=1e-6,
+                                    T=3000, init=node_initializer(pot, teacher, rng=seed + 2),
+                                    refit_charge=True)
+    fig, axes = _figure(width=6.4, height=4.0)
+    ax = axes[0, 0]
+    for label, res in runs.items():
+        ax.semilogy(np.maximum(res.history, 1e-16), label=f"{label}: {res.reason}")
+    ax.semilogy(np.maximum(node.history, 1e-16),
+                label=f"node-wise (Algorithm 3, charges refit): final L = {node.value:.2g}")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss")
+    ax.set_title(r"$\Phi_\varepsilon$, d = %d, k = %d, $\varepsilon$ = %s" % (d, k, eps))
+    ax.legend(fontsize="small")
+    return fig
+
+
 def save_figure(fig, stem: str | Path, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
     """Save ``fig`` as ``stem.png``, ``stem.pdf`` (no creation date, for reproducible files)."""
     paths = []
@@ -145,17 +213,22 @@ def write_figures(out_dir: str | Path, *, d: int = 7, eps=sp.Rational(1, 10), la
                   formats: Sequence[str] = ("png", "pdf"), show_progress: bool | None = None) -> list[Path]:
     """Draw every figure and save it into ``out_dir`` in each of ``formats``; return the paths.
 
-    Files: ``potential_derivatives``, ``fourier_phi_eps``, ``activation_profile``.
+    Files: ``potential_derivatives``, ``fourier_phi_eps``, ``activation_profile``,
+    ``trajectories``, ``descent_curves``.
     ``show_progress`` is passed to :class:`harmonic.progress.Progress` (None: on a terminal).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     points = 41
     paths: list[Path] = []
-    with Progress(points + 2, "figures", enabled=show_progress) as bar:
+    with Progress(points + 4, "figures", enabled=show_progress) as bar:
         paths += save_figure(potential_figure(d, eps, lam), out / "potential_derivatives", formats)
         bar.update(1, "potential")
         paths += save_figure(fourier_figure(d, eps, lam, points=points, progress=bar), out / "fourier_phi_eps", formats)
         paths += save_figure(activation_figure(d, lam), out / "activation_profile", formats)
         bar.update(1, "activation")
+        paths += save_figure(trajectory_figure(), out / "trajectories", formats)
+        bar.update(1, "trajectories")
+        paths += save_figure(descent_figure(), out / "descent_curves", formats)
+        bar.update(1, "descent")
     return paths

@@ -1,0 +1,191 @@
+r"""Section 2.1: the expansion (1) of the squared loss, its factors, and the convexity remark.
+
+The expansion is checked exactly with an activation whose potential is known in closed
+form: the Gaussian activation of Appendix B.1 in R^1,
+sigma(x, w) = sqrt(2) e^{x^2/4} e^{-(x-w)^2}, with Phi(theta, w) = e^{-(theta-w)^2/2}; the
+expectation over X ~ N(0, 1) is integrated by sympy. (The factor of Theorem 2.3, 1/2 L
+versus 2 Phi, is the claim "Theorem 2.3" in ``verification/appendix_d.py``.)
+
+Run on its own with ``python -m verification.section_2``.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+
+import numpy as np
+import sympy as sp
+
+from .registry import Context, Erratum, Evidence, claim
+
+_X = sp.Symbol("x", real=True)
+
+
+def _sigma(w):
+    """The Gaussian activation of Appendix B.1 (R^1)."""
+    return sp.sqrt(2) * sp.exp(_X**2 / 4) * sp.exp(-(_X - w)**2)
+
+
+_P, _Q, _SX = sp.symbols("p q s", real=True)
+
+
+@functools.lru_cache(maxsize=None)
+def product_expectation() -> sp.Expr:
+    """E_{X ~ N(0,1)}[sigma(X, p) sigma(X, q)] for symbolic p, q, integrated by sympy: the
+    integrand is C exp(-2x^2 + 2 s x + c0), and int exp(-2x^2 + 2 s x) dx is integrated
+    once with a symbolic s (fast), then s = (p + q)/... substituted from the exponent."""
+    f = sp.powsimp(sp.expand(_sigma(_P) * _sigma(_Q) * sp.exp(-_X**2 / 2) / sp.sqrt(2 * sp.pi)))
+    const, expo = sp.Integer(1), None
+    for factor in sp.Mul.make_args(f):
+        if isinstance(factor, sp.exp) and factor.has(_X):
+            expo = factor.args[0]
+        else:
+            const *= factor
+    alpha, beta, gamma = sp.Poly(expo, _X).all_coeffs()
+    if alpha != -2:
+        raise RuntimeError(f"Section 2.1: unexpected exponent {expo}")
+    base = sp.integrate(sp.exp(-2 * _X**2 + 2 * _SX * _X), (_X, -sp.oo, sp.oo), conds="none")
+    return sp.simplify(const * sp.exp(gamma) * base.subs(_SX, beta / 2))
+
+
+def _phi(t, w):
+    return sp.exp(-(sp.sympify(t) - sp.sympify(w))**2 / 2)
+
+
+def _expansion_check(theta, w, cross: int = 2) -> Evidence:
+    r"""E[(sum_i a_i sigma(X, theta_i) + sum_j b_j sigma(X, w_j))^2] against the expansion (1)
+    with cross-term factor ``cross`` (printed: 2); symbolic a, b; exact. Also Phi(theta,
+    theta) = 1 and (1) - (2) = sum a_i^2 Phi(theta_i, theta_i) + sum b_i b_j Phi(w_i, w_j)
+    (independent of theta)."""
+    k = len(theta)
+    a = sp.symbols(f"a1:{k + 1}", real=True)
+    b = sp.symbols(f"b1:{k + 1}", real=True)
+    # E of each product sigma(X, p) sigma(X, q), then the square by bilinearity
+    pts = [sp.Rational(t) for t in theta] + [sp.Rational(x) for x in w]
+    coef = list(a) + list(b)
+    generic = product_expectation()
+    E = {(i, j): generic.subs({_P: pts[i], _Q: pts[j]}) for i in range(2 * k) for j in range(2 * k)}
+    lhs = sp.expand(sum(coef[i] * coef[j] * E[i, j] for i in range(2 * k) for j in range(2 * k)))
+    th, ww = pts[:k], pts[k:]
+    rhs = sp.expand(sum(a[i] * a[j] * _phi(th[i], th[j]) + cross * a[i] * b[j] * _phi(th[i], ww[j])
+                        + b[i] * b[j] * _phi(ww[i], ww[j]) for i in range(k) for j in range(k)))
+    diff = sp.simplify(lhs - rhs)
+    potential_ok = sp.simplify(generic - _phi(_P, _Q)) == 0
+    eq2 = sp.expand(2 * sum(a[i] * a[j] * _phi(th[i], th[j]) for i in range(k) for j in range(i + 1, k))
+                    + 2 * sum(a[i] * b[j] * _phi(th[i], ww[j]) for i in range(k) for j in range(k)))
+    dropped = sp.simplify(rhs - eq2 - sum(a[i]**2 for i in range(k))
+                          - sum(b[i] * b[j] * _phi(ww[i], ww[j]) for i in range(k) for j in range(k)))
+    ok = diff == 0 and potential_ok and dropped == 0
+    return Evidence(bool(ok), None, {
+        "activation": "sigma(x, w) = sqrt(2) e^{x^2/4} e^{-(x-w)^2} (Appendix B.1), X ~ N(0, 1), d = 1",
+        "theta": list(theta), "w": list(w), "cross-term factor": cross,
+        "E[(f - f_hat)^2] - (1) (exact)": str(diff),
+        "E[sigma(X, p) sigma(X, q)] (sympy)": str(generic),
+        "= e^{-(p-q)^2/2} for all p, q (so Phi(theta, theta) = 1)": bool(potential_ok),
+        "(1) - (2) - sum a_i^2 Phi(theta_i, theta_i) - sum b_i b_j Phi(w_i, w_j)": str(dropped)})
+
+
+@claim("Section 2.1 (expansion (1))",
+       "L(a, theta) = E[(sum a_i sigma(X, theta_i) + sum b_i sigma(X, w_i))^2] = sum_ij a_i a_j Phi(theta_i, "
+       "theta_j) + 2 a_i b_j Phi(theta_i, w_j) + b_i b_j Phi(w_i, w_j) (eq. (1)); eq. (2) drops only terms "
+       "constant in theta",
+       "exact",
+       control=lambda ctx: _expansion_check(("0", "1/2"), ("1", "-1/3"), cross=1),
+       section="Section 2")
+def section_2_1_expansion(ctx: Context) -> Evidence:
+    ev = _expansion_check(("0", "1/2"), ("1", "-1/3"))
+    if not ctx.quick:
+        ev2 = _expansion_check(("1/3", "2", "-1"), ("0", "3/2", "-2"))
+        ev = Evidence(ev.passed and ev2.passed, None, {"k=2": ev.details, "k=3": ev2.details})
+    return ev
+
+
+# ---------------------------------------------------------------------------------------
+# the convexity remark
+# ---------------------------------------------------------------------------------------
+def _loss_k1(a, t, b=1, w=0):
+    """Loss (1) for k = 1, Gaussian Phi = e^{-r^2/2}, d = 1 (exact)."""
+    return a**2 + 2 * a * b * _phi(t, w) + b**2
+
+
+def _joint_convexity_check() -> Evidence:
+    """Is L jointly convex in (a, theta)? Exact midpoint test and exact Hessian at k = 1,
+    d = 1, Gaussian Phi, b = 1, w = 0, between (a, theta) = (1, -1) and (1, 1); cross-checked
+    with the fast loss."""
+    from harmonic.fast.loss import Loss
+    from harmonic.fast.potentials import gaussian
+
+    x, y, mid = (1, -1), (1, 1), (1, 0)
+    chord = (_loss_k1(*x) + _loss_k1(*y)) / 2
+    at_mid = _loss_k1(*mid)
+    gap = sp.simplify(chord - at_mid)             # >= 0 for a convex function
+    A, T = sp.symbols("a theta", real=True)
+    H = sp.hessian(_loss_k1(A, T), (A, T)).subs({A: 1, T: 0})
+    eig = sorted(H.eigenvals().keys(), key=lambda e: float(e))
+    L = Loss(gaussian(1), np.array([1.0]), np.array([[0.0]]))
+    fast = [L.value(np.array([float(p[0])]), np.array([[float(p[1])]])) for p in (x, y, mid)]
+    if abs((fast[0] + fast[1]) / 2 - fast[2] - float(gap)) > 1e-12:
+        raise RuntimeError("Section 2.1: the exact and the fast loss disagree on the midpoint test")
+    convex = bool(gap >= 0) and all(e >= 0 for e in eig)
+    return Evidence(convex, float(gap), {
+        "instance": "k = 1, d = 1, Phi = e^{-r^2/2}, b = 1, w = 0",
+        "L(1, -1), L(1, 1), L(1, 0) (exact)": [str(_loss_k1(*x)), str(_loss_k1(*y)), str(at_mid)],
+        "same (fast loss)": fast,
+        "(L(x) + L(y))/2 - L((x + y)/2)": f"{gap} = {float(gap):.6f}",
+        "Hessian at (a, theta) = (1, 0)": str(H.tolist()), "its eigenvalues": [str(e) for e in eig],
+        "margin": "chord minus midpoint value (negative: not convex)"})
+
+
+def _convex_in_a_check(expr_phi, points) -> Evidence:
+    """d^2 L / da^2 = 2 [Phi(theta_i, theta_j)] is positive semidefinite (exact: L is quadratic
+    in a; every principal minor of the Gram matrix is >= 0, decided by sympy)."""
+    r = sp.Symbol("r", nonnegative=True)
+    k = len(points)
+    a = sp.symbols(f"a1:{k + 1}", real=True)
+    pts = [sp.Rational(p) for p in points]
+    G = sp.Matrix(k, k, lambda i, j: expr_phi.subs(r, abs(pts[i] - pts[j])))
+    L = sp.expand(sum(a[i] * a[j] * G[i, j] for i in range(k) for j in range(k)))
+    quadratic = sp.Poly(L, *a).total_degree() == 2
+    hess = sp.hessian(L, a)
+    same = sp.simplify(hess - 2 * G) == sp.zeros(k, k)
+    minors = {}
+    for size in range(1, k + 1):
+        for idx in itertools.combinations(range(k), size):
+            m = G.extract(list(idx), list(idx)).det(method="berkowitz")
+            # the sign of an exact constant, decided by sympy's evalf at 50 digits (it
+            # raises if the value cannot be separated from 0 at that precision)
+            minors[str([i + 1 for i in idx])] = (m, sp.N(m, 50, strict=True) if m != 0 else sp.Integer(0))
+    psd = all(v >= 0 for _, v in minors.values())
+    smallest = min(float(v) for _, v in minors.values())
+    return Evidence(bool(quadratic and same and psd), smallest, {
+        "Phi": str(expr_phi), "theta (d = 1)": list(points), "L quadratic in a": bool(quadratic),
+        "d^2 L/da^2 = 2 Gram": bool(same),
+        "principal minors of the Gram matrix": {k_: f"{float(v):.12g}" for k_, (_, v) in minors.items()},
+        "margin": "smallest principal minor"})
+
+
+_R_NN = sp.Symbol("r", nonnegative=True)
+
+
+@claim("Section 2.1 (convexity remark)",
+       "'Note that our loss is jointly convex, though it is quadratic in a'",
+       "exact",
+       status="erratum",
+       erratum=Erratum(
+           printed="our loss is jointly convex, though it is quadratic in a",
+           corrected="L is not jointly convex in (a, theta) (nor convex in theta); it is a convex quadratic in a "
+                     "for fixed theta, since d^2L/da^2 = 2[Phi(theta_i, theta_j)] is a Gram matrix "
+                     "(positive semidefinite for a realizable Phi)",
+           where="k = 1, d = 1, Gaussian Phi, b = 1, w = 0: L(1, 0) = 4 > (L(1, -1) + L(1, 1))/2 = 2 + 2e^{-1/2} "
+                 "= 3.2131; Hessian at (1, 0) = diag(2, -2) (exact, and the fast loss)"),
+       corrected=lambda ctx: _convex_in_a_check(sp.exp(-_R_NN**2 / 2), ("0", "1/2", "-1", "3/2")),
+       control=lambda ctx: _convex_in_a_check(sp.Piecewise((1, _R_NN <= 1), (0, True)), ("0", "9/10", "9/5")),
+       section="Section 2")
+def section_2_1_convexity(ctx: Context) -> Evidence:
+    return _joint_convexity_check()
+
+
+if __name__ == "__main__":
+    from .runner import main_for_module
+
+    raise SystemExit(main_for_module(__name__))

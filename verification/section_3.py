@@ -1,0 +1,595 @@
+r"""Section 3: Earnshaw's theorem (Theorem 3.4), lambda-harmonic potentials (Theorem 3.6), and
+the landscape lemmas built on them (Lemmas 4.3 and E.1).
+
+* Theorem 3.4: for harmonic Phi (|x|^{2-d}, d = 3, 5; -ln r in d = 2) the trace of
+  Hess_{theta_i} L is 0 away from coincidences. Exact (sympy Laplacian of each potential in
+  Cartesian coordinates) and numeric (the fast loss's Hessian blocks against an independent
+  mpmath differentiation of eq. (2)).
+* Theorem 3.6: Delta_v H = -2 lambda (sum_{i in S} a_i)^2 at a-optimal points, for the
+  correlated translation H(v) = L(a, theta_S + v, theta_rest). Exact: the identity
+  Delta_v H = lambda sum_{i in S} a_i dL/da_i - 2 lambda (sum_S a_i)^2, which holds for *all*
+  a, b when Phi is lambda-harmonic at every pair that moves, reduces to the printed one where
+  dL/da = 0. Numeric: random instances of the realizable Phi_eps of Lemma 4.2 with clusters.
+* Theorem 3.6's hypotheses: in d >= 2 no potential of an activation is radial,
+  lambda-harmonic and has a finite Phi(theta, theta), decided exactly.
+* Lemmas 4.3 / E.1: the dichotomy at points of M_{G,delta} found by SecondGD.
+
+Run on its own with ``python -m verification.section_3``.
+"""
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from harmonic.exact import R, RadialPotential, almost_lam_harmonic, radial_laplacian
+
+from .registry import Context, Evidence, claim
+
+# ---------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------
+
+
+def cartesian_laplacian(expr, d: int) -> sp.Expr:
+    """Laplacian of x -> expr(|x|) in R^d computed in Cartesian coordinates (sympy),
+    simplified: an independent route to the radial formula."""
+    xs = sp.symbols(f"x1:{d + 1}", real=True)
+    f = sp.sympify(expr).subs(R, sp.sqrt(sum(x**2 for x in xs)))
+    return sp.simplify(sum(sp.diff(f, x, 2) for x in xs))
+
+
+def _mp_loss_factory(expr, a, b, theta, w, *, self_terms: bool):
+    """Loss (1) (``self_terms=True``) or (2) (``self_terms=False``, no diagonal and no b-b
+    terms) as a plain mpmath function of theta, from the sympy ``expr`` in R: an independent
+    implementation of the loss (no fast layer)."""
+    f = sp.lambdify(R, expr, modules="mpmath")
+    k = len(a)
+
+    def phi(x, y):
+        return f(mpmath.sqrt(mpmath.fsum((p - q)**2 for p, q in zip(x, y))))
+
+    def loss(th):
+        s = mpmath.fsum(2 * a[i] * a[j] * phi(th[i], th[j]) for i in range(k) for j in range(i + 1, k))
+        s += mpmath.fsum(2 * a[i] * b[j] * phi(th[i], w[j]) for i in range(k) for j in range(len(b)))
+        if self_terms:
+            s += mpmath.fsum(a[i]**2 for i in range(k))
+        return s
+
+    return loss
+
+
+def _mp_block_trace(loss, theta, i: int, dps: int = 30) -> mpmath.mpf:
+    """Delta_{theta_i} of ``loss`` at ``theta`` by mpmath differentiation, one coordinate at a time."""
+    with mpmath.workdps(dps + 10):
+        th = [[mpmath.mpf(float(x)) for x in row] for row in theta]
+        total = mpmath.mpf(0)
+        for m in range(len(th[i])):
+            def g(s, m=m):
+                t = [list(row) for row in th]
+                t[i][m] += s
+                return loss(t)
+            total += mpmath.diff(g, 0, 2)
+    return total
+
+
+def _block(H, k, d, i, j=None):
+    j = i if j is None else j
+    return H[k + i * d:k + (i + 1) * d, k + j * d:k + (j + 1) * d]
+
+
+# ---------------------------------------------------------------------------------------
+# Theorem 3.4 (Earnshaw)
+# ---------------------------------------------------------------------------------------
+_HARMONIC = ((2, -sp.log(R)), (3, 1 / R), (5, R**-3))
+
+
+def _earnshaw_check(cases, ctx: Context) -> Evidence:
+    """For each (d, Phi): exact Cartesian Laplacian of Phi(|x|) is 0, and on random instances
+    of eq. (2) every block trace Tr Hess_{theta_i} L vanishes (fast loss, relative to the sum
+    of the absolute diagonal entries) and agrees with an independent mpmath computation."""
+    from harmonic.fast.loss import Loss
+    from harmonic.fast.potentials import radial
+
+    rng = np.random.default_rng(34)
+    n_inst = 2 if ctx.quick else 6
+    rows, ok, worst = {}, True, 0.0
+    for d, expr in cases:
+        lap = cartesian_laplacian(expr, d)
+        exact_zero = lap == 0
+        ok &= bool(exact_zero)
+        pot = radial(RadialPotential(expr, name=f"{expr} in R^{d}"))
+        inst = []
+        for n in range(n_inst):
+            k = 3
+            w = rng.normal(size=(k, d))
+            b = rng.uniform(-1, 1, size=k)
+            a = rng.uniform(-1, 1, size=k)
+            theta = rng.normal(size=(k, d))
+            L = Loss(pot, b, w, self_terms=False, constant=False)
+            H = L.hess(a, theta)
+            mp_loss = _mp_loss_factory(expr, [mpmath.mpf(x) for x in a], [mpmath.mpf(x) for x in b],
+                                       theta, [[mpmath.mpf(x) for x in row] for row in w], self_terms=False)
+            for i in range(k):
+                blk = _block(H, k, d, i)
+                scale = float(np.sum(np.abs(np.diag(blk))))
+                tr = float(np.trace(blk))
+                tr_mp = _mp_block_trace(mp_loss, theta, i) if (n == 0 or not ctx.quick) else None
+                rel = abs(tr) / scale
+                worst = max(worst, rel)
+                good = rel < 1e-10
+                if tr_mp is not None:
+                    good &= abs(float(tr_mp)) / scale < 1e-10
+                ok &= bool(good)
+                inst.append({"instance": n, "i": i, "trace (fast loss)": tr,
+                             "trace (mpmath)": None if tr_mp is None else float(tr_mp),
+                             "sum |diagonal|": scale,
+                             "lambda_min of the block": float(np.linalg.eigvalsh(blk)[0])})
+        rows[f"d={d}, Phi={expr}"] = {"Cartesian Laplacian (sympy)": str(lap), "blocks": inst}
+    return Evidence(bool(ok), worst, {
+        "cases": rows, "tolerance": "|trace| < 1e-10 sum |diagonal| (both computations)",
+        "margin": "largest |trace| / sum |diagonal| of the fast Hessian blocks",
+        "consequence": "a non-zero block with trace 0 has a negative eigenvalue (column "
+                       "'lambda_min of the block'), so no such point is a strict local minimum"})
+
+
+@claim("Theorem 3.4",
+       "Earnshaw: for harmonic Phi (|x|^{2-d}, d = 3, 5; -ln|x| in d = 2) the trace of "
+       "Hess_{theta_i} L (L as in (2)) is 0 away from coincidences, so L has no differentiable "
+       "strict local minima",
+       "numeric",
+       control=lambda ctx: _earnshaw_check([(5, 1 / R)], Context(quick=True)),
+       section="Section 3 / Appendix C")
+def theorem_3_4(ctx: Context) -> Evidence:
+    return _earnshaw_check(_HARMONIC, ctx)
+
+
+# ---------------------------------------------------------------------------------------
+# Theorem 3.6: the Laplacian of the correlated translation
+# ---------------------------------------------------------------------------------------
+def correlated_identity_residual(phi_expr, phi0, d: int, theta, w, S, lam) -> sp.Expr:
+    r"""Exact residual of the identity behind Theorem 3.6,
+
+    .. math:: \Delta_v H - \Big(\lambda \sum_{i\in S} a_i \frac{\partial L}{\partial a_i}
+              - 2\lambda \big(\textstyle\sum_{i\in S} a_i\big)^2\Big),
+
+    for symbolic charges a, b, loss (1) with Phi(x, y) = phi_expr(|x - y|) (``phi0`` where
+    x = y), the theta of S translated by v. ``theta``, ``w``: rational coordinates (strings).
+    Zero when Phi is lambda-harmonic at every distance that moves with v; where dL/da = 0 it
+    is the printed Delta_v H = -2 lambda (sum_S a_i)^2.
+    """
+    k, m = len(theta), len(w)
+    a = sp.symbols(f"a1:{k + 1}", real=True)
+    b = sp.symbols(f"b1:{m + 1}", real=True)
+    v = sp.symbols(f"v1:{d + 1}", real=True)
+    pos = [[sp.Rational(x) + (v[q] if i in S else 0) for q, x in enumerate(t)] for i, t in enumerate(theta)]
+    W = [[sp.Rational(x) for x in t] for t in w]
+
+    def phi(x, y):
+        diff = [sp.expand(p - q) for p, q in zip(x, y)]
+        if all(e == 0 for e in diff):
+            return phi0
+        return phi_expr.subs(R, sp.sqrt(sum(e**2 for e in diff)))
+
+    L = (sum(a[i] * a[j] * phi(pos[i], pos[j]) for i in range(k) for j in range(k))
+         + 2 * sum(a[i] * b[j] * phi(pos[i], W[j]) for i in range(k) for j in range(m))
+         + sum(b[i] * b[j] * phi(W[i], W[j]) for i in range(m) for j in range(m)))
+    at0 = {x: 0 for x in v}
+    lap = sum(sp.diff(L, x, 2) for x in v).subs(at0)
+    dLda = [sp.diff(L, a[i]).subs(at0) for i in range(k)]
+    sa = sum(a[i] for i in S)
+    return sp.simplify(sp.expand(lap - (lam * sum(a[i] * dLda[i] for i in S) - 2 * lam * sa**2)))
+
+
+_S = sp.Symbol("s", positive=True)
+_LAM = sp.Symbol("lambda", positive=True)
+
+
+def _t36_cases(ctx: Context):
+    eps = sp.Rational(1, 10)
+    cases = [
+        ("d=1, Phi = e^{-s|x|} (the paper's example), theta_1 = theta_2 (cluster S = {1, 2})",
+         sp.exp(-_S * R), 1, 1, [("0",), ("0",), ("3/2",)], [("1",), ("-1",), ("5/2",)], {0, 1}, _S**2),
+        ("d=1, same, S = {3}",
+         sp.exp(-_S * R), 1, 1, [("0",), ("0",), ("3/2",)], [("1",), ("-1",), ("5/2",)], {2}, _S**2),
+        ("d=3, Phi_eps of Lemma 4.2 (eps=1/10, lambda=1), theta_1 = theta_2 (S = {1, 2})",
+         almost_lam_harmonic(3, eps, 1).expr, 1, 3, [("0", "0", "0"), ("0", "0", "0"), ("1", "1/2", "0")],
+         [("1", "0", "1/2"), ("-1", "1", "0"), ("0", "0", "1")], {0, 1}, 1),
+    ]
+    if not ctx.quick:
+        cases += [
+            ("d=3, Phi_eps (eps=1/10, symbolic lambda), S = {1, 2}",
+             almost_lam_harmonic(3, eps, _LAM).expr, 1, 3, [("0", "0", "0"), ("0", "0", "0"), ("1", "1/2", "0")],
+             [("1", "0", "1/2"), ("-1", "1", "0"), ("0", "0", "1")], {0, 1}, _LAM),
+            ("d=3, Lemma B.9's e^{-r}/r with the convention Phi(theta, theta) = 1, S = {1}",
+             sp.exp(-R) / R, 1, 3, [("0", "0", "0"), ("1", "1/2", "0")],
+             [("1", "0", "1/2"), ("-1", "1", "0")], {0}, 1),
+        ]
+    return cases
+
+
+def _t36_exact_check(cases) -> Evidence:
+    rows, ok = {}, True
+    for label, expr, phi0, d, theta, w, S, lam in cases:
+        res = correlated_identity_residual(expr, phi0, d, theta, w, S, lam)
+        ok &= bool(res == 0)
+        rows[label] = {"theta": theta, "w": w, "S": sorted(i + 1 for i in S), "lambda": str(lam),
+                       "residual": str(res) if len(str(res)) < 300 else str(res)[:300] + "..."}
+    return Evidence(bool(ok), None, {
+        "identity": "Delta_v H = lambda sum_{i in S} a_i dL/da_i - 2 lambda (sum_{i in S} a_i)^2 for all "
+                    "symbolic a, b; at a-optimal points (dL/da = 0) this is Delta_v H = -2 lambda (sum_S a_i)^2",
+        "cases": rows})
+
+
+@claim("Theorem 3.6 (exact, small k)",
+       "for lambda-harmonic Phi with Phi(theta, theta) = 1, at a-optimal points Delta_v H = "
+       "-2 lambda (sum_{i in S} a_i)^2 for the correlated translation of a cluster S (exact, k <= 3)",
+       "exact",
+       control=lambda ctx: _t36_exact_check([
+           ("d=3, Phi = e^{-s r} (not lambda-harmonic in R^3), S = {1}", sp.exp(-_S * R), 1, 3,
+            [("0", "0", "0"), ("1", "1/2", "0")], [("1", "0", "1/2"), ("-1", "1", "0")], {0}, _S**2)]),
+       section="Section 3")
+def theorem_3_6_exact(ctx: Context) -> Evidence:
+    return _t36_exact_check(_t36_cases(ctx))
+
+
+def _random_clustered_instance(rng, d, eps, n_clusters, k_per, m):
+    """Cluster centres and w_j at mutual distances >= 2 eps (rejection sampling)."""
+    while True:
+        pts = rng.normal(scale=0.6, size=(n_clusters + m, d))
+        dist = np.linalg.norm(pts[:, None] - pts[None], axis=-1) + np.eye(len(pts)) * 10
+        if dist.min() >= 2 * eps:
+            break
+    centres, w = pts[:n_clusters], pts[n_clusters:]
+    theta = np.repeat(centres, k_per, axis=0)
+    clusters = [list(range(c * k_per, (c + 1) * k_per)) for c in range(n_clusters)]
+    return theta, w, clusters
+
+
+def _quadratic_in_a(L, theta, k):
+    """P, c with L(a, theta) = a^T P a + 2 a^T c + K, read off loss values by polarisation
+    (the loss's gradient does not exist at coincident theta for a cusp potential)."""
+    E = np.eye(k)
+    K = L.value(np.zeros(k), theta)
+    plus = np.array([L.value(E[i], theta) for i in range(k)])
+    minus = np.array([L.value(-E[i], theta) for i in range(k)])
+    c = (plus - minus) / 4
+    P = np.diag((plus + minus) / 2 - K)
+    for i in range(k):
+        for j in range(i + 1, k):
+            P[i, j] = P[j, i] = (L.value(E[i] + E[j], theta) - plus[i] - plus[j] + K) / 2
+    return P, c
+
+
+def _optimal_charges(L, theta, k, rng):
+    """An a with dL/da = 2 P a + 2 c = 0 (min-norm solution; P is singular for clusters) plus
+    a random element of the null space (a-optimal points are not unique); and |dL/da|."""
+    P, c = _quadratic_in_a(L, theta, k)
+    a, *_ = np.linalg.lstsq(P, -c, rcond=None)
+    _, sv, vt = np.linalg.svd(P)
+    null = vt[sv < 1e-10 * sv[0]]
+    if len(null):
+        a = a + null.T @ rng.normal(size=len(null))
+    return a, float(np.linalg.norm(2 * P @ a + 2 * c))
+
+
+def _fd_laplacian_translation(L, a, theta, S, h=1e-3) -> float:
+    """Delta_v L(a, theta_S + v) at v = 0: central differences with one Richardson step."""
+    d = theta.shape[1]
+
+    def lap(step):
+        tot = 0.0
+        f0 = L.value(a, theta)
+        for m in range(d):
+            th_p, th_m = theta.copy(), theta.copy()
+            th_p[S, m] += step
+            th_m[S, m] -= step
+            tot += (L.value(a, th_p) - 2 * f0 + L.value(a, th_m)) / step**2
+        return tot
+
+    return (4 * lap(h / 2) - lap(h)) / 3
+
+
+def _t36_numeric_check(pot, lam, ctx: Context, label: str) -> Evidence:
+    """Random instances of loss (1): clusters of coincident theta, a-optimal a; Delta_v H by
+    finite differences of the loss value (and, for a singleton cluster, by the trace of the
+    fast loss's Hessian blocks) against -2 lambda (sum_S a)^2."""
+    from harmonic.fast.loss import Loss
+
+    rng = np.random.default_rng(36)
+    n_inst = 3 if ctx.quick else 12
+    rows, ok, worst = [], True, 0.0
+    for n in range(n_inst):
+        k_per = 2 if n % 2 == 0 else 1
+        theta, w, clusters = _random_clustered_instance(rng, 3, 0.1, 2, k_per, 3)
+        k = len(theta)
+        b = rng.uniform(-1, 1, size=len(w))
+        L = Loss(pot, b, w, k=k)
+        a, grad_a = _optimal_charges(L, theta, k, rng)
+        for S in clusters:
+            want = -2 * lam * float(np.sum(a[S]))**2
+            fd = _fd_laplacian_translation(L, a, theta, S)
+            hess_sum = None
+            if len(S) == 1:
+                H = L.hess(a, theta)
+                hess_sum = float(np.trace(_block(H, k, 3, S[0])))
+            rel = abs(fd - want) / (1e-4 * abs(want) + 1e-8)
+            rel_h = None if hess_sum is None else abs(hess_sum - want) / max(abs(want), 1e-300)
+            worst = max(worst, rel)
+            ok &= bool(rel < 1 and (rel_h is None or rel_h < 1e-9) and grad_a < 1e-9)
+            rows.append({"instance": n, "S": [i + 1 for i in S], "|dL/da|": grad_a,
+                         "-2 lambda (sum_S a)^2": want, "Delta_v H (finite differences)": fd,
+                         "Delta_v H (Hessian blocks)": hess_sum,
+                         "finite differences: |difference| / (1e-4 |want| + 1e-8)": rel,
+                         "relative difference (Hessian blocks)": rel_h})
+    return Evidence(bool(ok), worst, {"potential": label, "lambda": lam, "instances": rows,
+                                      "tolerance": "finite differences (h = 1e-3 with Richardson): |difference| "
+                                                   "< 1e-4 |want| + 1e-8; Hessian blocks: relative difference "
+                                                   "< 1e-9; |dL/da| < 1e-9",
+                                      "margin": "largest |difference| / (1e-4 |want| + 1e-8) of the finite "
+                                                "differences (< 1 passes)"})
+
+
+@claim("Theorem 3.6 (numeric)",
+       "on random instances of the realizable Phi_eps (Lemma 4.2, d = 3, eps = 1/10, lambda = 1, "
+       "Phi_eps(0) = 1, lambda-harmonic for r >= eps) with clusters of coincident theta_i at "
+       "a-optimal a: Delta_v H = -2 lambda (sum_{i in S} a_i)^2",
+       "numeric",
+       control=lambda ctx: _t36_numeric_check(_gaussian_fast(), 1.0, Context(quick=True),
+                                              "Gaussian e^{-r^2/2} (not lambda-harmonic), lambda := 1"),
+       section="Section 3")
+def theorem_3_6_numeric(ctx: Context) -> Evidence:
+    from harmonic.fast.potentials import phi_eps
+    return _t36_numeric_check(phi_eps(3, sp.Rational(1, 10)), 1.0, ctx, "Phi_eps, d=3, eps=1/10, lambda=1")
+
+
+def _gaussian_fast():
+    from harmonic.fast.potentials import gaussian
+    return gaussian(1)
+
+
+# ---------------------------------------------------------------------------------------
+# Theorem 3.6's hypotheses: Phi(theta, theta) = 1 and lambda-harmonic, d >= 2
+# ---------------------------------------------------------------------------------------
+def _bounded_solution_facts(d: int) -> Evidence:
+    r"""Exact facts deciding whether a radial lambda-harmonic Phi (on r > 0) can have a finite
+    Phi(0) and satisfy |Phi(r)| <= Phi(0) (Cauchy-Schwarz for Phi = E[sigma sigma]).
+
+    (1) u(r) = sum_n c_n r^{2n}, c_n = (lambda/4)^n / ((d/2)_n n!) solves Delta u = lambda u
+        (the coefficient recurrence, exact in n), u(0) = 1, all c_n > 0 so u(r) > 1 for r > 0;
+        cross-checked against Gamma(d/2) (2/(s r))^{d/2-1} I_{d/2-1}(s r) (mpmath).
+    (2) Reduction of order: v = u int_1^r dt / (t^{d-1} u^2) also solves it (exact, u generic);
+        since 1 <= u <= u(1) on [0, 1], |int_r^1| >= u(1)^{-2} int_r^1 t^{1-d} dt, which
+        diverges as r -> 0 iff d >= 2 (sympy limit). So every bounded solution is alpha u.
+    (3) Hence Phi = Phi(0) u, and Phi(r) > Phi(0) for r > 0: no such Phi is a potential.
+    ``passed`` means all of (1)-(3) hold: no normalisable lambda-harmonic radial potential.
+    """
+    n = sp.Symbol("n", integer=True, positive=True)
+    lam = _LAM
+    dd = sp.Rational(d)
+    c = lambda j: (lam / 4)**j / (sp.rf(dd / 2, j) * sp.factorial(j))
+    # Delta r^{2n} = 2n (2n + d - 2) r^{2n-2}: coefficient recurrence of Delta u = lambda u
+    recurrence = sp.simplify(sp.combsimp(c(n) * 2 * n * (2 * n + dd - 2) / c(n - 1)) - lam)
+    N = 6
+    partial = sum(c(j) * R**(2 * j) for j in range(N + 1))
+    truncation = sp.expand(radial_laplacian(partial, d, R) - lam * partial + lam * c(N) * R**(2 * N))
+    # c_0 = 1 and c_n / c_{n-1} = lambda / (4 n (n + d/2 - 1)) > 0 for n >= 1: all c_n > 0
+    ratio = sp.gammasimp(sp.combsimp(c(n) / c(n - 1)))
+    coefficients_positive = c(0) == 1 and bool(ratio.is_positive) and \
+        all(sp.simplify(c(j)).subs(lam, 1) > 0 for j in range(N + 1))
+    # mpmath cross-check of the closed form at r = 1, lambda = 2
+    with mpmath.workdps(30):
+        s = mpmath.sqrt(2)
+        closed = mpmath.gamma(mpmath.mpf(d) / 2) * (2 / s)**(mpmath.mpf(d) / 2 - 1) * mpmath.besseli(mpmath.mpf(d) / 2 - 1, s)
+        series = mpmath.hyp0f1(mpmath.mpf(d) / 2, mpmath.mpf(2) / 4)
+        closed_ok = abs(closed - series) < mpmath.mpf(10)**-25
+    # (2) reduction of order, with u a generic solution
+    u = sp.Function("u")
+    w_ = sp.Function("W")
+    vexpr = u(R) * w_(R)
+    ode = lambda f: sp.diff(f, R, 2) + (dd - 1) / R * sp.diff(f, R) - lam * f
+    subs_w = {sp.Derivative(w_(R), (R, 2)): sp.diff(1 / (R**(dd - 1) * u(R)**2), R),
+              sp.Derivative(w_(R), R): 1 / (R**(dd - 1) * u(R)**2)}
+    red = ode(vexpr).subs(subs_w)
+    red = red.subs(sp.Derivative(u(R), (R, 2)), lam * u(R) - (dd - 1) / R * sp.Derivative(u(R), R))
+    reduction_ok = sp.simplify(sp.expand(red)) == 0
+    t, r0 = sp.Symbol("t", positive=True), sp.Symbol("r0", positive=True)
+    tail = sp.integrate(t**(1 - dd), (t, r0, 1))
+    divergent = sp.limit(tail, r0, 0, "+") == sp.oo
+    ok = recurrence == 0 and truncation == 0 and coefficients_positive and closed_ok and reduction_ok and divergent
+    return Evidence(bool(ok), None, {
+        "d": d,
+        "(1) c_n 2n(2n+d-2)/c_{n-1} - lambda": str(recurrence),
+        "(1) Delta u_N - lambda u_N + lambda c_N r^{2N} (N = 6)": str(truncation),
+        "(1) c_n / c_{n-1}": str(ratio),
+        "(1) all c_n > 0 (so u(r) > u(0) = 1 for r > 0)": bool(coefficients_positive),
+        "(1) u = Gamma(d/2)(2/(s r))^{d/2-1} I_{d/2-1}(s r) at r = 1, lambda = 2 (mpmath)": bool(closed_ok),
+        "(2) u int dt/(t^{d-1} u^2) solves the ODE (exact)": bool(reduction_ok),
+        "(2) int_r^1 t^{1-d} dt": str(tail),
+        "(2) diverges as r -> 0 (second solution unbounded)": bool(divergent),
+        "conclusion": ("every radial lambda-harmonic Phi bounded at 0 is Phi(0) u(r) and exceeds Phi(0) "
+                       "for r > 0, contradicting |Phi(theta, w)| <= Phi(theta, theta) for Phi = E[sigma sigma]"
+                       if ok else "a radial lambda-harmonic potential bounded at 0 that does not grow exists")})
+
+
+def _hypothesis_check(ds) -> Evidence:
+    evs = [_bounded_solution_facts(d) for d in ds]
+    return Evidence(all(e.passed for e in evs), None, {f"d={e.details['d']}": e.details for e in evs})
+
+
+@claim("Theorem 3.6 (hypotheses, d >= 2)",
+       "Theorem 3.6 assumes Phi(theta, theta) = 1 (Section 2.1) and Phi lambda-harmonic: in d >= 2 no "
+       "radial potential Phi = E[sigma(X, theta) sigma(X, w)] satisfies both (the radial lambda-harmonic "
+       "functions bounded at 0 are multiples of Gamma(d/2)(2/(sqrt(lambda) r))^{d/2-1} I_{d/2-1}(sqrt(lambda) r), "
+       "which exceed their value at 0); the theorem is non-vacuous for potentials of activations only in "
+       "d = 1 (e^{-sqrt(lambda)|x|}), and its d >= 2 use is through Phi_eps (Lemma 4.3)",
+       "exact",
+       control=lambda ctx: _hypothesis_check([1]),
+       section="Section 3")
+def theorem_3_6_hypotheses(ctx: Context) -> Evidence:
+    return _hypothesis_check((2, 3) if ctx.quick else (2, 3, 4, 5, 7))
+
+
+# ---------------------------------------------------------------------------------------
+# Lemmas 4.3 and E.1: the dichotomy at points of M_{G,delta}
+# ---------------------------------------------------------------------------------------
+_EPS43 = sp.Rational(1, 4)
+
+
+def _stationarity(obj, x):
+    """(||grad||, lambda_min(Hess)) of a descent Objective at x, or None where the gradient
+    does not exist (theta_i at some w_j or theta_l: Phi_eps is a cone there)."""
+    try:
+        g = np.linalg.norm(obj.grad(x))
+        lam = float(np.linalg.eigvalsh(obj.hess(x))[0])
+    except ValueError:
+        return None
+    return float(g), lam
+
+
+def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool) -> Evidence:
+    r"""Lemma 4.3 / E.1 at each candidate point: with delta* = max(||grad||, -lambda_min) (the
+    smallest delta with x in M_{G,delta}; ``second_order=False`` drops the curvature condition,
+    delta* = ||grad||), if delta* < 1 then for every i either min_j ||theta_i - w_j|| < k eps
+    or a_i^2 < 2 k d delta*."""
+    rows, ok, margin, used = [], True, None, 0
+    for label, a, theta, w, st in points:
+        if st is None:
+            rows.append({"point": label, "in M_{G,delta} for some delta < 1": False,
+                         "why": "a theta_i coincides with a w_j or theta_l: the gradient does not exist"})
+            continue
+        gn, lam = st
+        delta = max(gn, -lam, 1e-300) if second_order else max(gn, 1e-300)
+        if delta >= 1:
+            rows.append({"point": label, "|grad|": gn, "lambda_min": lam, "delta*": delta,
+                         "in M_{G,delta} for some delta < 1": False})
+            continue
+        used += 1
+        per = []
+        for i in range(len(a)):
+            near = float(np.min(np.linalg.norm(w - theta[i], axis=1)))
+            bound = 2 * k_lemma * d * delta
+            good = near < k_lemma * eps or a[i]**2 < bound
+            ok &= bool(good)
+            ratio = bound / a[i]**2 if a[i] != 0 else float("inf")
+            if near >= k_lemma * eps:
+                margin = ratio if margin is None else min(margin, ratio)
+            per.append({"i": i + 1, "min_j |theta_i - w_j|": near, "k eps": k_lemma * eps,
+                        "a_i^2": float(a[i]**2), "2 k d delta*": bound, "holds": bool(good)})
+        rows.append({"point": label, "|grad|": gn, "lambda_min": lam, "delta*": delta, "nodes": per})
+    return Evidence(bool(ok), margin, {
+        "membership": "||grad|| <= delta and lambda_min >= -delta" if second_order else
+                      "||grad|| <= delta only (the second-order condition dropped)",
+        "points in some M_{delta}, delta < 1": used, "points": rows,
+        "margin": "smallest (2 k d delta*) / a_i^2 over nodes far from every w_j (> 1 passes)"})
+
+
+def _lemma_43_points(ctx: Context):
+    """Candidates: SecondGD (harmonic.fast.descent.second_gd, corrected rules) on G = L + |a|^2
+    for Phi_eps (d = 3, eps = 1/4) from random starts, and a first-order critical point that
+    is a saddle: theta_1 at the midpoint of w_1 = -e_x, w_2 = e_x (b = 1, 1), a_1 = -Phi(1),
+    theta_2 far away (10 e_z) with a_2 = 0."""
+    from harmonic.fast.descent import loss_objective, second_gd
+    from harmonic.fast.loss import Loss
+    from harmonic.fast.potentials import phi_eps
+
+    pot = phi_eps(3, _EPS43)
+    rng = np.random.default_rng(43)
+    pts = []
+    n_inst, T = (2, 150) if ctx.quick else (6, 1500)
+    for n in range(n_inst):
+        k, d = 2, 3
+        w = rng.normal(size=(k, d))
+        b = rng.choice([-1, 1], size=k) * rng.uniform(0.3, 1, size=k)
+        obj = loss_objective(Loss(pot, b, w), regularised=True)
+        x0 = np.concatenate([rng.normal(scale=0.1, size=k), rng.normal(size=k * d)])
+        res = second_gd(obj, x0, alpha=5e-2, eta=1e-3, gamma=1e-3, T=T)
+        x = res.x
+        pts.append((f"SecondGD run {n} ({res.reason}, {res.iterations} iterations)", x[:k], x[k:].reshape(k, d),
+                    w, _stationarity(obj, x)))
+    w = np.array([[-1.0, 0, 0], [1.0, 0, 0]])
+    b = np.array([1.0, 1.0])
+    obj = loss_objective(Loss(pot, b, w), regularised=True)
+    phi1 = float(pot.exact.mp(1, 20))
+    a = np.array([-phi1, 0.0])
+    theta = np.array([[0.0, 0, 0], [0, 0, 10.0]])
+    x = np.concatenate([a, theta.ravel()])
+    pts.append(("symmetric saddle: theta_1 = midpoint of w_1, w_2, theta_2 = 10 e_z, a_2 = 0", a, theta, w,
+                _stationarity(obj, x)))
+    return pts
+
+
+def _lemma_43_check(ctx: Context, second_order: bool = True) -> Evidence:
+    ev = _dichotomy(_lemma_43_points(ctx), 2, 3, float(_EPS43), second_order=second_order)
+    ev.details["setting"] = ("Phi_eps of Lemma 4.2 (d = 3, eps = 1/4, lambda = 1), k = 2, G = L + |a|^2; SecondGD "
+                             "with alpha = 5e-2, eta = gamma = 1e-3; points where the descent ends in a cone "
+                             "(theta_i = w_j) have no gradient and are outside every M_{G,delta}")
+    return ev
+
+
+@claim("Lemma 4.3",
+       "at points of M_{G,delta} (delta < 1) for Phi_eps (d = 3), every theta_i is within k eps of some w_j or "
+       "has a_i^2 < 2 k d delta; checked at SecondGD outputs and at a saddle, each with its smallest delta",
+       "numeric",
+       control=lambda ctx: _lemma_43_check(Context(quick=True), second_order=False),
+       section="Section 4 / Appendix E")
+def lemma_4_3(ctx: Context) -> Evidence:
+    return _lemma_43_check(ctx)
+
+
+def _lemma_e1_points(ctx: Context):
+    """Candidates for Lemma E.1 (L_1 = loss (4), node 1, no regularisation): SecondGD on
+    NodeLoss from random starts and the exact saddle theta_1 = midpoint of two w with equal
+    b (gradient 0 by symmetry), a_1 = -g(0)."""
+    from harmonic.fast.descent import second_gd
+    from harmonic.fast.loss import NodeLoss
+    from harmonic.fast.potentials import phi_eps
+
+    pot = phi_eps(3, _EPS43)
+    rng = np.random.default_rng(41)
+    pts = []
+    n_inst, T = (2, 150) if ctx.quick else (6, 1500)
+
+    def objective(NL):
+        from harmonic.fast.descent import Objective
+        return Objective(value=lambda x: NL.value(x[0], x[1:]), grad=lambda x: NL.grad(x[0], x[1:]),
+                         hess=lambda x: NL.hess(x[0], x[1:]), project=None, dim=4, name="L_1")
+
+    for n in range(n_inst):
+        w = rng.normal(size=(3, 3))
+        b = rng.choice([-1, 1], size=3) * rng.uniform(0.3, 1, size=3)
+        obj = objective(NodeLoss(pot, b, w, constant=False))
+        x0 = np.concatenate([[0.0], rng.normal(size=3)])
+        res = second_gd(obj, x0, alpha=5e-2, eta=1e-3, gamma=1e-3, T=T)
+        pts.append((f"SecondGD run {n} ({res.reason}, {res.iterations} iterations)", res.x[:1],
+                    res.x[1:].reshape(1, 3), w, _stationarity(obj, res.x)))
+    w = np.array([[-1.0, 0, 0], [1.0, 0, 0]])
+    NL = NodeLoss(pot, [1.0, 1.0], w, constant=False)
+    theta = np.zeros(3)
+    a1 = NL.optimal_charge(theta)
+    obj = objective(NL)
+    pts.append(("symmetric saddle: theta_1 = midpoint of w_1 = -e_x, w_2 = e_x, b = (1, 1)", np.array([a1]),
+                theta.reshape(1, 3), w, _stationarity(obj, np.concatenate([[a1], theta]))))
+    return pts
+
+
+def _lemma_e1_check(ctx: Context, second_order: bool = True) -> Evidence:
+    ev = _dichotomy(_lemma_e1_points(ctx), 1, 3, float(_EPS43), second_order=second_order)
+    ev.details["setting"] = "Phi_eps (d = 3, eps = 1/4), L_1 = loss (4); Lemma E.1's bound is a_1^2 < 2 d delta"
+    return ev
+
+
+@claim("Lemma E.1",
+       "at points of M_{L_1,delta} (delta < 1) for Phi_eps (d = 3), theta_1 is within eps of some w_j or "
+       "a_1^2 < 2 d delta; checked at SecondGD outputs and at the symmetric saddle, each with its smallest delta",
+       "numeric",
+       control=lambda ctx: _lemma_e1_check(Context(quick=True), second_order=False),
+       section="Appendix E")
+def lemma_e1(ctx: Context) -> Evidence:
+    return _lemma_e1_check(ctx)
+
+
+if __name__ == "__main__":
+    from .runner import main_for_module
+
+    raise SystemExit(main_for_module(__name__))
