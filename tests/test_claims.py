@@ -24,7 +24,8 @@ def test_the_foundation_claims_are_registered():
                       "Section 2.1 (convexity remark)", "Definition F.1 (example)",
                       "Appendix F (Gaussian Laplacian, general c)",
                       "Appendix F (where the Gaussian is subharmonic)", "Theorem F.4",
-                      "Theorem F.4 (trace in the proof)", "Theorem G.3 (a-optimality in the proof)"}
+                      "Theorem F.4 (trace in the proof)", "Theorem G.3 (a-optimality in the proof)",
+                      "Lemma B.10 (activation as printed)"}
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])

@@ -23,6 +23,7 @@ CLAIM_MODULES = (
     "verification.section_4_bounds",
     "verification.section_4_empirical",
     "verification.theorem_2_1",
+    "verification.activations",
     "verification.appendix_d",
     "verification.appendix_f",
     "verification.appendix_g_h",

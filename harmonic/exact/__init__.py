@@ -9,6 +9,8 @@ from .lam_harmonic import (LamHarmonicPotential, alternating_sign_certificate, d
 from .lens import LensMixture, LensPotential, lens_mixture, lens_potential
 from .radial import R, RadialPotential, radial_laplacian
 from .signs import SignCertificate, bernstein_certificate, coefficient_certificate, exact_sign
+from .williamson import (WilliamsonCertificate, lens_williamson_profile, williamson_certificate,
+                         williamson_density, williamson_order)
 
 __all__ = [
     "R", "RadialPotential", "radial_laplacian",
@@ -18,4 +20,6 @@ __all__ = [
     "almost_lam_harmonic", "almost_construction", "AlmostPotential", "SignPatternProof",
     "lemma_b7_as_stated",
     "SignCertificate", "coefficient_certificate", "bernstein_certificate", "exact_sign",
+    "williamson_order", "williamson_certificate", "WilliamsonCertificate",
+    "lens_williamson_profile", "williamson_density",
 ]

@@ -3,7 +3,9 @@
 Radial Fourier (Hankel) transforms, realizability (Theorem 2.1), activations (Lemma B.10),
 duals of activations on the sphere (Lemma B.1, Theorem B.2) and the bounds of Lemma 4.2/B.9.
 """
-from .activations import Activation, autocorrelation_3d, lam_harmonic_activation
+from .activations import (Activation, ActivationAccuracyError, AutocorrelationResult,
+                          FourierActivation, ProfileValue, activation, autocorrelation_3d,
+                          lam_harmonic_activation, radial_autocorrelation)
 from .bounds import (BoundCase, BoundForm, BoundReport, Lemma42Bounds, b8_lower_bound_report,
                      derivative_bound_report, enclose, eps_derivative_report, lemma_4_2_bounds,
                      monotonicity_report, normalisation_report, two_sided_bound_report)
@@ -22,7 +24,9 @@ __all__ = [
     "TransformAccuracyError", "realizability", "RealizabilityReport", "asymptotic_sign",
     "gram_min_eigenvalue",
     # activations
-    "Activation", "lam_harmonic_activation", "autocorrelation_3d",
+    "Activation", "lam_harmonic_activation", "autocorrelation_3d", "activation",
+    "FourierActivation", "ProfileValue", "ActivationAccuracyError", "radial_autocorrelation",
+    "AutocorrelationResult",
     # duals on the sphere
     "dual", "cross_dual", "QuadratureResult", "QuadratureAccuracyError", "sign_dual", "relu_dual",
     "erf_dual", "exp_dual", "hermite_dual", "hermite_h", "HermiteFunction", "KnownDual",

@@ -1,0 +1,209 @@
+r"""Williamson's theorem: when is a radial potential a non-negative mixture of lens potentials?
+
+The lens (ball-intersection) potential of Lemma B.7, Phi_t = 1_{B_{t/2}} * 1_{B_{t/2}}, has
+Phi_t'(r) = -omega_{d-1} 4^{-m} (t^2 - r^2)_+^m, m = (d-1)/2, so with u = r^2
+
+.. math:: g_t(u) := -\Phi_t'(\sqrt u) = c\,t^{2m}\,(1 - u/t^2)_+^{k-1}, \qquad k = \frac{d+1}{2}.
+
+Williamson (Duke Math. J. 23 (1956) 189-207): a function g on (0, oo) with g(oo) = 0 is
+k-monotone -- (-1)^j g^{(j)} >= 0 for j <= k-2 and (-1)^{k-2} g^{(k-2)} non-increasing and
+convex -- if and only if g(u) = int (1 - tau u)_+^{k-1} d gamma(tau) with gamma >= 0. Hence a
+radial Phi with Phi(oo) = 0 is a non-negative mixture of lens potentials,
+Phi = int Phi_t d mu(t), exactly when g(u) = -Phi'(sqrt u) is ((d+1)/2)-monotone. Every
+lens is realizable (F Phi_t = |F 1_{B_{t/2}}|^2 >= 0), so such a Phi has F Phi >= 0
+(Lemma B.6): a *sufficient* condition for Theorem 2.1's hypothesis, in every odd d (not
+only d = 3 mod 4). The mixing density is explicit: for C^k pieces,
+g(u) = int_u^oo (y - u)^{k-1}/(k-1)! (-1)^k g^{(k)}(y) dy (Taylor from infinity).
+
+The order is k = (d+1)/2 in u, matching the lens's limited smoothness (it is only
+C^{(d-1)/2} at r = t, errata of Lemma B.7): g_t is C^{k-2} in u and its (k-1)th derivative
+jumps, so a lens is k-monotone but not (k+1)-monotone.
+
+For Phi_eps (Lemma 4.2) the check is decidable exactly, piece by piece:
+
+* r < eps: g(v^2) = -P'(v) with P the polynomial piece. With D = (1/(2v)) d/dv = d/du,
+  N_j(v) = v^{2j} (-1)^j D^j g is a polynomial; N_j >= 0 on [0, eps] is proved by exact
+  Bernstein coefficients (:func:`~harmonic.exact.signs.bernstein_certificate`).
+* r >= eps: Phi = p(r) e^{-s r} r^{2-d} / scale, g = q_1 e^{-s r} r^{1-d} / scale and
+  -D [Q e^{-s r} r^{-a}] = (1/2) [(a + s r) Q - r Q'] e^{-s r} r^{-a-2}: the coefficients
+  (a - i) Q_i + s Q_{i-1} stay non-negative (deg Q < a), a coefficient certificate on r > 0.
+* u = eps^2: Phi_eps is C^{d-1}, so g^{(j)} is continuous for j <= d - 2 >= k - 1; the
+  jumps are checked exactly anyway.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .almost import AlmostPotential
+from .lam_harmonic import LamHarmonicPotential
+from .radial import R
+from .signs import bernstein_certificate, coefficient_certificate, exact_sign, find_negative
+
+__all__ = ["williamson_order", "WilliamsonCertificate", "williamson_certificate",
+           "lens_williamson_profile", "williamson_density"]
+
+_V = sp.Symbol("v", positive=True)
+_U = sp.Symbol("u", positive=True)
+
+
+def williamson_order(d) -> int:
+    """k = (d+1)/2: the multiple-monotonicity order that characterises lens mixtures in R^d."""
+    if isinstance(d, bool) or not isinstance(d, (int, sp.Integer)) or int(d) < 3 or int(d) % 2 == 0:
+        raise ValueError(f"Williamson's characterisation of lens mixtures is stated here for odd d >= 3; got d={d!r}")
+    return (int(d) + 1) // 2
+
+
+@dataclass(frozen=True)
+class WilliamsonCertificate:
+    """Exact evidence that g(u) = -Phi'(sqrt u) is k-monotone (or where it is not).
+
+    ``lower[j]``, ``upper[j]``: the certificates of (-1)^j g^{(j)} >= 0 on each piece,
+    j = 0..k; ``jumps[j]``: g^{(j)}(eps^2+) - g^{(j)}(eps^2-) (exact), j = 0..k-1;
+    ``witnesses``: order -> exact v = r where (-1)^j g^{(j)} < 0 (a refutation).
+    """
+
+    d: int
+    order: int
+    lower: tuple
+    upper: tuple
+    jumps: tuple
+    scale_positive: bool
+    witnesses: dict = field(default_factory=dict)
+
+    @property
+    def jumps_ok(self) -> bool:
+        """g^{(j)} continuous for j <= k-2; (-1)^k times the jump of g^{(k-1)} >= 0 (convexity)."""
+        k = self.order
+        ok = all(j == 0 for j in self.jumps[:k - 1])
+        last = exact_sign((-1)**k * self.jumps[k - 1]) if len(self.jumps) >= k else None
+        return ok and last in (0, 1)
+
+    @property
+    def holds(self) -> bool:
+        return bool(self.scale_positive and self.jumps_ok and
+                    all(c.holds is True for c in self.lower + self.upper))
+
+    @property
+    def failed_orders(self) -> list[int]:
+        return sorted({j for j, c in enumerate(self.lower) if c.holds is not True}
+                      | {j for j, c in enumerate(self.upper) if c.holds is not True})
+
+    @property
+    def margin(self) -> float | None:
+        """The smallest non-zero Bernstein coefficient of the lower piece over all orders."""
+        vals = [float(sp.N(c, 20)) for cert in self.lower for c in cert.coefficients
+                if not sp.sympify(c).free_symbols and c != 0]
+        return min(vals) if vals else None
+
+    def summary(self) -> dict:
+        return {"d": self.d, "order k": self.order, "holds": self.holds,
+                "failed orders": self.failed_orders, "jumps at eps^2 zero": [j == 0 for j in self.jumps],
+                "witnesses (order: r)": {str(k): str(v) for k, v in self.witnesses.items()},
+                "smallest Bernstein coefficient": self.margin}
+
+
+def _lower_numerators(phi: AlmostPotential, n: int) -> list[sp.Poly]:
+    """N_j(v) = v^{2j} (-1)^j (d/du)^j [-P'(v)], j = 0..n, as polynomials in v."""
+    p = sp.expand(phi.lower_derivative(0).subs(phi.r, _V))
+    g = -sp.diff(p, _V)
+    out = []
+    for j in range(n + 1):
+        out.append(sp.Poly(sp.expand(sp.cancel((-1)**j * g * _V**(2 * j))), _V))
+        g = sp.cancel(sp.diff(g, _V) / (2 * _V))
+    return out
+
+
+def _upper_polys(base: LamHarmonicPotential, n: int) -> list[tuple[sp.Poly, int]]:
+    """(Q_j, a_j) with (-1)^j (d/du)^j [-Phi'(sqrt u)] = Q_j(r) e^{-s r} r^{-a_j} (unscaled).
+
+    Q_0 = q_1 of Lemma B.9 (Phi' = -q_1 e^{-s r}/r^{d-1}); Q_{j+1} = ((a + s r) Q_j - r Q_j')/2."""
+    s = base.s
+    q = sp.Poly(base.derivative_poly(1).as_expr(), R)
+    a = base.d - 1
+    out = [(q, a)]
+    for _ in range(n):
+        q = sp.Poly(sp.expand(((a + s * R) * q.as_expr() - R * sp.diff(q.as_expr(), R)) / 2), R)
+        a += 2
+        out.append((q, a))
+    return out
+
+
+def williamson_certificate(phi: AlmostPotential, order: int | None = None) -> WilliamsonCertificate:
+    r"""Exact check that -Phi_eps'(sqrt u) is k-monotone, k = (d+1)/2 by default.
+
+    When it holds, Phi_eps is a non-negative mixture of lens potentials (Williamson), hence
+    realizable in R^d. ``order`` overrides k (e.g. k + 1, which a lens itself fails).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from harmonic.exact import almost_lam_harmonic
+    >>> cert = williamson_certificate(almost_lam_harmonic(3, sp.Rational(1, 2)))
+    >>> cert.order, cert.holds
+    (2, True)
+    """
+    if not isinstance(phi, AlmostPotential) or not isinstance(phi.base, LamHarmonicPotential):
+        raise ValueError("williamson_certificate needs Lemma 4.2's Phi_eps (an almost lambda-harmonic "
+                         f"potential, almost_lam_harmonic or almost_construction of it); got {phi!r}")
+    if phi.params:
+        raise ValueError(f"williamson_certificate needs numeric eps and lambda; got parameters {phi.params}")
+    d = phi.d
+    k = williamson_order(d) if order is None else int(order)
+    if k < 1:
+        raise ValueError(f"Williamson's order must be >= 1; got {order}")
+    eps = phi.eps
+    x = sp.Symbol("x")
+    lower, upper, witnesses = [], [], {}
+    nums = _lower_numerators(phi, k)
+    for j, nj in enumerate(nums):
+        cert = bernstein_certificate(sp.Poly(nj.as_expr().subs(_V, eps * x), x),
+                                     f"(-1)^{j} g^({j})(u) >= 0 for u = v^2 in (0, eps^2]", elevate=8)
+        lower.append(cert)
+        if cert.holds is not True:
+            w = find_negative(nj.as_expr(), _V, [eps * sp.Rational(i, 64) for i in range(1, 65)])
+            if w is not None:
+                witnesses[j] = w
+    scale_sign = exact_sign(phi.scale)
+    for j, (qj, a) in enumerate(_upper_polys(phi.base, k)):
+        cert = coefficient_certificate(qj, f"(-1)^{j} g^({j})(u) >= 0 for u = r^2 >= eps^2 "
+                                           f"(Q_{j} e^(-s r) r^-{a}, coefficients)")
+        upper.append(cert)
+        if cert.holds is not True and j not in witnesses:
+            w = find_negative(qj.as_expr(), R, [eps + sp.Rational(i, 4) for i in range(0, 40)])
+            if w is not None:
+                witnesses[j] = w
+    jumps = []
+    ups = _upper_polys(phi.base, max(k - 1, 0))
+    s = phi.base.s
+    for j in range(k):
+        low = nums[j].as_expr().subs(_V, eps) / eps**(2 * j)
+        qj, a = ups[j]
+        high = qj.as_expr().subs(R, eps) * sp.exp(-s * eps) / eps**a / phi.scale
+        jumps.append(sp.simplify((-1)**j * (high - low)))
+    return WilliamsonCertificate(d, k, tuple(lower), tuple(upper), tuple(jumps), scale_sign == 1, witnesses)
+
+
+def lens_williamson_profile(d, t=1) -> sp.Expr:
+    r"""g_t(u) = -Phi_t'(sqrt u) for the lens potential of Lemma B.7 (u < t^2; 0 beyond), exactly.
+
+    >>> lens_williamson_profile(3, 2)        # pi (4 - u)/4: (d+1)/2 - 1 = 1
+    -pi*(u - 4)/4
+    """
+    from .lens import lens_potential
+    lens = lens_potential(d, t)
+    return sp.factor(sp.expand(-sp.diff(lens.inner, R).subs(R, sp.sqrt(_U))))
+
+
+def williamson_density(phi: AlmostPotential) -> tuple[sp.Expr, sp.Expr]:
+    r"""(w_lower(y), w_upper(y)): the Williamson density w(y) = y^0 (-1)^k g^{(k)}(y)/(k-1)! on
+    y = u < eps^2 and y >= eps^2, by *direct* differentiation in u (independent of the
+    certificate's recurrences), so that g(u) = int_u^oo (y - u)^{k-1} w(y) dy and
+    Phi_eps(r) = int_{r^2}^oo w(y) int_r^{sqrt y} (y - v^2)^{k-1} dv dy: a mixture of lenses
+    of diameter sqrt(y) with weight w(y) >= 0 when the certificate holds."""
+    k = williamson_order(phi.d)
+    lower = -sp.diff(phi.lower_derivative(0), phi.r).subs(phi.r, sp.sqrt(_U))
+    upper = -sp.diff(phi.base.expr / phi.scale, phi.base.r).subs(phi.base.r, sp.sqrt(_U))
+    dens = [sp.diff(g, _U, k) * (-1)**k / sp.factorial(k - 1) for g in (lower, upper)]
+    return dens[0], dens[1]
