@@ -223,12 +223,15 @@ def loss_objective(loss, *, a=None, regularised: bool = False,
         last point is cached, since the algorithms ask for value(x_i), then grad(x_i)."""
         key = (av.tobytes(), th.tobytes())
         if cache.get("key") != key:
-            if hasattr(loss, "evaluate"):
-                out = loss.evaluate(av, th, order=1)
-                v, g = out.value, out.grad
-            else:
-                v, g = loss.value(av, th), loss.grad(av, th)
-            cache.update(key=key, v=float(v), g=np.asarray(g, dtype=float).ravel())
+            try:
+                if hasattr(loss, "evaluate"):
+                    out = loss.evaluate(av, th, order=1)
+                    v, g = out.value, np.asarray(out.grad, dtype=float).ravel()
+                else:
+                    v, g = loss.value(av, th), np.asarray(loss.grad(av, th), dtype=float).ravel()
+            except ValueError as exc:       # the value exists where the gradient may not (a cusp)
+                v, g = loss.value(av, th), exc
+            cache.update(key=key, v=float(v), g=g)
         return cache["v"], cache["g"]
 
     def _val(av, th):
@@ -236,7 +239,10 @@ def loss_objective(loss, *, a=None, regularised: bool = False,
         return v + float(av @ av) if regularised else v
 
     def _grad(av, th):
-        g = _vg(av, th)[1].copy()
+        g = _vg(av, th)[1]
+        if isinstance(g, Exception):
+            raise g
+        g = g.copy()
         if regularised:
             g = g.copy()
             g[:k] += 2 * av
