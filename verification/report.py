@@ -177,3 +177,20 @@ def write_latex_tables(results: Sequence[ClaimResult], out_dir: str | Path, *,
     ran = {r.id for r in results}
     tables.append(errata_table([c for c in claims if c.id in ran]))
     return write_tables(tables, out_dir)
+
+
+def claims_markdown(claims: Sequence[Claim]) -> str:
+    """The README's table of claims: id, kind of truth and registered verdict, in the
+    registry's order (regenerate with ``python -m verification.report``; a test keeps the
+    README in step with the registry)."""
+    lines = ["| claim | statement | kind | verdict |", "| --- | --- | --- | --- |"]
+    for c in claims:
+        verdict = "erratum" if c.status == "erratum" else "holds"
+        lines.append(f"| {_md_cell(c.id)} | {_md_cell(_truncate(c.statement, 110))} | {c.method} | {verdict} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from . import all_claims
+
+    print(claims_markdown(all_claims()))
