@@ -27,6 +27,7 @@ CLAIM_MODULES = (
     "verification.appendix_d",
     "verification.appendix_f",
     "verification.appendix_g_h",
+    "verification.section_5",
 )
 
 

@@ -1,0 +1,135 @@
+"""One way to run a sweep: local processes by default, a Dask cluster when given an address.
+
+Sweeps (Table 2's depth x width x seeds, the descent sweeps) are lists of independent tasks
+``fn(*args)``; :func:`run_tasks` runs them on a :class:`concurrent.futures.Executor` and
+returns the results *in task order*, so the output does not depend on where or in which
+order the tasks ran. :func:`make_executor` chooses the executor:
+
+- ``None`` or ``"local"``: a :class:`~concurrent.futures.ProcessPoolExecutor` with one
+  worker per core (``spawn`` start method), each worker's BLAS limited to one thread;
+- ``"serial"``: in this process, one task after the other (tests, ``--quick``, debugging);
+- any other string: the address of a Dask ``distributed`` scheduler (``tcp://host:8786``);
+  Dask is an optional extra (``pip install harmonic-electrodynamics[dask]``) imported only here;
+- an existing :class:`~concurrent.futures.Executor` (e.g. ``Client.get_executor()``) is used as is.
+
+>>> from operator import mul
+>>> run_tasks(mul, [(2, 3), (4, 5)], executor="serial", progress=False)
+[6, 20]
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import ctypes
+import os
+from typing import Any, Callable, Iterator, Sequence
+
+from .progress import Progress
+
+__all__ = ["make_executor", "executor_scope", "run_tasks", "single_threaded_blas", "SerialExecutor"]
+
+_BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+class SerialExecutor(cf.Executor):
+    """Runs each task when it is submitted, in this process."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            fut.set_exception(exc)
+        return fut
+
+
+def single_threaded_blas() -> None:
+    """Limit BLAS to one thread in this process (env variables for later imports, and the
+    already loaded OpenBLAS through its C API), so a worker per core does not oversubscribe."""
+    for k in _BLAS_ENV:
+        os.environ[k] = "1"
+    try:
+        from threadpoolctl import threadpool_limits  # optional
+        threadpool_limits(1)
+        return
+    except ImportError:
+        pass
+    try:
+        with open("/proc/self/maps") as fh:
+            libs = {line.split()[-1] for line in fh if "openblas" in line.lower() and ".so" in line}
+    except OSError:
+        return
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+                     "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn(1)
+                break
+
+
+def make_executor(executor: Any = None, *, max_workers: int | None = None) -> cf.Executor:
+    """The executor named by ``executor`` (see the module docstring)."""
+    if isinstance(executor, cf.Executor):
+        return executor
+    if executor is None or executor == "local":
+        import multiprocessing as mp
+
+        n = max_workers or os.cpu_count() or 1
+        return cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
+                                      initializer=single_threaded_blas)
+    if executor == "serial":
+        return SerialExecutor()
+    if isinstance(executor, str):
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise ValueError(f"a scheduler address ({executor!r}) needs Dask: "
+                             "pip install 'harmonic-electrodynamics[dask]'") from exc
+        return Client(executor).get_executor()
+    raise ValueError(f"executor must be None, 'local', 'serial', a scheduler address or a "
+                     f"concurrent.futures.Executor; got {executor!r}")
+
+
+@contextlib.contextmanager
+def executor_scope(executor: Any = None, *, max_workers: int | None = None) -> Iterator[cf.Executor]:
+    """:func:`make_executor`, shut down on exit if it was created here (a given one is left open)."""
+    ex = make_executor(executor, max_workers=max_workers)
+    try:
+        yield ex
+    finally:
+        if ex is not executor:
+            client = getattr(ex, "_client", None)
+            ex.shutdown(wait=True)
+            if client is not None:
+                client.close()
+
+
+def run_tasks(fn: Callable, tasks: Sequence[tuple], *, executor: Any = None,
+              max_workers: int | None = None, progress: bool | None = True, desc: str = "tasks",
+              note: Callable[[Any], str] | None = None) -> list:
+    """``[fn(*t) for t in tasks]``, computed on ``executor``; results in task order.
+
+    ``progress`` shows a :class:`~harmonic.progress.Progress` bar on standard error
+    (``None``: only on a terminal); ``note(result)`` is shown beside it as tasks finish.
+    The first task that raises is re-raised here, after the others were cancelled.
+    """
+    tasks = list(tasks)
+    results: list = [None] * len(tasks)
+    with executor_scope(executor, max_workers=max_workers) as ex, \
+            Progress(len(tasks), desc, enabled=progress) as bar:
+        futures = {ex.submit(fn, *t): i for i, t in enumerate(tasks)}
+        try:
+            for fut in cf.as_completed(futures):
+                i = futures[fut]
+                results[i] = fut.result()
+                bar.update(1, note(results[i]) if note else "")
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return results
