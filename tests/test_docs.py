@@ -11,3 +11,13 @@ def test_every_erratum_is_in_the_errata_index():
     index = text[text.index("## Index"):text.index("\n## ", text.index("## Index") + 1)]
     missing = [c.id for c in all_claims() if c.status == "erratum" and f"| {c.id} |" not in index]
     assert missing == []
+
+
+def test_readme_claims_table_is_the_registry():
+    from verification.report import claims_markdown
+
+    readme = (DOCS.parent / "README.md").read_text()
+    table = readme[readme.index("<!-- claims:start -->") + len("<!-- claims:start -->"):
+                   readme.index("<!-- claims:end -->")].strip()
+    assert table == claims_markdown(all_claims()), \
+        "README's claims table is stale: paste the output of `python -m verification.report`"
