@@ -35,4 +35,6 @@ def all_claims() -> list[Claim]:
     """Import every claim module and return all registered claims."""
     for name in CLAIM_MODULES:
         importlib.import_module(name)
-    return registered()
+    # the paper's order (CLAIM_MODULES), whatever order the modules were first imported in
+    rank = {name: i for i, name in enumerate(CLAIM_MODULES)}
+    return sorted(registered(), key=lambda c: rank.get(getattr(c.check, "__module__", ""), len(rank)))
