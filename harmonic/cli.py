@@ -96,24 +96,25 @@ def parse_expression(text: str, variables: dict[str, sp.Symbol]) -> sp.Expr:
 # argument types: a ValueError becomes argparse's one-line usage error
 # ---------------------------------------------------------------------------------------
 
-def _odd_dimension(text: str) -> int:
-    try:
-        d = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an odd integer >= 3, got {text!r}") from None
-    if d < 3 or d % 2 == 0:
-        raise argparse.ArgumentTypeError(f"expected an odd integer >= 3, got {d}")
-    return d
+def _int_type(minimum: int, what: str, *, odd: bool = False):
+    """An argparse type: an integer >= ``minimum`` (and odd if asked), else a usage error
+    naming ``what`` was expected."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < minimum or (odd and value % 2 == 0):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+
+    return parse
 
 
-def _dimension(text: str) -> int:
-    try:
-        d = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if d < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {d}")
-    return d
+_odd_dimension = _int_type(3, "an odd integer >= 3", odd=True)
+_dimension = _positive_int = _int_type(1, "a positive integer")
+_dps = _int_type(10, "an integer >= 10 (digits)")
 
 
 def _exact(text: str) -> sp.Rational:
@@ -122,26 +123,6 @@ def _exact(text: str) -> sp.Rational:
         return sp.Rational(text)
     except (TypeError, ValueError, sp.SympifyError):
         raise argparse.ArgumentTypeError(f"expected an exact number such as 1/10 or 0.1, got {text!r}") from None
-
-
-def _dps(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 10:
-        raise argparse.ArgumentTypeError(f"must be at least 10, got {value}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
 
 
 def _print_json(data: Any) -> None:

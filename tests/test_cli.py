@@ -75,7 +75,7 @@ def test_potential_text(capsys):
     (["realize", "open('x')"], "harmonic realize: error: "),      # no builtins: open is never called
     (["realize", "--sphere", "exp(r)"], "harmonic realize: error: unknown name in 'exp(r)': r (use rho, t)"),
     (["realize", "--sphere", "log(rho)"], "harmonic realize: error: f = log(rho) has no Taylor expansion at 0"),
-    (["tables", "--dps", "5"], "argument --dps: must be at least 10, got 5"),
+    (["tables", "--dps", "5"], "argument --dps: expected an integer >= 10 (digits), got 5"),
     (["nonsense"], "invalid choice: 'nonsense'"),
 ], ids=["even-d", "eps-out-of-range", "negative-lambda", "eps-not-a-number", "unknown-symbol",
         "syntax", "dunder", "attribute", "builtin", "sphere-variable", "no-taylor", "dps", "command"])

@@ -521,6 +521,21 @@ def _finish(algorithm, x, f, hist, reason, it, message, steps, obj, params, path
                          path=None if path is None else np.asarray(path))
 
 
+def _try_step(obj: Objective, xn, mon: "_Monitor", i: int, kind: str = ""):
+    """The candidate x_i projected (if M is a sphere) and evaluated: ``(x_i, L(x_i), None)``,
+    or ``(None, None, why)`` when the projection fails or the monitor sees divergence."""
+    if obj.project is not None:
+        try:
+            xn = obj.project(xn)
+        except ValueError as exc:
+            return None, None, f"iteration {i}: {exc}"
+    fn = _value(obj, xn)
+    bad = mon.problem(xn, fn)
+    if bad:
+        return None, None, f"iteration {i}{kind}: {bad}; returning x_{i - 1}"
+    return xn, fn, None
+
+
 def _gradient(obj: Objective, x, i: int, where: str):
     """``(grad f(x), None)``; at an iterate (i > 1) where the objective says its gradient does
     not exist (a ``ValueError``, e.g. theta_i = w_j for a potential with a cusp), ``(None,
@@ -611,16 +626,9 @@ def gd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, project: Callable |
                 reason, msg = "gradient_tolerance", f"||grad L|| <= gtol={gtol} at x_{i - 1}"
                 break
             xn = x - alpha * g
-            if obj.project is not None:
-                try:
-                    xn = obj.project(xn)
-                except ValueError as exc:
-                    reason, msg = "diverged", f"iteration {i}: {exc}"
-                    break
-            fn = _value(obj, xn)
-            bad = mon.problem(xn, fn)
-            if bad:
-                reason, msg = "diverged", f"iteration {i}: {bad}; returning x_{i - 1}"
+            xn, fn, why = _try_step(obj, xn, mon, i)
+            if why:
+                reason, msg = "diverged", why
                 break
             x, f, it = xn, fn, i
             hist.append(f)
@@ -726,16 +734,9 @@ def hd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, rule: str = "correc
             s = _sign(float(g @ v), rule)
             beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
             xn = x + beta * v
-            if obj.project is not None:
-                try:
-                    xn = obj.project(xn)
-                except ValueError as exc:
-                    reason, msg = "diverged", f"iteration {i}: {exc}"
-                    break
-            fn = _value(obj, xn)
-            bad = mon.problem(xn, fn)
-            if bad:
-                reason, msg = "diverged", f"iteration {i}: {bad}; returning x_{i - 1}"
+            xn, fn, why = _try_step(obj, xn, mon, i)
+            if why:
+                reason, msg = "diverged", why
                 break
             x, f, it = xn, fn, i
             hist.append(f)
@@ -822,16 +823,9 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
                 s = _sign(float(g @ v), rule)
                 beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
                 kind, xn = "hd", x + beta * v
-            if obj.project is not None:
-                try:
-                    xn = obj.project(xn)
-                except ValueError as exc:
-                    reason, msg = "diverged", f"iteration {i}: {exc}"
-                    break
-            fn = _value(obj, xn)
-            bad = mon.problem(xn, fn)
-            if bad:
-                reason, msg = "diverged", f"iteration {i} ({kind} step): {bad}; returning x_{i - 1}"
+            xn, fn, why = _try_step(obj, xn, mon, i, f" ({kind} step)")
+            if why:
+                reason, msg = "diverged", why
                 break
             if fn >= f - need:
                 reason = "insufficient_decrease"
