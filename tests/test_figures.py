@@ -70,7 +70,8 @@ def test_activation_figure_is_lemma_b10_profile():
 def test_harmonic_figures_writes_png_and_pdf(tmp_path, capsys):
     assert main(["figures", "--out", str(tmp_path), "--d", "3", "--no-progress", "--json"]) == 0
     written = json.loads(capsys.readouterr().out)["written"]
-    stems = ["potential_derivatives", "fourier_phi_eps", "activation_profile"]
+    stems = ["potential_derivatives", "fourier_phi_eps", "activation_profile", "trajectories",
+             "descent_curves"]
     assert written == [str(tmp_path / f"{s}.{ext}") for s in stems for ext in ("png", "pdf")]
     for s in stems:
         assert (tmp_path / f"{s}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
