@@ -494,3 +494,33 @@ def test_accuracy_error_carries_the_estimate():
     with mpmath.workdps(DPS + 30):
         assert 0 < info.value.error < 1e-3 * abs(info.value.value)
         assert abs(info.value.value - gaussian_ref(3, mpmath.mpf(7))) <= info.value.error
+
+
+# -- Bessel-K terms (activations such as Lemma B.10's K_1(r)/r) -------------------------------
+
+def test_bessel_k_over_r_at_zero():
+    """F(K_1(r)/r)(0) in R^3 = 4 pi int_0^oo r K_1(r) dr = 4 pi * pi/2 = 2 pi^2 (DLMF 10.43.19
+    with mu = 2, nu = 1: int t K_1(t) dt = 2^0 Gamma(3/2) Gamma(1/2) = pi/2). Plain quadrature
+    of this integrand stalled for minutes per point; the closed form takes milliseconds."""
+    res = radial_fourier(sp.besselk(1, R) / R, 3, 0)
+    with mpmath.workdps(DPS + 30):
+        assert_accurate(res, 2 * mpmath.pi**2)
+
+
+@pytest.mark.parametrize("rho", [0.5, 7, 1000], ids=rho_id)
+def test_bessel_k_half_order_is_an_exponential(rho):
+    """r^{1/2} K_{1/2}(r) = sqrt(pi/2) e^{-r} (DLMF 10.39.2): the Bessel-K closed form against the
+    exponential-polynomial closed form of the same function (two independent routes)."""
+    res = radial_fourier(sp.sqrt(R) * sp.besselk(sp.Rational(1, 2), R), 3, rho)
+    ref = radial_fourier(sp.sqrt(sp.pi / 2) * sp.exp(-R), 3, rho)
+    with mpmath.workdps(DPS + 30):
+        assert_accurate(res, ref.value)
+
+
+@pytest.mark.slow
+def test_bessel_k_over_r_against_quadrature():
+    """rho = 1: the sine transform 4 pi/rho int K_1(r) sin(rho r) dr by mpmath quadrature."""
+    res = radial_fourier(sp.besselk(1, R) / R, 3, 1)
+    with mpmath.workdps(DPS + 10):
+        ref = 4 * mpmath.pi * mpmath.quad(lambda x: mpmath.besselk(1, x) * mpmath.sin(x), [0, 1, 5, 20, 90])
+        assert abs(res.value - ref) <= mpmath.mpf(10)**(2 - DPS) * ref

@@ -379,6 +379,47 @@ def _matern_part(expr: sp.Expr, r: sp.Symbol, d: int):
     return closed, rest
 
 
+def _bessel_k_part(expr: sp.Expr, r: sp.Symbol, d: int):
+    """Split expr into (closed transform of its terms c r^b K_b(a r), b + d/2 > 0, the rest).
+
+    The Fourier dual of the Matern pair (``_matern_part``):
+    F(|x|^b K_b(a|x|))(rho) = (2 pi)^{d/2} 2^{b+d/2-1} Gamma(b + d/2) a^b (a^2 + rho^2)^{-(b+d/2)}
+    (K_{-b} = K_b, so K_1(r)/r is b = -1). Activations such as Lemma B.10's K_1(r)/r then cost
+    a closed form instead of a stalled quadrature."""
+    terms = []
+    rest = sp.Integer(0)
+    for term in sp.Add.make_args(expr):
+        c, body = term.as_independent(r, as_Add=False)
+        power, bessel, ok = sp.Integer(0), None, not c.free_symbols
+        for factor in sp.Mul.make_args(body):
+            if factor == r:
+                power += 1
+            elif factor.is_Pow and factor.base == r and factor.exp.is_Rational:
+                power += factor.exp
+            elif isinstance(factor, sp.besselk) and bessel is None:
+                bessel = factor
+            elif factor != 1:
+                ok = False
+        if ok and bessel is not None:
+            order, arg = bessel.args
+            a = sp.simplify(arg / r)
+            ok = (not a.free_symbols and a.is_positive and order.is_Rational
+                  and abs(order) == abs(power) and power + sp.Rational(d, 2) > 0)
+        if not (ok and bessel is not None):
+            rest += term
+            continue
+        terms.append((c, a, power))
+    if not terms:
+        return None, expr
+    consts = [tuple(mpmath.mpf(sp.N(x, _PLAN_DPS)) for x in t) for t in terms]
+
+    def closed(rho):
+        half = mpmath.mpf(d) / 2
+        return sum(c * (2 * mpmath.pi)**half * 2**(b + half - 1) * mpmath.gamma(b + half) * a**b
+                   * (a**2 + rho**2)**(-(b + half)) for c, a, b in consts)
+    return closed, rest
+
+
 def _lam_harmonic_closed(phi: LamHarmonicPotential, scale, d: int):
     s = mpmath.mpf(sp.N(phi.s, _PLAN_DPS))
     c = mpmath.mpf(sp.N(phi.bessel_constant() / scale, _PLAN_DPS))
@@ -406,7 +447,8 @@ def _plan(f, d: int, breakpoints, support) -> _Plan:
         else:
             gauss, rest = _gaussian_part(f.expr, f.r, d)
             matern, rest = _matern_part(rest, f.r, d)
-            parts = [g for g in (gauss, matern) if g is not None]
+            bessel, rest = _bessel_k_part(rest, f.r, d)
+            parts = [g for g in (gauss, matern, bessel) if g is not None]
             closed = (lambda x: sum(g(x) for g in parts)) if parts else None
             intervals = [(sp.Integer(0), sp.oo, rest)]
         return _Plan([_sympy_piece(lo, hi, sub, f.r, d) for lo, hi, sub in intervals if sub != 0], closed)
