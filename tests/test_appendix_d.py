@@ -5,23 +5,19 @@ import pytest
 import sympy as sp
 
 from verification import appendix_d as D
-from verification.registry import Context, registered
-from verification.runner import run_claim
+from verification.registry import registered
 
 IDS = ["Lemma D.1", "Lemma D.2", "Algorithm 1 (sign rule)", "Algorithm 2 (termination rule)", "Theorem 2.3"]
-QUICK = Context(quick=True)
 
 
 def _claim(cid):
     return next(c for c in registered() if c.id == cid)
 
 
-@pytest.mark.parametrize("cid", IDS)
-def test_claim_verdict_and_control(cid):
-    r = run_claim(_claim(cid), QUICK)
-    assert r.error is None, r.error
-    assert r.ok, (r.passed, r.control_rejected, r.corrected_passed)
-    assert r.status == ("holds" if cid == "Lemma D.1" else "erratum")
+def test_registered_verdicts():
+    """(Each claim's check, control and corrected version run in tests/test_claims.py.)"""
+    assert {cid: _claim(cid).status for cid in IDS} == {
+        cid: ("holds" if cid == "Lemma D.1" else "erratum") for cid in IDS}
 
 
 def test_d1_is_sharp_and_exact():

@@ -84,20 +84,3 @@ def test_mixture_reconstructs_phi_eps():
 def test_bad_input(call):
     with pytest.raises(ValueError):
         call()
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("claim_id", ["Lemma 4.2 (realizability, Williamson)", "Lemma B.10 (every odd d)",
-                                      "Lemma B.10 (activation as printed)"])
-def test_claims_of_this_module(claim_id):
-    # (verification/activations.py is run in full by tests/test_claims.py once it is listed in
-    # verification.CLAIM_MODULES; this covers the cheap claims meanwhile)
-    import verification.activations  # noqa: F401  (registers the claims)
-    from verification.registry import Context, registered
-    from verification.runner import run_claim
-    claim = next(c for c in registered() if c.id == claim_id)
-    result = run_claim(claim, Context(quick=True, dps=30))
-    assert result.error is None, result.error
-    assert result.passed and result.control_rejected
-    if claim.status == "erratum":
-        assert result.evidence["passed"] is False and result.corrected_passed is True
