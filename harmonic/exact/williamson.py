@@ -32,11 +32,11 @@ For Phi_eps (Lemma 4.2) the check is decidable exactly, piece by piece:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sympy as sp
 
-from .almost import AlmostPotential
+from .almost import AlmostPotential, SignPatternProof
 from .lam_harmonic import LamHarmonicPotential
 from .radial import R
 from .signs import bernstein_certificate, coefficient_certificate, exact_sign, find_negative
@@ -56,21 +56,20 @@ def williamson_order(d) -> int:
 
 
 @dataclass(frozen=True)
-class WilliamsonCertificate:
+class WilliamsonCertificate(SignPatternProof):
     """Exact evidence that g(u) = -Phi'(sqrt u) is k-monotone (or where it is not).
 
     ``lower[j]``, ``upper[j]``: the certificates of (-1)^j g^{(j)} >= 0 on each piece,
-    j = 0..k; ``jumps[j]``: g^{(j)}(eps^2+) - g^{(j)}(eps^2-) (exact), j = 0..k-1;
-    ``witnesses``: order -> exact v = r where (-1)^j g^{(j)} < 0 (a refutation).
+    j = 0..k; ``witnesses``: order -> exact v = r where (-1)^j g^{(j)} < 0 (a refutation);
+    ``jumps[j]``: g^{(j)}(eps^2+) - g^{(j)}(eps^2-) (exact), j = 0..k-1. ``failed_orders``
+    and ``margin`` are those of :class:`SignPatternProof`; ``holds`` also needs the jumps and
+    the scale.
     """
 
-    d: int
-    order: int
-    lower: tuple
-    upper: tuple
-    jumps: tuple
-    scale_positive: bool
-    witnesses: dict = field(default_factory=dict)
+    d: int = 0
+    order: int = 0
+    jumps: tuple = ()
+    scale_positive: bool = False
 
     @property
     def jumps_ok(self) -> bool:
@@ -82,20 +81,7 @@ class WilliamsonCertificate:
 
     @property
     def holds(self) -> bool:
-        return bool(self.scale_positive and self.jumps_ok and
-                    all(c.holds is True for c in self.lower + self.upper))
-
-    @property
-    def failed_orders(self) -> list[int]:
-        return sorted({j for j, c in enumerate(self.lower) if c.holds is not True}
-                      | {j for j, c in enumerate(self.upper) if c.holds is not True})
-
-    @property
-    def margin(self) -> float | None:
-        """The smallest non-zero Bernstein coefficient of the lower piece over all orders."""
-        vals = [float(sp.N(c, 20)) for cert in self.lower for c in cert.coefficients
-                if not sp.sympify(c).free_symbols and c != 0]
-        return min(vals) if vals else None
+        return bool(self.scale_positive and self.jumps_ok and super().holds)
 
     def summary(self) -> dict:
         return {"d": self.d, "order k": self.order, "holds": self.holds,
@@ -182,7 +168,8 @@ def williamson_certificate(phi: AlmostPotential, order: int | None = None) -> Wi
         qj, a = ups[j]
         high = qj.as_expr().subs(R, eps) * sp.exp(-s * eps) / eps**a / phi.scale
         jumps.append(sp.simplify((-1)**j * (high - low)))
-    return WilliamsonCertificate(d, k, tuple(lower), tuple(upper), tuple(jumps), scale_sign == 1, witnesses)
+    return WilliamsonCertificate(tuple(lower), tuple(upper), witnesses, d=d, order=k,
+                                 jumps=tuple(jumps), scale_positive=scale_sign == 1)
 
 
 def lens_williamson_profile(d, t=1) -> sp.Expr:
