@@ -390,6 +390,8 @@ def _descend(args) -> int:
 
 
 def _table2(args) -> int:
+    if args.protocol == "paper":
+        return _table2_paper(args)
     from harmonic.experiments import run_table2
 
     res = run_table2(quick=args.quick, out=args.out, executor=args.executor, max_workers=args.max_workers,
@@ -406,6 +408,34 @@ def _table2(args) -> int:
         for D, row in res.grid(opt).items():
             print(f"  depth {D:>2}: " + "  ".join(f"{v:.4f}" for v in row))
     print(f"written: {', '.join(data['written'])} ({res.seconds:.1f} s); Figures 1-2: harmonic figures --out {out}")
+    return 0
+
+
+def _table2_paper(args) -> int:
+    """The paper's protocol (GD, step 1e-5, 10^6 steps): a resumable sweep with checkpoints."""
+    from harmonic.experiments.paper import PaperSweep, run_paper_sweep
+
+    if args.quick:
+        raise ValueError("--quick is the budget sweep's CI size; the paper protocol has one size "
+                         "(use --steps for a shorter trial run)")
+    folder = Path(args.resume or args.out)
+    if args.resume and not (folder / "sweep.json").is_file():
+        raise ValueError(f"--resume {folder}: no sweep there (no sweep.json); start one with --out DIR")
+    sweep = None
+    if not args.resume:
+        sweep = PaperSweep(steps=args.steps) if args.steps else PaperSweep()
+    elif args.steps:
+        raise ValueError("--steps cannot change a sweep being resumed (its protocol is in sweep.json)")
+    data = run_paper_sweep(folder, sweep, executor=args.executor, max_workers=args.max_workers,
+                           progress=False if args.no_progress else True)
+    path = folder / "table2-paper-protocol.json"
+    done = sum(r["complete"] for r in data["runs"])
+    summary = {"written": str(path), "complete": data["complete"], "runs finished": done,
+               "runs": len(data["runs"]), "cpu_seconds": data["cpu_seconds"]}
+    if args.json:
+        _print_json(summary)
+        return 0
+    print(f"paper protocol: {done}/{len(data['runs'])} runs finished; written {path}")
     return 0
 
 
@@ -515,7 +545,14 @@ def _parser() -> argparse.ArgumentParser:
                        "Table 2 (harmonic.experiments.run_table2); writes table2.json and table2.tex "
                        "into the folder. The full sweep takes long; --quick takes seconds.")
     x.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
-    x.add_argument("--quick", action="store_true", help="the CI-sized sweep (depths 2, 3; 2 seeds)")
+    x.add_argument("--protocol", choices=("budget", "paper"), default="budget",
+                   help="'budget' (default: Adam and GD for 3000 steps, minutes) or 'paper' (Section 5's "
+                        "own: GD, step 1e-5, 10^6 steps, depths 2-3, hours; checkpointed in DIR, resumable)")
+    x.add_argument("--resume", metavar="DIR",
+                   help="with --protocol paper: continue the sweep in DIR where it stopped")
+    x.add_argument("--steps", type=_positive_int, metavar="T",
+                   help="with --protocol paper: a shorter trial run of T steps (default 10^6)")
+    x.add_argument("--quick", action="store_true", help="the CI-sized budget sweep (depths 2, 3; 2 seeds)")
     x.add_argument("--executor", metavar="NAME",
                    help="'serial', 'process' (default) or a Dask scheduler address")
     x.add_argument("--max-workers", type=_positive_int, metavar="N", help="local worker processes")

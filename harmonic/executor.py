@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import ctypes
 import os
 from typing import Any, Callable, Iterator, Sequence
 
@@ -45,31 +44,13 @@ class SerialExecutor(cf.Executor):
 
 def single_threaded_blas() -> None:
     """Limit BLAS to one thread in this process (env variables for later imports, and the
-    already loaded OpenBLAS through its C API), so a worker per core does not oversubscribe."""
+    already loaded libraries through threadpoolctl), so a worker per core does not
+    oversubscribe."""
+    from threadpoolctl import threadpool_limits
+
     for k in _BLAS_ENV:
         os.environ[k] = "1"
-    try:
-        from threadpoolctl import threadpool_limits  # optional
-        threadpool_limits(1)
-        return
-    except ImportError:
-        pass
-    try:
-        with open("/proc/self/maps") as fh:
-            libs = {line.split()[-1] for line in fh if "openblas" in line.lower() and ".so" in line}
-    except OSError:
-        return
-    for path in libs:
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                     "openblas_set_num_threads64_", "openblas_set_num_threads"):
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn(1)
-                break
+    threadpool_limits(1)
 
 
 def make_executor(executor: Any = None, *, max_workers: int | None = None) -> cf.Executor:
