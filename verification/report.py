@@ -39,7 +39,10 @@ def failure_reasons(r: ClaimResult) -> list[str]:
     """Why ``r`` is not ok, one phrase per reason (empty when it is ok)."""
     reasons = []
     if not r.passed and r.evidence.get("passed") is not None:
-        if r.status == "holds":
+        if r.protocol is not None:
+            reasons.append(f"under protocol {r.protocol.get('name')!r} the check says {r.outcome!r}, "
+                           f"recorded {r.status!r}")
+        elif r.status == "holds":
             reasons.append("the check fails: the claim no longer holds")
         elif r.evidence["passed"]:
             reasons.append("the printed statement passes: the erratum no longer reproduces")
@@ -52,18 +55,35 @@ def failure_reasons(r: ClaimResult) -> list[str]:
     return reasons
 
 
-def summary(results: Sequence[ClaimResult]) -> dict[str, int]:
-    """Counts: claims, ok, failed, errata, errors."""
+def summary(results: Sequence[ClaimResult]) -> dict[str, Any]:
+    """Counts: claims, ok, failed, errata, errors; the experimental verdicts (reproduced, not
+    reproduced, inconclusive); and the share of claims decided exactly or certified."""
     ok = sum(r.ok for r in results)
+    strong = sum(r.method in ("exact", "certified") for r in results)
     return {"claims": len(results), "ok": ok, "failed": len(results) - ok,
             "errata": sum(r.status == "erratum" for r in results),
-            "errors": sum(r.error is not None for r in results)}
+            "reproduced": sum(r.status == "reproduced" for r in results),
+            "not reproduced": sum(r.status == "not reproduced" for r in results),
+            "inconclusive": sum(r.status == "inconclusive" for r in results),
+            "errors": sum(r.error is not None for r in results),
+            "exact or certified": strong,
+            "exact or certified share": round(strong / len(results), 4) if results else 0.0}
 
 
 def _summary_line(results: Sequence[ClaimResult]) -> str:
     s = summary(results)
     errata = f"{s['errata']} errata (listed below)" if s["errata"] else "0 errata"
-    return f"{s['claims']} claims: {s['ok']} ok, {s['failed']} failed; {errata}"
+    exp = [f"{s[k]} {k}" for k in ("reproduced", "not reproduced", "inconclusive") if s[k]]
+    experiments = f"; experiments: {', '.join(exp)}" if exp else ""
+    share = f"; {s['exact or certified']}/{s['claims']} exact or certified" if s["claims"] else ""
+    return f"{s['claims']} claims: {s['ok']} ok, {s['failed']} failed; {errata}{experiments}{share}"
+
+
+def _protocol_text(protocol: dict[str, Any]) -> str:
+    """``name: key=value, ...`` on one line."""
+    rest = ", ".join(f"{k}={v}" for k, v in protocol.items() if k not in ("name", "paper_protocol"))
+    paper = " (the paper's own protocol)" if protocol.get("paper_protocol") else ""
+    return f"{protocol['name']}{paper}" + (f": {rest}" if rest else "")
 
 
 def summary_table(results: Sequence[ClaimResult]) -> str:
@@ -86,6 +106,11 @@ def summary_table(results: Sequence[ClaimResult]) -> str:
                       f"    printed:   {r.erratum['printed']}",
                       f"    corrected: {r.erratum['corrected'] or '(none recorded)'}",
                       f"    where:     {r.erratum['where']}"]
+    experiments = [r for r in results if r.protocol is not None]
+    if experiments:
+        lines += ["", "Experiments (verdict under the named protocol; seed spread in the report):"]
+        for r in experiments:
+            lines += [f"  {r.id}: {r.outcome or 'error'}", f"    protocol: {_protocol_text(r.protocol)}"]
     failures = [r for r in results if not r.ok]
     if failures:
         lines += ["", "Failures:"]
@@ -124,6 +149,15 @@ def markdown_report(results: Sequence[ClaimResult], ctx: Context | None = None) 
                       *_md_evidence("Printed statement checked", r.evidence)]
             if r.corrected_evidence is not None:
                 lines += _md_evidence("Corrected statement checked", r.corrected_evidence)
+    experiments = [r for r in results if r.protocol is not None]
+    if experiments:
+        lines += ["", "## Experiments", "",
+                  "Experimental claims are reproduced, not reproduced or inconclusive under a named "
+                  "protocol, with the seed spread; only the paper's own protocol can make one an erratum."]
+        for r in experiments:
+            lines += ["", f"### {r.id}: {r.outcome or 'error'} (recorded: {r.status})", "",
+                      f"- **Protocol:** {_protocol_text(r.protocol)}",
+                      *_md_evidence("Check", r.evidence)]
     failures = [r for r in results if not r.ok]
     if failures:
         lines += ["", "## Failures", ""]
@@ -185,7 +219,7 @@ def claims_markdown(claims: Sequence[Claim]) -> str:
     README in step with the registry)."""
     lines = ["| claim | statement | kind | verdict |", "| --- | --- | --- | --- |"]
     for c in claims:
-        verdict = "erratum" if c.status == "erratum" else "holds"
+        verdict = c.status if c.protocol is None else f"{c.status} ({c.protocol['name']})"
         lines.append(f"| {_md_cell(c.id)} | {_md_cell(_truncate(c.statement, 110))} | {c.method} | {verdict} |")
     return "\n".join(lines)
 

@@ -22,7 +22,7 @@ import mpmath
 from harmonic.progress import Progress as _Bar
 
 from . import all_claims
-from .registry import Claim, Context, Evidence, registered
+from .registry import Claim, Context, Evidence, outcome, registered
 
 __all__ = ["ClaimResult", "json_safe", "run_claim", "run_claims", "select", "main",
            "main_for_module"]
@@ -32,7 +32,10 @@ class ClaimResult:
     """The outcome of one claim, judged against its recorded ``status``.
 
     ``passed`` says the check agrees with the verdict: for ``holds`` the check passed; for
-    ``erratum`` the printed check failed and the corrected version (if any) passed.
+    ``erratum`` the printed check failed and the corrected version (if any) passed; for an
+    experimental claim, the check's ``outcome`` (reproduced / not reproduced / inconclusive)
+    is the recorded one (an experimental erratum: not reproduced under the paper's protocol).
+    ``protocol`` is the experimental claim's protocol (None for mathematical claims).
     ``control_rejected`` says the control's check returned ``passed=False`` (a control that
     raises is *not* rejected). ``margin`` is the check's margin; ``seconds`` the wall time of
     check, control and corrected together. The ``*evidence`` dicts hold ``passed``,
@@ -53,6 +56,8 @@ class ClaimResult:
     corrected_evidence: dict[str, Any] | None
     erratum: dict[str, Any] | None
     error: str | None = None
+    outcome: str | None = None
+    protocol: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -68,12 +73,14 @@ class ClaimResult:
         """The result as JSON-safe data; ``erratum`` appears only for errata."""
         d: dict[str, Any] = {
             "id": self.id, "statement": self.statement, "method": self.method,
-            "status": self.status, "ok": self.ok, "passed": self.passed,
+            "status": self.status, "outcome": self.outcome, "ok": self.ok, "passed": self.passed,
             "control_rejected": self.control_rejected, "corrected_passed": self.corrected_passed,
             "margin": self.margin, "seconds": self.seconds,
         }
         if self.erratum is not None:
             d["erratum"] = self.erratum
+        if self.protocol is not None:
+            d["protocol"] = self.protocol
         d |= {"evidence": self.evidence, "control_evidence": self.control_evidence,
               "corrected_evidence": self.corrected_evidence, "error": self.error}
         return json_safe(d)
@@ -134,13 +141,16 @@ def _evaluate(part: str, fn: Callable[[Context], Evidence],
         margin = None if ev.margin is None else float(ev.margin)
     except (TypeError, ValueError):
         return None, f"{part} returned a non-numeric margin {ev.margin!r}"
-    return Evidence(bool(ev.passed), margin, dict(ev.details)), None
+    return Evidence(bool(ev.passed), margin, dict(ev.details), bool(ev.inconclusive)), None
 
 
 def _evidence_dict(ev: Evidence | None, error: str | None) -> dict[str, Any]:
     if ev is None:
         return {"passed": None, "margin": None, "details": {}, "error": error}
-    return {"passed": ev.passed, "margin": ev.margin, "details": ev.details}
+    d = {"passed": ev.passed, "margin": ev.margin, "details": ev.details}
+    if ev.inconclusive:
+        d["inconclusive"] = True
+    return d
 
 
 def run_claim(c: Claim, ctx: Context) -> ClaimResult:
@@ -153,14 +163,19 @@ def run_claim(c: Claim, ctx: Context) -> ClaimResult:
     seconds = time.perf_counter() - start
 
     corrected_passed = None if c.corrected is None else corrected is not None and corrected.passed
+    out = outcome(c, check)
     if c.status == "holds":
-        passed = check is not None and check.passed
+        passed = out == "holds"
+    elif c.status == "erratum":
+        passed = out in ("fails", "not reproduced") and corrected_passed is not False
     else:
-        passed = check is not None and not check.passed and corrected_passed is not False
+        passed = out == c.status and corrected_passed is not False
     errors = [e for e in (check_err, control_err, corrected_err) if e]
     return ClaimResult(
         id=c.id, statement=c.statement, method=c.method, status=c.status,
-        passed=passed, control_rejected=control is not None and not control.passed,
+        passed=passed,
+        # a control is rejected by a definite "no", never by an inconclusive one
+        control_rejected=control is not None and not control.passed and not control.inconclusive,
         corrected_passed=corrected_passed,
         margin=None if check is None else check.margin, seconds=seconds,
         evidence=_evidence_dict(check, check_err),
@@ -168,6 +183,7 @@ def run_claim(c: Claim, ctx: Context) -> ClaimResult:
         corrected_evidence=None if c.corrected is None else _evidence_dict(corrected, corrected_err),
         erratum=None if c.erratum is None else dataclasses.asdict(c.erratum),
         error="; ".join(errors) or None,
+        outcome=out, protocol=c.protocol,
     )
 
 
@@ -253,6 +269,8 @@ def _parser(prog: str | None) -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="ID",
                    help="run only the claims whose id starts with one of these prefixes")
     p.add_argument("--quick", action="store_true", help="reduced parameter sweeps")
+    p.add_argument("--with-training", action="store_true",
+                   help="re-train what experimental claims otherwise read from stored runs (minutes)")
     p.add_argument("--dps", type=_dps, default=30, metavar="N",
                    help="working precision of numeric checks in decimal digits (>= 10; default 30)")
     p.add_argument("--out", default="out", metavar="DIR",
@@ -294,7 +312,7 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
             print(f"{c.id:<{width}}  {c.method:<11}  {c.status}")
         return 0
 
-    ctx = Context(quick=args.quick, dps=args.dps)
+    ctx = Context(quick=args.quick, dps=args.dps, with_training=args.with_training)
     results = run_claims(chosen, ctx, progress=None if args.no_progress else _ProgressBar(sys.stderr))
     print(summary_table(results))
     try:

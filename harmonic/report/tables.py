@@ -90,13 +90,20 @@ def summary_table(results: Sequence[Mapping[str, Any]], *,
                  for r in results)
     ok = sum(bool(r["ok"]) for r in results)
     errata = sum(r["status"] == "erratum" for r in results)
+    experiments = [r for r in results if r.get("protocol")]
+    exp_counts = ", ".join(f"{sum(r['status'] == v for r in experiments)} {v}"
+                           for v in ("reproduced", "not reproduced", "inconclusive")
+                           if any(r["status"] == v for r in experiments))
     run = ""
     if context:
         run = f" Run with {context['dps']} digits{' (quick sweeps)' if context.get('quick') else ''}."
     caption = (rf"Claims of the paper re-checked by \texttt{{python -m verification}}: "
-               rf"{len(results)} claims, {ok} ok, {len(results) - ok} failed, {errata} errata.{run} "
+               rf"{len(results)} claims, {ok} ok, {len(results) - ok} failed, {errata} errata"
+               + (rf"; experiments: {exp_counts}" if exp_counts else "") + rf".{run} "
                r"Method: how the check establishes it (exact, certified, numeric, statistical); "
-               r"status: the established verdict (\emph{holds} or \emph{erratum}); margin: the "
+               r"status: the established verdict (\emph{holds} or \emph{erratum} for mathematics; "
+               r"\emph{reproduced}, \emph{not reproduced} or \emph{inconclusive} for an experiment, "
+               r"under the protocol named in \texttt{report.md}); margin: the "
                r"check's own margin, in the unit its evidence names (\texttt{report.md}); result: "
                r"the check agrees with the status and its negative control was rejected.")
     return LatexTable("verification_summary", caption, "tab:verification-summary",
