@@ -204,3 +204,57 @@ def test_write_data_of_an_unfinished_sweep(tmp_path):
     (folder / "sweep.json").write_text(json.dumps(SMALL.to_dict()))
     data = write_data(folder)
     assert not data["complete"] and all(r["steps_done"] == 0 for r in data["runs"])
+
+
+def test_paper_protocol_table_and_figures(tmp_path):
+    import shutil as sh
+
+    from harmonic.experiments.table2 import make_paper_figures, paper_protocol_cells, write_paper_table2_tex
+    from harmonic.report import latex
+
+    data = run_paper_sweep(tmp_path / "s", SMALL, executor="serial", progress=False)
+    cells = paper_protocol_cells(data)
+    assert set(cells) == {(2, 4), (2, 3)} and all(c["final"] and len(c["test"]) == 2 for c in cells.values())
+    tex = write_paper_table2_tex(data, tmp_path / "table2-paper-protocol.tex").read_text()
+    assert "2 & paper (test) & -- & --" in tex and r"\dagger$ depth" not in tex   # widths 4, 3 are not in Table 2
+    lo, hi = sorted(cells[(2, 4)]["test"])
+    assert f"[{lo:.4f}, {hi:.4f}]" in tex                              # per-seed spread
+    part = write_data(tmp_path / "s")
+    part["runs"][0]["complete"] = False
+    assert r"\dagger$ depth 2 width" in write_paper_table2_tex(part, tmp_path / "p.tex").read_text()
+    files = make_paper_figures(data, tmp_path / "fig", formats=("png",))
+    assert [f.name for f in files] == ["figure1-paper-protocol.png", "figure2-paper-protocol.png",
+                                       "learning-curves-paper-protocol.png"]
+    assert all(f.read_bytes()[:4] == b"\x89PNG" for f in files)
+    pdflatex = sh.which("pdflatex")
+    if pdflatex is None:
+        import os
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdflatex is required in CI")
+        pytest.skip("pdflatex not installed")
+    (tmp_path / "doc.tex").write_text(latex.document(["table2-paper-protocol"]), encoding="utf-8")
+    proc = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+def test_the_table2_claim_rejects_an_altered_stored_file(monkeypatch, tmp_path):
+    """The claim decides from the stored file after a replay; altering a recorded number fails it."""
+    import verification.section_5 as s5
+    from verification.registry import Context
+
+    data = run_paper_sweep(tmp_path / "s", SMALL, executor="serial", progress=False)
+    path = tmp_path / "stored.json"
+    path.write_text(json.dumps(data))
+    monkeypatch.setattr(s5, "PAPER_DATA", path)
+    ev = s5.table_2(Context(quick=True))
+    assert ev.details["replay"]["ok"] and not ev.details["replay"]["mismatches"]
+    assert s5.decide(s5.paper_cells(data)[0]).details["spread"]          # decided on the stored errors
+    bad = copy.deepcopy(data)
+    bad["runs"][3]["test_mse"] *= 0.999
+    path.write_text(json.dumps(bad))
+    ev = s5.table_2(Context(quick=True))
+    assert not ev.passed and not ev.inconclusive and ev.details["replay"]["mismatches"]
+    path.write_text(json.dumps(data))
+    control = s5.judge(s5._tampered(), Context(quick=True))
+    assert not control.passed and not control.inconclusive             # the control is rejected by the replay

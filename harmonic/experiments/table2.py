@@ -27,7 +27,8 @@ from ..executor import run_tasks
 from .train import GD, Adam, Protocol, RunResult, run_seeds
 
 __all__ = ["PAPER_TABLE2", "DEPTHS", "WIDTHS", "Table2Config", "Table2Result", "table2_config",
-           "run_table2", "write_table2_tex", "make_figures"]
+           "run_table2", "write_table2_tex", "make_figures", "paper_protocol_cells",
+           "write_paper_table2_tex", "make_paper_figures"]
 
 DEPTHS = (2, 3, 5, 9, 17)
 WIDTHS = (5, 10, 20, 40)
@@ -311,4 +312,153 @@ def make_figures(result: Table2Result, out, *, formats: Sequence[str] = ("png", 
         fig.savefig(p, metadata={"CreationDate": None} if f == "pdf" else {"Software": None})
         written.append(p)
     plt.close(fig)
+    return written
+
+
+# ---------------------------------------------------------------------------------------
+# Table 2 and Figures 1-2 from the stored paper-protocol runs (harmonic.experiments.paper)
+# ---------------------------------------------------------------------------------------
+
+def paper_protocol_cells(data: dict) -> dict:
+    """``{(depth, width): {"test": [...], "train": [...], "steps": [...], "final": bool}}`` of a
+    paper-protocol data file (:func:`harmonic.experiments.paper.write_data`): per seed, the
+    final errors of a finished run, else those at its latest recorded step."""
+    cells: dict = {}
+    for r in data["runs"]:
+        c = cells.setdefault((r["depth"], r["width"]), {"test": [], "train": [], "steps": [], "final": True})
+        if r["complete"]:
+            c["test"].append(math.nan if r["test_mse"] is None else r["test_mse"])
+            c["train"].append(math.nan if r["train_mse"] is None else r["train_mse"])
+            c["steps"].append(r["steps_done"])
+        elif r["curve"]:
+            t, tr, te = r["curve"][-1]
+            c["test"].append(te)
+            c["train"].append(tr)
+            c["steps"].append(t)
+            c["final"] = False
+        else:
+            c["final"] = False
+    return cells
+
+
+def _count(n: int) -> str:
+    """``10^{6}`` for a power of ten, else the integer."""
+    e = round(math.log10(n)) if n > 0 else 0
+    return f"10^{{{e}}}" if 10 ** e == n and e > 2 else str(n)
+
+
+def _spread_cell(values: Sequence[float]) -> str:
+    v = [x for x in values if math.isfinite(x)]
+    if not v:
+        return "--"
+    med = float(np.median(v))
+    return _num(med) + (f" [{_num(min(v))}, {_num(max(v))}]" if len(v) > 1 else "")
+
+
+def write_paper_table2_tex(data: dict, path) -> Path:
+    r"""Table 2 under the paper's protocol (booktabs): per depth, the paper's test error, then
+    ours, test and train: median [min, max] over seeds. A cell whose runs have not finished
+    shows its latest recorded errors marked with $\dagger$ and the step reached."""
+    sweep = data["sweep"]
+    widths = list(sweep["widths"])
+    cells = paper_protocol_cells(data)
+    lines = [r"\begin{table}", r"\centering",
+             r"\caption{Test error (MSE) of learning random networks of various depth and width: Table 2 of "
+             r"the paper beside ours under the paper's protocol (plain gradient descent, step "
+             f"{_num(sweep['lr'])} on the summed loss, $T = {_count(sweep['steps'])}$, $d = {sweep['protocol']['d']}$, "
+             f"$N_{{\\mathrm{{train}}}} = N_{{\\mathrm{{test}}}} = {sweep['protocol']['n_train']}$; "
+             f"{len(sweep['seeds'])} seeds per cell): median [min, max] over seeds. "
+             r"$\dagger$: not finished, the latest recorded errors and the step reached.}",
+             r"\label{tab:table2-paper-protocol}", r"\begin{tabular}{ll" + "r" * len(widths) + "}", r"\toprule",
+             "Depth & & " + " & ".join(f"Width {W}" for W in widths) + r" \\", r"\midrule"]
+    unfinished = []
+    for i, D in enumerate(sweep["depths"]):
+        if i:
+            lines.append(r"\midrule")
+        paper = PAPER_TABLE2.get(D)
+        lines.append(f"{D} & paper (test) & " + " & ".join(
+            f"{paper[WIDTHS.index(W)]:.4f}" if paper and W in WIDTHS else "--" for W in widths) + r" \\")
+        for split in ("test", "train"):
+            row = []
+            for W in widths:
+                c = cells[(D, W)]
+                mark = ""
+                if not c["final"]:
+                    mark = r"$^\dagger$"
+                    if split == "test":
+                        unfinished.append(f"depth {D} width {W}: step {min(c['steps'], default=0)}")
+                row.append(_spread_cell(c[split]) + mark)
+            lines.append(f" & ours, {split} & " + " & ".join(row) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if unfinished:
+        lines.append(r"\par\smallskip\footnotesize $\dagger$ " + "; ".join(unfinished) + ".")
+    lines.append(r"\end{table}")
+    path = Path(path)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def make_paper_figures(data: dict, out, *, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
+    """Figures 1-2 under the paper's protocol, from a paper-protocol data file: test error vs
+    width (every seed as a point, the median as a line) beside the paper's Table 2, and the
+    learning curves (train MSE vs step). Needs matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ValueError("figures need matplotlib: pip install 'harmonic-electrodynamics[plots]'") from exc
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    sweep = data["sweep"]
+    widths = list(sweep["widths"])
+    cells = paper_protocol_cells(data)
+    done = all(c["final"] for c in cells.values())
+    label = "paper protocol" + ("" if done else " (unfinished: latest recorded step)")
+    written = []
+
+    def save(fig, name):
+        for f in formats:
+            p = out / f"{name}.{f}"
+            fig.savefig(p, metadata={"CreationDate": None} if f == "pdf" else {"Software": None})
+            written.append(p)
+        plt.close(fig)
+
+    for name, depths, title in (("figure1-paper-protocol", [2], "Figure 1: depth-2 networks"),
+                                ("figure2-paper-protocol", list(sweep["depths"]), "Figure 2: test error vs width")):
+        fig, ax = plt.subplots(figsize=(5.5, 3.8))
+        for k, D in enumerate(depths):
+            color = f"C{k}"
+            for W in widths:
+                ys = cells[(D, W)]["test"]
+                ax.plot([W] * len(ys), ys, "o", color=color, alpha=0.5, ms=4)
+            med = [float(np.median(cells[(D, W)]["test"])) if cells[(D, W)]["test"] else math.nan for W in widths]
+            ax.plot(widths, med, "-", color=color, label=f"depth {D}, ours ({label}), median")
+            if D in PAPER_TABLE2:
+                ax.plot(WIDTHS, PAPER_TABLE2[D], "--x", color=color, label=f"depth {D}, paper (Table 2)")
+        if 2 in depths:
+            ax.axhline(0.002, color="grey", lw=0.8, ls=":", label="0.002")
+        ax.set_xlabel("width")
+        ax.set_ylabel("test error (MSE)")
+        ax.set_yscale("log")
+        ax.set_title(title)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        save(fig, name)
+
+    fig, axes = plt.subplots(1, len(sweep["depths"]), figsize=(5 * len(sweep["depths"]), 3.8), sharey=True)
+    for ax, D in zip(np.atleast_1d(axes), sweep["depths"]):
+        for k, W in enumerate(widths):
+            for r in (r for r in data["runs"] if (r["depth"], r["width"]) == (D, W) and r["curve"]):
+                ts = [max(c[0], 1) for c in r["curve"]]
+                ax.plot(ts, [c[1] for c in r["curve"]], color=f"C{k}", lw=0.8,
+                        label=f"width {W}" if r["seed"] == sweep["seeds"][0] else None)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("GD step")
+        ax.set_title(f"depth {D}: train MSE, every seed")
+    np.atleast_1d(axes)[0].set_ylabel("train error (MSE)")
+    np.atleast_1d(axes)[-1].legend(fontsize=7)
+    fig.tight_layout()
+    save(fig, "learning-curves-paper-protocol")
     return written
