@@ -37,8 +37,9 @@ class SerialExecutor(cf.Executor):
         fut: cf.Future = cf.Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
             fut.set_exception(exc)
+        # KeyboardInterrupt and SystemExit are not a task's result: they stop the sweep here
         return fut
 
 
@@ -53,6 +54,25 @@ def single_threaded_blas() -> None:
     threadpool_limits(1)
 
 
+def _worker_init() -> None:
+    """A local worker: one BLAS thread, and Ctrl-C left to the parent (which stops the
+    workers), so an interrupt prints one line, not a traceback per worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    single_threaded_blas()
+
+
+def _stop_now(ex: cf.Executor) -> None:
+    """Cancel what has not started and end local worker processes at once (an interrupt)."""
+    procs = list((getattr(ex, "_processes", None) or {}).values())   # ProcessPoolExecutor's workers
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(timeout=5)
+
+
 def make_executor(executor: Any = None, *, max_workers: int | None = None) -> cf.Executor:
     """The executor named by ``executor`` (see the module docstring)."""
     if isinstance(executor, cf.Executor):
@@ -62,7 +82,7 @@ def make_executor(executor: Any = None, *, max_workers: int | None = None) -> cf
 
         n = max_workers or os.cpu_count() or 1
         return cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
-                                      initializer=single_threaded_blas)
+                                      initializer=_worker_init)
     if executor == "serial":
         return SerialExecutor()
     if isinstance(executor, str):
@@ -78,10 +98,15 @@ def make_executor(executor: Any = None, *, max_workers: int | None = None) -> cf
 
 @contextlib.contextmanager
 def executor_scope(executor: Any = None, *, max_workers: int | None = None) -> Iterator[cf.Executor]:
-    """:func:`make_executor`, shut down on exit if it was created here (a given one is left open)."""
+    """:func:`make_executor`, shut down on exit if it was created here (a given one is left open).
+    On an interrupt (Ctrl-C) local workers are ended at once instead of being waited for."""
     ex = make_executor(executor, max_workers=max_workers)
     try:
         yield ex
+    except KeyboardInterrupt:
+        if ex is not executor:
+            _stop_now(ex)
+        raise
     finally:
         if ex is not executor:
             client = getattr(ex, "_client", None)
@@ -97,7 +122,8 @@ def run_tasks(fn: Callable, tasks: Sequence[tuple], *, executor: Any = None,
 
     ``progress`` shows a :class:`~harmonic.progress.Progress` bar on standard error
     (``None``: only on a terminal); ``note(result)`` is shown beside it as tasks finish.
-    The first task that raises is re-raised here, after the others were cancelled.
+    The first task that raises is re-raised here, after the others were cancelled; a
+    KeyboardInterrupt ends local workers at once and propagates.
     """
     tasks = list(tasks)
     results: list = [None] * len(tasks)

@@ -213,8 +213,11 @@ def test_report_json_is_valid_and_complete(tmp_path):
     text = (tmp_path / "out" / "report.json").read_text(encoding="utf-8")
     assert extra.read_text(encoding="utf-8") == text
     doc = json.loads(text, parse_constant=_no_constants)
-    assert doc["context"] == {"quick": True, "dps": 20}
-    assert doc["summary"] == {"claims": 3, "ok": 2, "failed": 1, "errata": 1, "errors": 0}
+    assert doc["context"] == {"quick": True, "dps": 20, "with_training": False}
+    assert doc["summary"] == {"claims": 3, "ok": 2, "failed": 1, "errata": 1, "errors": 0, "reproduced": 0,
+                              "not reproduced": 0, "inconclusive": 0, "exact or certified": 2,
+                              "exact or certified share": 0.6667}
+    assert doc["complete"] is True and doc["selected"] == 3
     assert [c["id"] for c in doc["claims"]] == ["Lemma T.1", "Lemma T.2", "Lemma T.3"]
     required = {"id", "statement", "method", "status", "passed", "control_rejected", "margin",
                 "seconds", "evidence", "control_evidence", "corrected_evidence", "error"}
@@ -265,7 +268,7 @@ def test_summary_table_columns_counts_and_errata():
     assert "x" * 59 + "…" in row4 and "x" * 60 not in row4 and " 1.23 " in row4
     assert next(l for l in lines if l.startswith("Lemma T.5")).split()[-3] == "—"
     assert next(l for l in lines if l.startswith("Lemma T.3")).endswith("FAIL")
-    assert "5 claims: 4 ok, 1 failed; 1 errata (listed below)" in lines
+    assert "5 claims: 4 ok, 1 failed; 1 errata (listed below); 4/5 exact or certified" in lines
     errata = table.split("Errata:", 1)[1]
     assert "printed:   p(r) = 1 + r" in errata and "where:     d = 5, coefficient of r^7" in errata
     assert "Lemma T.3: the control was accepted" in table.split("Failures:", 1)[1]
@@ -363,4 +366,5 @@ def test_python_m_verification_list():
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines and all(l.split()[-1] in ("holds", "erratum") for l in lines)
+    statuses = ("holds", "erratum", "reproduced", "reproduced", "inconclusive")   # "not reproduced" ends in "reproduced"
+    assert lines and all(l.split()[-1] in statuses for l in lines)

@@ -7,8 +7,14 @@ Everything is written in the order the claims ran (registration order); apart fr
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
+import shutil
+import signal
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -16,7 +22,7 @@ from .registry import Claim, Context
 from .runner import ClaimResult, json_safe
 
 __all__ = ["failure_reasons", "summary", "summary_table", "markdown_report", "write_reports",
-           "write_latex_tables"]
+           "write_latex_tables", "write_run"]
 
 _STATEMENT_WIDTH = 60
 _HEADER = ("id", "statement", "method", "status", "margin", "seconds", "verdict")
@@ -165,8 +171,78 @@ def markdown_report(results: Sequence[ClaimResult], ctx: Context | None = None) 
     return "\n".join(lines) + "\n"
 
 
+@contextlib.contextmanager
+def _interrupts_deferred():
+    """Hold back Ctrl-C (SIGINT) for the few renames that publish a run; re-raise it after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending = []
+    old = signal.signal(signal.SIGINT, lambda *a: pending.append(a))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if pending:
+            raise KeyboardInterrupt
+
+
+def write_run(results: Sequence[ClaimResult], out_dir: str | Path, *, json_path: str | Path | None = None,
+              ctx: Context | None = None, claims: Sequence[Claim] = (), paper: bool = False,
+              complete: bool = True, selected: int | None = None,
+              show_progress: bool | None = None) -> list[Path]:
+    """Write a run's reports and LaTeX tables into ``out_dir`` so that the folder always
+    holds one complete run or the previous one, never a mix.
+
+    Everything is written into a temporary folder inside ``out_dir`` first; then each file
+    is moved into place by a rename (with Ctrl-C held back for those few renames) and
+    ``run.json``, the manifest naming the run's files, is written last. Files of an earlier
+    run that this run does not write (say, Table 1 after a ``--only`` run) are removed if
+    the previous manifest lists them; other files in the folder are left alone.
+    ``complete=False`` marks an interrupted run (in ``report.json`` and the manifest).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(".run-*"):                 # a stage left by a run that was killed
+        shutil.rmtree(stale, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(dir=out, prefix=".run-"))
+    try:
+        paths = write_reports(results, stage, ctx=ctx, complete=complete, selected=selected)
+        paths += write_latex_tables(results, stage, claims=claims, ctx=ctx, paper=paper,
+                                    show_progress=show_progress)
+        names = [p.name for p in paths]
+        manifest = out / "run.json"
+        previous = []
+        if manifest.exists():
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                previous = list(json.loads(manifest.read_text())["files"])
+        text = json.dumps({"files": names, "complete": complete, "claims": len(results),
+                           "selected": selected if selected is not None else len(results)}, indent=1) + "\n"
+        (stage / "run.json").write_text(text, encoding="utf-8")
+        with _interrupts_deferred():
+            for name in previous:
+                if name not in names and "/" not in name and name != "run.json":
+                    (out / name).unlink(missing_ok=True)
+            for name in names:
+                os.replace(stage / name, out / name)
+            os.replace(stage / "run.json", manifest)
+        written = [out / n for n in names]
+        if json_path is not None and Path(json_path).resolve() != (out / "report.json").resolve():
+            extra = Path(json_path)
+            extra.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=extra.parent, prefix=f".{extra.name}.")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write((out / "report.json").read_text(encoding="utf-8"))
+            os.replace(tmp, extra)
+            written.append(extra)
+        return written
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 def write_reports(results: Sequence[ClaimResult], out_dir: str | Path, *,
-                  json_path: str | Path | None = None, ctx: Context | None = None) -> list[Path]:
+                  json_path: str | Path | None = None, ctx: Context | None = None,
+                  complete: bool = True, selected: int | None = None) -> list[Path]:
     """Write ``report.md`` and ``report.json`` into ``out_dir`` (created if missing).
 
     ``report.json`` is ``{"claims": [...], "context": {"quick", "dps"} or null, "summary": {...}}``
@@ -177,7 +253,8 @@ def write_reports(results: Sequence[ClaimResult], out_dir: str | Path, *,
     out.mkdir(parents=True, exist_ok=True)
     doc = {"claims": [r.to_dict() for r in results],
            "context": None if ctx is None else dataclasses.asdict(ctx),
-           "summary": summary(results)}
+           "summary": summary(results),
+           "complete": complete, "selected": len(results) if selected is None else selected}
     text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     paths = [out / "report.md", out / "report.json"]
     paths[0].write_text(markdown_report(results, ctx), encoding="utf-8")

@@ -11,9 +11,12 @@ import argparse
 import dataclasses
 import math
 import numbers
+import os
 import sys
+import tempfile
 import time
 import traceback
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence, TextIO
 
@@ -25,7 +28,7 @@ from . import all_claims
 from .registry import Claim, Context, Evidence, outcome, registered
 
 __all__ = ["ClaimResult", "json_safe", "run_claim", "run_claims", "select", "main",
-           "main_for_module"]
+           "main_for_module", "check_output_paths"]
 
 @dataclass
 class ClaimResult:
@@ -188,13 +191,15 @@ def run_claim(c: Claim, ctx: Context) -> ClaimResult:
 
 
 def run_claims(claims: Sequence[Claim], ctx: Context, *,
-               progress: Progress | None = None) -> list[ClaimResult]:
+               progress: Progress | None = None, into: list | None = None) -> list[ClaimResult]:
     """Run ``claims`` in order.
 
     ``progress(i, n, claim, result)`` is called with ``result=None`` before claim ``i``
     (1-based) of ``n`` starts and with its :class:`ClaimResult` when it has finished.
+    ``into``: a list the results are appended to as they finish (so that a caller keeps the
+    finished ones when a KeyboardInterrupt stops the run).
     """
-    results = []
+    results = [] if into is None else into
     n = len(claims)
     for i, c in enumerate(claims, 1):
         if progress is not None:
@@ -290,7 +295,7 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
     parsed). Exit status 0 when every selected claim is ok, 1 when one fails, 2 on a usage
     error (bad option, ``--only`` prefix matching nothing, no claims).
     """
-    from .report import summary_table, write_latex_tables, write_reports  # report imports this module
+    from .report import summary_table, write_run  # report imports this module
 
     parser = _parser(prog)
     try:
@@ -313,19 +318,68 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
         return 0
 
     ctx = Context(quick=args.quick, dps=args.dps, with_training=args.with_training)
-    results = run_claims(chosen, ctx, progress=None if args.no_progress else _ProgressBar(sys.stderr))
+    try:                                           # bad output paths are found before any work
+        check_output_paths(args.out, args.json)
+    except ValueError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    results: list[ClaimResult] = []
+    interrupted = False
+    try:
+        run_claims(chosen, ctx, progress=None if args.no_progress else _ProgressBar(sys.stderr), into=results)
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"\n{parser.prog}: interrupted during claim {len(results) + 1} of {len(chosen)} "
+              f"({chosen[len(results)].id}); writing the {len(results)} finished claims as an incomplete run",
+              file=sys.stderr)
     print(summary_table(results))
     try:
-        paths = write_reports(results, args.out, json_path=args.json, ctx=ctx)
-        # the paper's tables only for a run of the whole registry (not a module, not --only)
-        paths += write_latex_tables(results, args.out, claims=available, ctx=ctx,
-                                    paper=claims is None and args.only is None,
-                                    show_progress=False if args.no_progress else None)
+        paths = write_run(results, args.out, json_path=args.json, ctx=ctx, claims=available,
+                          paper=claims is None and args.only is None and not interrupted,
+                          complete=not interrupted, selected=len(chosen),
+                          show_progress=False if args.no_progress else None)
     except OSError as exc:
         print(f"{parser.prog}: error: cannot write reports: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted while writing; {args.out} holds the previous complete run",
+              file=sys.stderr)
+        return 130
     print("reports written: " + ", ".join(map(str, paths)))
+    if interrupted:
+        return 130
     return 0 if all(r.ok for r in results) else 1
+
+
+def _writable(folder: Path, flag: str, given: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ValueError(f"{flag} {given}: cannot write in {folder} ({exc.strerror or exc})") from None
+
+
+def check_output_paths(out: str, json_path: str | None) -> None:
+    """Refuse, before any work, an output folder or JSON path that cannot be written:
+    a ValueError naming the path and why."""
+    folder = Path(out)
+    for p in [folder, *folder.parents]:
+        if p.exists():
+            if not p.is_dir():
+                raise ValueError(f"--out {out}: {p} exists and is not a folder")
+            break
+    _writable(folder, "--out", out)
+    if json_path is not None:
+        target = Path(json_path)
+        if target.is_dir():
+            raise ValueError(f"--json {json_path}: is a folder, not a file path")
+        for p in target.parents:
+            if p.exists():
+                if not p.is_dir():
+                    raise ValueError(f"--json {json_path}: {p} exists and is not a folder")
+                break
+        _writable(target.parent, "--json", json_path)
 
 
 def main_for_module(module_name: str, argv: Sequence[str] | None = None) -> int:
