@@ -86,7 +86,7 @@ def test_ctrl_c_stops_within_seconds_with_one_line_and_keeps_finished_claims(tmp
     assert proc.returncode == 130
     assert "Traceback" not in stderr and "Traceback" not in stdout
     assert [l for l in stderr.splitlines() if "interrupted" in l] == \
-        ["verify: interrupted during claim 2 of 2 (Lemma T.2); writing the 1 finished claims as an incomplete run"]
+        ["verify: interrupted during claim 2 of 2 (Lemma T.2); writing the 1 finished claims of 2 as an incomplete run"]
     doc = json.loads((out / "report.json").read_text())
     assert doc["complete"] is False and doc["selected"] == 2 and [c["id"] for c in doc["claims"]] == ["Lemma T.1"]
     assert json.loads((out / "run.json").read_text())["complete"] is False

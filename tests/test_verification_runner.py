@@ -368,3 +368,26 @@ def test_python_m_verification_list():
     lines = proc.stdout.splitlines()
     statuses = ("holds", "erratum", "reproduced", "reproduced", "inconclusive")   # "not reproduced" ends in "reproduced"
     assert lines and all(l.split()[-1] in statuses for l in lines)
+
+
+@pytest.mark.slow
+def test_parallel_run_gives_the_serial_report(tmp_path):
+    """--jobs 2 runs the claims on worker processes, slowest first; the report is the serial one."""
+    def report(out, *extra):
+        assert main(["--only", "Lemma B.9 (p", "Lemma B.7", "Lemma D.1", "--quick", "--no-progress",
+                     "--out", str(out), *extra]) == 0
+        doc = json.loads((out / "report.json").read_text())
+        for c in doc["claims"]:
+            c.pop("seconds")
+        return doc
+
+    serial = report(tmp_path / "serial")
+    parallel = report(tmp_path / "parallel", "--jobs", "2")
+    assert [c["id"] for c in parallel["claims"]] == [c["id"] for c in serial["claims"]]
+    assert parallel == serial
+
+
+def test_parallel_run_refuses_unregistered_claims(capsys):
+    assert main(["--jobs", "2", "--no-progress", "--out", "/tmp/harmonic-test-unreg"],
+                claims=[holds("Lemma T.9")], prog="verify") == 2
+    assert "not registered: Lemma T.9" in capsys.readouterr().err

@@ -8,7 +8,9 @@ module run on its own (:func:`main_for_module`).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import dataclasses
+import json
 import math
 import numbers
 import os
@@ -16,8 +18,8 @@ import sys
 import tempfile
 import time
 import traceback
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 import mpmath
@@ -210,6 +212,42 @@ def run_claims(claims: Sequence[Claim], ctx: Context, *,
     return results
 
 
+def _run_registered(claim_id: str, ctx: Context) -> ClaimResult:
+    """Run the registered claim ``claim_id`` (in a worker process: imports the registry)."""
+    return run_claim({c.id: c for c in all_claims()}[claim_id], ctx)
+
+
+def run_claims_parallel(claims: Sequence[Claim], ctx: Context, *, jobs: int, executor: Any = None,
+                        progress: Progress | None = None, into: list | None = None,
+                        cost: dict[str, float] | None = None) -> list[ClaimResult]:
+    """:func:`run_claims` on ``jobs`` worker processes (or the Dask scheduler ``executor``):
+    the claims the previous run found slowest (``cost``: id -> seconds) start first, and
+    the results come back in the order of ``claims``, identical to a serial run's except
+    for their ``seconds``. The claims must be registered ones (workers look them up by id).
+    """
+    from harmonic.executor import executor_scope   # the harmonic package's, not needed by a serial run
+
+    known = {c.id for c in all_claims()}
+    stray = [c.id for c in claims if c.id not in known]
+    if stray:
+        raise ValueError(f"only registered claims run in parallel; not registered: {', '.join(stray)}")
+    results = [] if into is None else into
+    index = {c.id: i for i, c in enumerate(claims)}
+    cost = cost or {}
+    order = sorted(claims, key=lambda c: -float(cost.get(c.id, 0.0)))
+    n = len(claims)
+    try:
+        with executor_scope(executor or "local", max_workers=jobs) as ex:
+            futures = {ex.submit(_run_registered, c.id, ctx): c for c in order}
+            for k, fut in enumerate(cf.as_completed(futures), 1):
+                results.append(fut.result())
+                if progress is not None:
+                    progress(k, n, futures[fut], results[-1])
+    finally:
+        results.sort(key=lambda r: index[r.id])
+    return results
+
+
 def _matches(claim_id: str, prefix: str) -> bool:
     """``prefix`` starts ``claim_id``, and a prefix ending in a digit does not stop inside a
     number ("Lemma B.1" selects "Lemma B.1 (...)", not "Lemma B.10")."""
@@ -267,6 +305,25 @@ def _dps(text: str) -> int:
     return value
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _previous_costs(out: str) -> dict[str, float]:
+    """Seconds per claim id of the previous run in ``out`` (empty if there is none)."""
+    try:
+        doc = json.loads((Path(out) / "report.json").read_text(encoding="utf-8"))
+        return {c["id"]: float(c["seconds"]) for c in doc["claims"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def _parser(prog: str | None) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=prog, description="Re-check the claims of 'Convergence Results for Neural "
@@ -274,6 +331,11 @@ def _parser(prog: str | None) -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="ID",
                    help="run only the claims whose id starts with one of these prefixes")
     p.add_argument("--quick", action="store_true", help="reduced parameter sweeps")
+    p.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                   help="run claims on N local worker processes, the slowest (by the previous run in "
+                        "--out) first; the report is the same as a serial run's (default 1)")
+    p.add_argument("--executor", metavar="ADDRESS",
+                   help="with --jobs: run the claims on this Dask scheduler instead of local processes")
     p.add_argument("--with-training", action="store_true",
                    help="re-train what experimental claims otherwise read from stored runs (minutes)")
     p.add_argument("--dps", type=_dps, default=30, metavar="N",
@@ -325,13 +387,21 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
         return 2
     results: list[ClaimResult] = []
     interrupted = False
+    bar = None if args.no_progress else _ProgressBar(sys.stderr)
     try:
-        run_claims(chosen, ctx, progress=None if args.no_progress else _ProgressBar(sys.stderr), into=results)
+        if args.jobs > 1 or args.executor:
+            run_claims_parallel(chosen, ctx, jobs=args.jobs, executor=args.executor, progress=bar, into=results,
+                                cost=_previous_costs(args.out))
+        else:
+            run_claims(chosen, ctx, progress=bar, into=results)
     except KeyboardInterrupt:
         interrupted = True
-        print(f"\n{parser.prog}: interrupted during claim {len(results) + 1} of {len(chosen)} "
-              f"({chosen[len(results)].id}); writing the {len(results)} finished claims as an incomplete run",
-              file=sys.stderr)
+        running = "" if args.jobs > 1 else f" during claim {len(results) + 1} of {len(chosen)} ({chosen[len(results)].id})"
+        print(f"\n{parser.prog}: interrupted{running}; writing the {len(results)} finished claims of "
+              f"{len(chosen)} as an incomplete run", file=sys.stderr)
+    except ValueError as exc:                      # --jobs with claims that are not registered
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
     print(summary_table(results))
     try:
         paths = write_run(results, args.out, json_path=args.json, ctx=ctx, claims=available,
