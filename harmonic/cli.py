@@ -554,7 +554,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --protocol paper: a shorter trial run of T steps (default 10^6)")
     x.add_argument("--quick", action="store_true", help="the CI-sized budget sweep (depths 2, 3; 2 seeds)")
     x.add_argument("--executor", metavar="NAME",
-                   help="'serial', 'process' (default) or a Dask scheduler address")
+                   help="'local' (default, processes), 'serial' or a Dask scheduler address")
     x.add_argument("--max-workers", type=_positive_int, metavar="N", help="local worker processes")
     x.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     x.add_argument("--json", action="store_true", help="print JSON")

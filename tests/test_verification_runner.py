@@ -261,8 +261,10 @@ def test_report_md_has_table_errata_with_deciding_numbers_and_failures():
 def test_summary_table_columns_counts_and_errata():
     long = dataclasses.replace(holds("Lemma T.4", check=const(True, 1.23456)), statement="x" * 100)
     results = mixed_results() + run_claims([long, holds("Lemma T.5", check=const(True))], CTX)
-    table = summary_table(results)
+    table = summary_table(results, long_errata=True)
     lines = table.splitlines()
+    short = summary_table(results)
+    assert "printed:" not in short and "  Lemma T.2: d = 5, coefficient of r^7" in short.splitlines()
     assert lines[0].split() == ["id", "statement", "method", "status", "margin", "seconds", "verdict"]
     row4 = next(l for l in lines if l.startswith("Lemma T.4"))
     assert "x" * 59 + "…" in row4 and "x" * 60 not in row4 and " 1.23 " in row4

@@ -92,8 +92,11 @@ def _protocol_text(protocol: dict[str, Any]) -> str:
     return f"{protocol['name']}{paper}" + (f": {rest}" if rest else "")
 
 
-def summary_table(results: Sequence[ClaimResult]) -> str:
-    """A plain-text table of ``results``, a count line, then the errata and the failures."""
+def summary_table(results: Sequence[ClaimResult], *, long_errata: bool = False) -> str:
+    """A plain-text table of ``results``, a count line, then the errata and the failures.
+
+    The errata are listed one line each (id and where it fails, shortened) unless
+    ``long_errata``: then printed, corrected and where, in full (``report.md`` always has them)."""
     rows = [_HEADER, *(_row(r, _truncate(r.statement)) for r in results)]
     widths = [max(len(row[k]) for row in rows) for k in range(len(_HEADER))]
 
@@ -105,13 +108,16 @@ def summary_table(results: Sequence[ClaimResult]) -> str:
     lines = [fmt(rows[0]), fmt(["-" * w for w in widths]), *map(fmt, rows[1:]), "",
              _summary_line(results)]
     errata = [r for r in results if r.erratum is not None]
-    if errata:
+    if errata and long_errata:
         lines += ["", "Errata:"]
         for r in errata:
             lines += [f"  {r.id}",
                       f"    printed:   {r.erratum['printed']}",
                       f"    corrected: {r.erratum['corrected'] or '(none recorded)'}",
                       f"    where:     {r.erratum['where']}"]
+    elif errata:
+        lines += ["", "Errata (where each fails; printed and corrected: --errata, or report.md):"]
+        lines += [f"  {r.id}: {_truncate(r.erratum['where'], 100)}" for r in errata]
     experiments = [r for r in results if r.protocol is not None]
     if experiments:
         lines += ["", "Experiments (verdict under the named protocol; seed spread in the report):"]

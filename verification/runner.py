@@ -345,6 +345,8 @@ def _parser(prog: str | None) -> argparse.ArgumentParser:
                         "a run of all claims also writes the paper's tables (Table 1, p(r), bound margins)")
     p.add_argument("--json", metavar="PATH", help="also write report.json to PATH")
     p.add_argument("--list", action="store_true", help="list the claims and exit")
+    p.add_argument("--errata", action="store_true",
+                   help="print each erratum in full (printed, corrected, where); default: one line each")
     p.add_argument("--no-progress", action="store_true", help="no progress output on stderr")
     return p
 
@@ -402,7 +404,7 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
     except ValueError as exc:                      # --jobs with claims that are not registered
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
-    print(summary_table(results))
+    print(summary_table(results, long_errata=args.errata))
     try:
         paths = write_run(results, args.out, json_path=args.json, ctx=ctx, claims=available,
                           paper=claims is None and args.only is None and not interrupted,

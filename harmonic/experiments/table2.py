@@ -250,6 +250,13 @@ def write_table2_tex(result: Table2Result, path) -> Path:
     return path
 
 
+def _protocol_label(result: Table2Result) -> str:
+    """The protocol a figure shows, in its title: the budget protocol, quick (CI) or full."""
+    cfg = result.config
+    size = "quick (CI size), " if result.quick else ""
+    return f"\n({size}budget protocol: Adam/GD {cfg.adam.steps}/{cfg.gd.steps} steps, N = {cfg.protocol.n_train})"
+
+
 def make_figures(result: Table2Result, out, *, formats: Sequence[str] = ("png", "pdf")) -> list[Path]:
     """Figure 1 (test error vs width, depth 2) and Figure 2 (test error vs width, per depth),
     ours (mean, error bars: standard deviation over seeds) beside the paper's Table 2 numbers.
@@ -281,7 +288,7 @@ def make_figures(result: Table2Result, out, *, formats: Sequence[str] = ("png", 
         ax.set_xlabel("width")
         ax.set_ylabel("test error (MSE)")
         ax.set_yscale("log")
-        ax.set_title("Figure 1: depth-2 networks")
+        ax.set_title("Figure 1: depth-2 networks" + _protocol_label(result))
         ax.legend(fontsize=8)
         fig.tight_layout()
         for f in formats:
@@ -305,7 +312,7 @@ def make_figures(result: Table2Result, out, *, formats: Sequence[str] = ("png", 
         ax.set_xlabel("width")
     np.atleast_1d(axes)[0].set_ylabel("test error (MSE)")
     np.atleast_1d(axes)[-1].legend(fontsize=8)
-    fig.suptitle("Figure 2: test error vs width, per depth")
+    fig.suptitle("Figure 2: test error vs width, per depth" + _protocol_label(result))
     fig.tight_layout()
     for f in formats:
         p = out / f"figure2.{f}"

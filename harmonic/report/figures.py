@@ -190,7 +190,8 @@ def descent_figure(d: int = 3, k: int = 3, eps=sp.Rational(1, 2), *, seed: int =
     for label, res in runs.items():
         ax.semilogy(np.maximum(res.history, 1e-16), label=f"{label}: {res.reason}")
     ax.semilogy(np.maximum(node.history, 1e-16),
-                label=f"node-wise (Algorithm 3, charges refit): final L = {node.value:.2g}")
+                label=f"node-wise (Algorithm 3, charges refit): node losses, last {node.history[-1]:.2g}; "
+                      f"full L after the last refit {node.value:.2g}")
     ax.set_xlabel("iteration")
     ax.set_ylabel("loss")
     ax.set_title(r"$\Phi_\varepsilon$, d = %d, k = %d, $\varepsilon$ = %s" % (d, k, eps))
