@@ -293,7 +293,22 @@ def write_latex_tables(results: Sequence[ClaimResult], out_dir: str | Path, *,
                                dps=30 if ctx is None else ctx.dps, show_progress=show_progress)
     ran = {r.id for r in results}
     tables.append(errata_table([c for c in claims if c.id in ran]))
-    return write_tables(tables, out_dir)
+    extra = _paper_protocol_table2(out_dir) if paper else []
+    written = write_tables(tables, out_dir, also=[p.stem for p in extra])
+    return written[:-1] + extra + written[-1:]
+
+
+def _paper_protocol_table2(out_dir: str | Path) -> list[Path]:
+    """Table 2 under the paper's protocol, from the stored runs the claim "Table 2" decides on
+    (``data/table2-paper-protocol.json``); nothing when they are not stored."""
+    from harmonic.experiments.paper import read_data
+    from harmonic.experiments.table2 import write_paper_table2_tex
+
+    from .section_5 import PAPER_DATA
+
+    if not PAPER_DATA.exists():
+        return []
+    return [write_paper_table2_tex(read_data(PAPER_DATA), Path(out_dir) / "table2_paper_protocol.tex")]
 
 
 def claims_markdown(claims: Sequence[Claim]) -> str:
