@@ -11,6 +11,11 @@ def test_every_erratum_is_in_the_errata_index():
     index = text[text.index("## Index"):text.index("\n## ", text.index("## Index") + 1)]
     missing = [c.id for c in all_claims() if c.status == "erratum" and f"| {c.id} |" not in index]
     assert missing == []
+    errata = {c.id for c in all_claims() if c.status == "erratum"}
+    import re
+
+    listed = [m.strip() for m in re.findall(r"^\| ([^|]+?) \|", index, flags=re.M) if m.strip() not in ("claim", "claim id", "---")]
+    assert [i for i in listed if i not in errata] == [], "docs/errata.md lists a claim that is not an erratum"
 
 
 def test_readme_claims_table_is_the_registry():

@@ -15,17 +15,23 @@ __all__ = ["CLAIM_MODULES", "all_claims", "Claim", "Context", "Erratum", "Eviden
 
 #: Modules that register claims, in the paper's order.
 CLAIM_MODULES = (
+    "verification.table_1",
     "verification.section_2",
+    "verification.fact_3_3",
     "verification.section_3",
     "verification.appendix_b_duals",
+    "verification.appendix_b_lemmas",
     "verification.appendix_b",
     "verification.section_4",
     "verification.section_4_bounds",
+    "verification.section_4_lemmas",
     "verification.section_4_empirical",
     "verification.theorem_2_1",
     "verification.activations",
     "verification.appendix_d",
+    "verification.appendix_e",
     "verification.appendix_f",
+    "verification.corollary_f3",
     "verification.appendix_g_h",
     "verification.section_5",
 )

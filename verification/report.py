@@ -85,6 +85,15 @@ def _summary_line(results: Sequence[ClaimResult]) -> str:
     return f"{s['claims']} claims: {s['ok']} ok, {s['failed']} failed; {errata}{experiments}{share}"
 
 
+def _coverage_lines(results: Sequence[ClaimResult]) -> list[str]:
+    """The coverage of the paper's numbered statements (:mod:`verification.coverage`), one line,
+    when ``results`` are claims of the paper (some id is in the coverage index)."""
+    from .coverage import INDEX, coverage_line
+
+    named = {c for s in INDEX for c in s.claims}
+    return [coverage_line()] if any(r.id in named for r in results) else []
+
+
 def _protocol_text(protocol: dict[str, Any]) -> str:
     """``name: key=value, ...`` on one line."""
     rest = ", ".join(f"{k}={v}" for k, v in protocol.items() if k not in ("name", "paper_protocol"))
@@ -106,7 +115,7 @@ def summary_table(results: Sequence[ClaimResult], *, long_errata: bool = False) 
         return "  ".join(cells).rstrip()
 
     lines = [fmt(rows[0]), fmt(["-" * w for w in widths]), *map(fmt, rows[1:]), "",
-             _summary_line(results)]
+             _summary_line(results), *_coverage_lines(results)]
     errata = [r for r in results if r.erratum is not None]
     if errata and long_errata:
         lines += ["", "Errata:"]
@@ -149,7 +158,7 @@ def markdown_report(results: Sequence[ClaimResult], ctx: Context | None = None) 
         lines += [f"Run with quick={ctx.quick}, dps={ctx.dps}.", ""]
     lines += ["| " + " | ".join(_HEADER) + " |", "|---|---|---|---|---:|---:|---|"]
     lines += ["| " + " | ".join(map(_md_cell, _row(r, r.statement))) + " |" for r in results]
-    lines += ["", _summary_line(results) + "."]
+    lines += ["", _summary_line(results) + ".", *(line + "." for line in _coverage_lines(results))]
     errata = [r for r in results if r.erratum is not None]
     if errata:
         lines += ["", "## Errata"]

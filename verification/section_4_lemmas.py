@@ -1,0 +1,328 @@
+r"""Section 4: Lemmas 4.4 and 4.5, the two steps between Lemma 4.3 and Theorem 4.1.
+
+* **Lemma 4.4.** Under Lemma 4.3's conditions, sqrt(G(a, theta)) <= sqrt(G(0, 0)) - delta and
+  (a, theta) in M_{G, delta^2/(2k^3 d)} force some ||theta_i - w_j|| < k eps. The proof:
+  Lemma 4.3 at delta' = delta^2/(2k^3 d) leaves every far unit with a_i^2 < 2kd delta' =
+  delta^2/k^2, and for a realizable Phi (Phi(0) = 1) the loss is a squared norm, so
+  sqrt(G) >= ||f|| - sum_i |a_i| ||sigma(theta_i, .)|| > sqrt(G(0, 0)) - delta. Checked: the
+  arithmetic exactly (sympy), and on random instances the minimum of sqrt(G) over every
+  theta and every |a_i| < delta/k (found by Nelder-Mead from many starts, with the fast loss)
+  stays above sqrt(G(0, 0)) - delta, and sqrt(G) + sum |a_i| >= sqrt(G(0, 0)) at every point
+  visited (the triangle inequality the proof uses). Lemma 4.3 itself is its own claim.
+* **Lemma 4.5.** theta_1 = 0 with a_1 optimal decreases G by S^2/2, S = sum_j b_j Phi_eps(|w_j|)
+  (exact: min_a 2a^2 + 2aS = -S^2/2), hence sqrt(G) by Delta >= S^2/(4 sqrt(G(0, 0))). "With
+  high probability" over b ~ U[-1, 1]^k: |S| >= eta max_j Phi_eps(|w_j|) fails with
+  probability <= eta (b_{j*} uniform: anti-concentration; the proof's "Chebyshev's inequality
+  on the squared term" gives no such bound), and then Delta >= delta(eta) =
+  eta^2 LB(min_j |w_j|)^2 / (4 sqrt(G(0, 0))), LB the lower bound of Lemma B.9 (normalised,
+  lambda = 1): an explicit (d/eps)^{-O(d)}. Checked on random teachers of Theorem 4.1.
+* **Lemma 4.5 (sign in the proof)**, erratum: "-(1/2)(sum_j b_j Phi(theta_1, w_j))^2 >=
+  (d/eps)^{-O(d)}" compares a non-positive number with a positive one; the decrease is
+  +(1/2)(...)^2.
+
+Run on its own with ``python -m verification.section_4_lemmas``.
+"""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import sympy as sp
+from scipy.optimize import minimize
+
+from harmonic.fast.recovery import wilson_interval as wilson
+
+from .registry import Context, Erratum, Evidence, claim
+# the lower end of a Wilson 95 % interval that counts as "with high probability" (one value
+# for every statistical claim)
+from .section_4_empirical import HIGH_PROBABILITY
+
+_K, _D, _DELTA = sp.symbols("k d delta", positive=True)
+
+
+def lemma_b9_lower(r, d: int, eps) -> mpmath.mpf:
+    r"""Lemma B.9's lower bound on the normalised Phi_eps (lambda = 1), r >= eps:
+    e^{-r} r^{2-d} (2d + 1)^{-2d} eps^{2d} / 3."""
+    r, eps = mpmath.mpf(r), mpmath.mpf(eps)
+    return mpmath.exp(-r) * r**(2 - d) * mpmath.mpf(2 * d + 1)**(-2 * d) * eps**(2 * d) / 3
+
+
+def lemma_b9_lower_derivative(r, d: int, eps) -> mpmath.mpf:
+    r"""Lemma B.9's lower bound on |Phi_eps'| (normalised, lambda = 1), r >= eps:
+    e^{-r} r^{1-d} (2d + 1)^{-2d} eps^{2d} / 3."""
+    r, eps = mpmath.mpf(r), mpmath.mpf(eps)
+    return mpmath.exp(-r) * r**(1 - d) * mpmath.mpf(2 * d + 1)**(-2 * d) * eps**(2 * d) / 3
+
+
+# ---------------------------------------------------------------------------------------
+# the norm step shared by Lemma 4.4 (G, k units) and Lemma E.2 (L_1, one unit)
+# ---------------------------------------------------------------------------------------
+def charge_bound_ratio(k, d, radius) -> sp.Expr:
+    r"""k sqrt(2 k d delta') / delta with delta' = ``radius``: the bound on sum_i |a_i| that
+    Lemma 4.3 (E.1 for k = 1) gives at M_{delta'}, in units of delta (exact, symbolic)."""
+    return sp.simplify(k * sp.sqrt(2 * k * d * radius) / _DELTA)
+
+
+def ratio_at_most_one(ratio, ks=range(1, 65)) -> bool:
+    """``ratio`` (a function of k alone) is <= 1 at every k in ``ks``, decided exactly; False
+    when it still depends on d or delta."""
+    values = [sp.simplify(ratio.subs(_K, kk)) for kk in ks]
+    return all(v.is_number and bool(v <= 1) for v in values)
+
+
+def norm_step_search(value, k: int, d: int, w: np.ndarray, c: float, rng, *, starts: int,
+                     maxiter: int) -> dict:
+    r"""Minimise sqrt(value(a, theta)) over theta in R^{k x d} and |a_i| < c (a = c tanh u),
+    Nelder-Mead from ``starts`` starts (theta_i at random targets plus a random offset of
+    length <= 3, or anywhere). Returns the smallest sqrt(value) (a negative value counts as
+    -sqrt|value|: the loss is then no squared norm), the point, and the smallest
+    sqrt(value) + sum |a_i| seen (the triangle-inequality slack is that minus sqrt(value(0)))."""
+    worst = {"sqrt": math.inf, "slack": math.inf}
+
+    def signed_sqrt(v):
+        return math.sqrt(v) if v >= 0 else -math.sqrt(-v)
+
+    def unpack(x):
+        return c * np.tanh(x[:k]), x[k:].reshape(k, d)
+
+    def objective(x):
+        a, th = unpack(x)
+        s = signed_sqrt(value(a, th))
+        worst["slack"] = min(worst["slack"], s + float(np.sum(np.abs(a))))
+        if s < worst["sqrt"]:
+            worst.update(sqrt=s, a=a.tolist(), theta=th.tolist())
+        return s
+
+    for n in range(starts):
+        u = rng.normal(size=k)
+        if n % 2 == 0:
+            th = w[rng.integers(len(w), size=k)] + rng.normal(size=(k, d)) * rng.uniform(0, 3) / math.sqrt(d)
+        else:
+            th = rng.normal(scale=2.0, size=(k, d))
+        minimize(objective, np.concatenate([u, th.ravel()]), method="Nelder-Mead",
+                 options={"maxiter": maxiter, "xatol": 1e-9, "fatol": 1e-12})
+    return worst
+
+
+# ---------------------------------------------------------------------------------------
+# Lemma 4.4
+# ---------------------------------------------------------------------------------------
+_EPS43 = sp.Rational(1, 4)
+
+
+def _l44_check(ctx: Context, potential, label: str, radius, radius_text: str) -> Evidence:
+    """The exact bound sum |a_i| < delta * ratio (ratio <= 1 needed) and the numeric search of
+    :func:`norm_step_search` on instances of G = L + |a|^2 (d = 3)."""
+    from harmonic.fast.loss import Loss
+
+    ratio = charge_bound_ratio(_K, _D, radius)
+    per_k = {int(kk): str(sp.simplify(ratio.subs(_K, kk))) for kk in (1, 2, 3, 8)}
+    exact_ok = ratio_at_most_one(ratio)
+    rng = np.random.default_rng(44)
+    d = 3
+    rows, ok, margin = [], exact_ok, None
+    ks = (2,) if ctx.quick else (2, 3)
+    deltas = (0.5,) if ctx.quick else (0.25, 0.5)
+    for k in ks:
+        for n in range(1 if ctx.quick else 2):
+            w = rng.normal(size=(k, d))
+            b = rng.choice([-1, 1], size=k) * rng.uniform(0.3, 1, size=k)
+            G = Loss(potential, b, w, regularized=True)
+            value = G.value
+            g00 = value(np.zeros(k), np.zeros((k, d)))
+            for delta in deltas:
+                c = float(sp.sqrt(2 * k * d * radius.subs({_K: k, _D: d, _DELTA: sp.nsimplify(delta)})))
+                found = norm_step_search(value, k, d, w, c, rng, starts=4 if ctx.quick else 6,
+                                         maxiter=600 if ctx.quick else 1200)
+                gap = found["sqrt"] - (math.sqrt(g00) - delta)
+                slack = found["slack"] - math.sqrt(g00)
+                good = gap > 0 and slack >= -1e-9
+                ok &= good
+                margin = gap / delta if margin is None else min(margin, gap / delta)
+                rows.append({"k": k, "instance": n, "delta": delta, "charge bound c": c,
+                             "sqrt G(0, 0)": math.sqrt(g00), "smallest sqrt G found with |a_i| < c": found["sqrt"],
+                             "sqrt G(0,0) - delta": math.sqrt(g00) - delta,
+                             "smallest sqrt G + sum|a_i| - sqrt G(0,0) (triangle slack)": slack,
+                             "at a": found.get("a"), "holds": bool(good)})
+    return Evidence(bool(ok), margin, {
+        "potential": label, "d": d, "eps": str(_EPS43), "membership radius delta'": radius_text,
+        "sum_i |a_i| < k sqrt(2 k d delta') = delta * (exact)": str(ratio), "ratio by k": per_k,
+        "ratio <= 1 for k = 1..64 (exact)": exact_ok, "instances": rows,
+        "margin": "smallest (min sqrt G - (sqrt G(0,0) - delta)) / delta (> 0 passes)"})
+
+
+def _phi_eps_43():
+    from harmonic.fast.potentials import phi_eps
+    return phi_eps(3, _EPS43)
+
+
+def _bump():
+    """(1 + r^2) e^{-r^2/4}: Phi(0) = 1 but Phi(sqrt 3) = 4 e^{-3/4} = 1.89 > Phi(0), so it
+    is not the potential of any activation (|Phi(theta, w)| <= Phi(theta, theta))."""
+    from harmonic.exact import R
+    from harmonic.fast.potentials import radial
+    return radial((1 + R**2) * sp.exp(-R**2 / 4), name="(1 + r^2) e^{-r^2/4}")
+
+
+_PRINTED_RADIUS = _DELTA**2 / (2 * _K**3 * _D)
+
+
+@claim("Lemma 4.4",
+       "under Lemma 4.3's conditions, sqrt(G(a, theta)) <= sqrt(G(0, 0)) - delta and (a, theta) in "
+       "M_{G, delta^2/(2k^3 d)} give some ||theta_i - w_j|| < k eps: Lemma 4.3's bound at delta^2/(2k^3 d) is "
+       "sum |a_i| < delta (exact), and for Phi_eps (d = 3, eps = 1/4) no theta and |a_i| < delta/k reach "
+       "sqrt(G) <= sqrt(G(0, 0)) - delta (Nelder-Mead search on instances)",
+       "numeric",
+       control=lambda ctx: _l44_check(Context(quick=True), _bump(),
+                                      "(1 + r^2) e^{-r^2/4} (exceeds Phi(0): no activation's potential)",
+                                      _PRINTED_RADIUS, "delta^2/(2 k^3 d)"),
+       section="Section 4 / Appendix E")
+def lemma_4_4(ctx: Context) -> Evidence:
+    """Control: a 'potential' that is no squared norm, (1 + r^2) e^{-r^2/4} (Phi(0) = 1 <
+    Phi(sqrt 3)); the same search finds sqrt(G) below sqrt(G(0,0)) - delta (or G < 0)."""
+    return _l44_check(ctx, _phi_eps_43(), "Phi_eps of Lemma 4.2 (d = 3, eps = 1/4, lambda = 1)",
+                      _PRINTED_RADIUS, "delta^2/(2 k^3 d)")
+
+
+# ---------------------------------------------------------------------------------------
+# Lemma 4.5
+# ---------------------------------------------------------------------------------------
+_EPS45 = sp.Rational(1, 2)
+_ETA = 0.1
+
+
+def _teachers(ctx: Context, k: int = 5, d: int = 3):
+    from harmonic.fast.recovery import random_teacher
+    n = 200 if ctx.quick else 2000
+    return [random_teacher(d, k, seed=4500 + s) for s in range(n)]
+
+
+def _init_data(teachers, charge: str, eps=_EPS45):
+    r"""Per teacher: S = sum_j b_j Phi_eps(|w_j|) from the exact layer (mpmath), the charge a_1
+    (``charge``: 'optimal' -S/2, 'flipped' +S/2, 'zero'), G(0, 0) and G(a_1 e_1, 0) from the
+    fast loss, and the identity G(a_1, 0) - G(0, 0) = 2 a_1^2 + 2 a_1 S."""
+    from harmonic.fast.loss import Loss
+    from harmonic.fast.potentials import phi_eps
+
+    pot = phi_eps(teachers[0].w.shape[1], eps)
+    exact = pot.exact
+    out = []
+    for t in teachers:
+        k, d = t.w.shape
+        radii = np.linalg.norm(t.w, axis=1)
+        with mpmath.workdps(30):
+            vals = [exact.mp(float(r), dps=25) for r in radii]
+            S = float(mpmath.fsum(mpmath.mpf(float(bj)) * v for bj, v in zip(t.b, vals)))
+        a1 = {"optimal": -S / 2, "flipped": S / 2, "zero": 0.0}[charge]
+        G = Loss(pot, t.b, t.w, regularized=True)
+        a = np.zeros(k)
+        a[0] = a1
+        g00 = G.value(np.zeros(k), np.zeros((k, d)))
+        g1 = G.value(a, np.zeros((k, d)))
+        identity = abs((g1 - g00) - (2 * a1 * a1 + 2 * a1 * S)) <= 1e-12 * max(1.0, g00)
+        out.append({"S": S, "a1": a1, "G00": g00, "G1": g1, "identity": bool(identity),
+                    "max Phi": float(max(vals)), "min |w|": float(radii.min()), "k": k, "d": d})
+    return out
+
+
+def _l45_check(ctx: Context, charge: str) -> Evidence:
+    data = _init_data(_teachers(ctx), charge)
+    a = sp.Symbol("a", real=True)
+    s = sp.Symbol("S", real=True)
+    decrease = sp.minimum(2 * a**2 + 2 * a * s, a)          # exact: -S^2/2 at a = -S/2
+    exact_ok = sp.simplify(decrease + s**2 / 2) == 0
+    successes, anti, identities, squaring = 0, 0, 0, 0
+    rows = []
+    for x in data:
+        d = x["d"]
+        delta_actual = math.sqrt(x["G00"]) - math.sqrt(max(x["G1"], 0.0))
+        lb = float(lemma_b9_lower(x["min |w|"], d, _EPS45))
+        delta_bound = _ETA**2 * lb**2 / (4 * math.sqrt(x["G00"]))
+        # (the difference of square roots loses ~1e-16 G(0,0) to rounding)
+        squaring += (delta_actual >= x["S"]**2 / (4 * math.sqrt(x["G00"])) - 1e-13 * x["G00"]) or charge != "optimal"
+        identities += x["identity"]
+        anti += abs(x["S"]) < _ETA * x["max Phi"]
+        successes += delta_actual >= delta_bound
+        if len(rows) < 5:
+            rows.append({"S": x["S"], "a_1": x["a1"], "G(0,0)": x["G00"], "G(a_1, 0)": x["G1"],
+                         "delta achieved": delta_actual, "delta(eta) explicit": delta_bound})
+    n = len(data)
+    lo, hi = wilson(successes, n)
+    anti_lo, anti_hi = wilson(anti, n)
+    ok = exact_ok and identities == n and squaring == n and lo >= HIGH_PROBABILITY and anti_lo <= _ETA
+    return Evidence(bool(ok), lo - HIGH_PROBABILITY, {
+        "setting": "Theorem 4.1's teachers: d = 3, k = 5, w ~ N(0, d log d I), b ~ U[-1, 1]; Phi_eps (eps = 1/2, "
+                   "lambda = 1); theta_1 = 0, a_2..a_k = 0",
+        "charge a_1": {"optimal": "-S/2 (the proof's)", "flipped": "+S/2", "zero": "0"}[charge],
+        "min_a 2a^2 + 2aS (exact)": str(decrease), "= -S^2/2": bool(exact_ok),
+        "teachers": n, "G(a_1, 0) - G(0, 0) = 2a_1^2 + 2a_1 S (fast loss vs exact-layer S)": f"{identities}/{n}",
+        "Delta >= S^2/(4 sqrt G(0,0)) (squaring step)": f"{squaring}/{n}",
+        "eta": _ETA,
+        "|S| < eta max_j Phi_eps(|w_j|) (anti-concentration: probability <= eta)": f"{anti}/{n}",
+        "its wilson 95% interval": [anti_lo, anti_hi],
+        "Delta >= eta^2 LB(min |w_j|)^2 / (4 sqrt G(0,0))": f"{successes}/{n}",
+        "wilson 95% interval": [lo, hi], "first teachers": rows,
+        "margin": f"lower interval bound minus {HIGH_PROBABILITY}"})
+
+
+@claim("Lemma 4.5",
+       "with high probability over Theorem 4.1's teachers, theta_1 = 0 with the optimal a_1 gives sqrt(G) <= "
+       "sqrt(G(0, 0)) - delta with delta = eta^2 LB(min_j |w_j|)^2 / (4 sqrt G(0, 0)) = (d/eps)^{-O(d)} "
+       "(LB: Lemma B.9's lower bound; failure probability <= eta by anti-concentration); d = 3, k = 5, eps = 1/2",
+       "statistical",
+       control=lambda ctx: _l45_check(Context(quick=True), "flipped"),
+       section="Section 4 / Appendix E")
+def lemma_4_5(ctx: Context) -> Evidence:
+    """Control: the charge with the wrong sign, a_1 = +S/2 (G rises by 3S^2/2)."""
+    return _l45_check(ctx, "optimal")
+
+
+def _sign_check(ctx: Context, printed_sign: int, charge: str = "optimal") -> Evidence:
+    """Is ``printed_sign * (G(a_1, 0) - G(0, 0)) >= tau`` on the teachers, w.h.p., where tau =
+    eta^2 LB(min |w|)^2 / 2 > 0 is an explicit (d/eps)^{-O(d)}? ``printed_sign = +1`` is the
+    printed '-(1/2)(sum b_j Phi)^2 >= (d/eps)^{-O(d)}' (the left side is G(a_1*, 0) - G(0, 0));
+    -1 is the corrected 'G(0, 0) - G(a_1*, 0) = (1/2)(sum b_j Phi)^2 >= ...'."""
+    data = _init_data(_teachers(Context(quick=True)), charge)
+    hits, rows = 0, []
+    for x in data:
+        tau = _ETA**2 * float(lemma_b9_lower(x["min |w|"], x["d"], _EPS45))**2 / 2
+        lhs = printed_sign * (x["G1"] - x["G00"])
+        hits += lhs >= tau
+        if len(rows) < 3:
+            rows.append({"G(a_1, 0) - G(0, 0) (fast loss)": x["G1"] - x["G00"], "-S^2/2 (exact-layer S)": -x["S"]**2 / 2,
+                         "tau": tau})
+    n = len(data)
+    lo, hi = wilson(hits, n)
+    return Evidence(lo >= HIGH_PROBABILITY, lo - HIGH_PROBABILITY, {
+        "statement": ("-(1/2) S^2 >= tau" if printed_sign > 0 else "(1/2) S^2 >= tau") + " with S = sum_j b_j Phi_eps(|w_j|)",
+        "charge a_1": charge, "teachers": n, "holds on": f"{hits}/{n}", "wilson 95% interval": [lo, hi],
+        "first teachers": rows})
+
+
+@claim("Lemma 4.5 (sign in the proof)",
+       "in the proof of Lemma 4.5: G(a_1, 0) - G(0, 0) = -(1/2)(sum_j b_j Phi_eps(0, w_j))^2, and "
+       "'-(1/2)(sum_j b_j Phi(theta_1, w_j))^2 >= (d/eps)^{-O(d)}' with high probability",
+       "numeric",
+       status="erratum",
+       erratum=Erratum(
+           printed="-(1/2) (sum_{j=1}^k b_j Phi(theta_1, w_j))^2 >= (d/eps)^{-O(d)} (with high probability)",
+           corrected="(1/2) (sum_j b_j Phi_eps(0, w_j))^2 >= (d/eps)^{-O(d)} with high probability, i.e. "
+                     "G(a_1*, 0) <= G(0, 0) - (d/eps)^{-O(d)} (the next sentence's conclusion); the probability "
+                     "comes from anti-concentration of S = sum_j b_j Phi_eps(|w_j|) (P(|S| < eta max_j Phi_eps(|w_j|)) "
+                     "<= eta since b_j ~ U[-1, 1]), not from Chebyshev's inequality",
+           where="every teacher: the left side is -S^2/2 <= 0 < (d/eps)^{-O(d)}; e.g. the first teacher of the run "
+                 "(seed 4500, d = 3, k = 5, eps = 1/2): G(a_1*, 0) - G(0, 0) = -S^2/2 by the fast loss and by "
+                 "exact-layer Phi_eps values (both in the evidence)"),
+       corrected=lambda ctx: _sign_check(ctx, -1),
+       control=lambda ctx: _sign_check(ctx, -1, charge="zero"),
+       section="Section 4 / Appendix E")
+def lemma_4_5_sign(ctx: Context) -> Evidence:
+    """Control: the corrected inequality at a_1 = 0 (no decrease), rejected."""
+    return _sign_check(ctx, +1)
+
+
+if __name__ == "__main__":
+    from .runner import main_for_module
+
+    raise SystemExit(main_for_module(__name__))
