@@ -23,7 +23,7 @@ from harmonic.precise.activations import (Activation, activation, autocorrelatio
                                           lam_harmonic_activation, radial_autocorrelation)
 
 from .registry import Context, Erratum, Evidence, claim
-from .section_4 import broken_phi_eps
+from .section_4 import broken_phi_eps, replay_sign_proof
 
 _HALF = sp.Rational(1, 2)
 
@@ -59,15 +59,18 @@ def _mixture_value(phi, r, dps: int = 30):
 
 
 def _williamson_check(cases, ctx: Context, reconstruct=()) -> Evidence:
-    """Every case's certificate holds (exact); ``reconstruct``: (label, phi, r) rows where the
+    """Every case's certificate holds (exact), by its own verdict and by a replay of its stored
+    coefficients and jumps (:func:`replay_sign_proof`); ``reconstruct``: (label, phi, r) rows where the
     mixture is rebuilt numerically and must equal Phi_eps (raises otherwise: the exact verdict
     is never recorded on one computation alone)."""
     rows, ok, margin = {}, True, None
     for label, phi, counted in cases:
         cert = williamson_certificate(phi)
-        rows[label] = cert.summary() | {"d = 3 (mod 4), Lemma 4.2's case": counted}
+        replay = replay_sign_proof(cert)
+        rows[label] = cert.summary() | {"d = 3 (mod 4), Lemma 4.2's case": counted,
+                                        "replayed from the stored coefficients and jumps": replay}
         if counted:
-            ok &= cert.holds
+            ok &= cert.holds and replay["holds"]
             if cert.holds and cert.margin is not None:
                 margin = cert.margin if margin is None else min(margin, cert.margin)
     recon = {}

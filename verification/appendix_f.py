@@ -348,17 +348,22 @@ def _mp_translation_trace(theta, w, c, dps=30) -> mpmath.mpf:
 
 
 def _f2_check(instances, c=1) -> Evidence:
-    """For each (theta, w): the trace of Hess_v H (H the correlated translation of loss (3))
-    from the fast loss's Hessian blocks, from mpmath differentiation, and from the formula
-    -2 sum_ij c (c r_ij^2 - d) e^{-c r_ij^2/2}; they agree, and the trace is < 0 (so theta is
-    not a local minimum) whenever every |theta_i - w_j|^2 > d/c."""
+    """For each (label, theta, w): the correlated translation H(v) = L(theta + v) of loss (3)
+    and its Hessian Hess_v H = sum_ij (Hess L)_ij (fast loss's blocks). Its trace is
+    cross-checked three ways (blocks, mpmath differentiation, the formula
+    -2 sum_ij c (c r_ij^2 - d) e^{-c r_ij^2/2}); the conclusion is decided by the smallest
+    eigenvalue of Hess_v H, confirmed by a second difference of the loss itself along its
+    eigenvector: negative means a direction of negative curvature, so a critical point there
+    is not a local minimum. Whether every |theta_i - w_j|^2 > d/c (the hypothesis) is reported,
+    not used: the computation decides."""
     from harmonic.fast.loss import FixedChargeLoss
     from harmonic.fast.potentials import gaussian as fast_gaussian
 
     rows, ok, margin = [], True, None
-    for theta, w in instances:
+    for label, theta, w in instances:
         k, d = theta.shape
-        H = FixedChargeLoss(fast_gaussian(c), w, k=k).hess(theta)
+        L = FixedChargeLoss(fast_gaussian(c), w, k=k)
+        H = L.hess(theta)
         block_sum = sum(H[i * d:(i + 1) * d, j * d:(j + 1) * d] for i in range(k) for j in range(k))
         fast = float(np.trace(block_sum))
         mp_ = float(_mp_translation_trace(theta, w, c))
@@ -366,17 +371,41 @@ def _f2_check(instances, c=1) -> Evidence:
         formula = float(-2 * np.sum(c * (c * r2 - d) * np.exp(-c * r2 / 2)))
         if abs(fast - mp_) > 1e-9 * max(1.0, abs(mp_)) or abs(formula - mp_) > 1e-9 * max(1.0, abs(mp_)):
             raise RuntimeError(f"Theorem F.2: traces disagree: fast {fast}, mpmath {mp_}, formula {formula}")
-        outside = bool(np.all(r2 > d / c))
-        good = outside and fast < 0
+        evals, evecs = np.linalg.eigh(block_sum)
+        lam, v = float(evals[0]), evecs[:, 0]
+        h = 1e-3
+        shifted = lambda t: L.value(theta + t * v[None, :])  # noqa: E731  (every theta_i moves by t v)
+        second = (shifted(h) - 2 * L.value(theta) + shifted(-h)) / h**2
+        if abs(second - lam) > 1e-4 * max(1.0, abs(lam)):
+            raise RuntimeError(f"Theorem F.2: curvature along v: Hessian {lam}, second difference {second}")
+        good = lam < 0
         ok &= good
-        margin = -fast if margin is None else min(margin, -fast)
-        rows.append({"k": k, "d": d, "min |theta_i - w_j|^2": float(r2.min()), "d/c": d / c,
+        margin = -lam if margin is None else min(margin, -lam)
+        rows.append({"instance": label, "k": k, "d": d, "|grad L|": float(np.linalg.norm(L.grad(theta))),
+                     "min |theta_i - w_j|^2": float(r2.min()), "d/c": d / c,
+                     "every |theta_i - w_j|^2 > d/c": bool(np.all(r2 > d / c)),
                      "trace (fast Hessian blocks)": fast, "trace (mpmath)": mp_,
-                     "-2 sum Delta Phi(theta_i, w_j)": formula, "all r^2 > d/c": outside})
-    return Evidence(bool(ok), margin, {"instances": rows, "margin": "smallest -trace (> 0: a descent direction)"})
+                     "-2 sum Delta Phi(theta_i, w_j)": formula,
+                     "lambda_min(Hess_v H)": lam, "second difference of L along v": second,
+                     "a direction of negative curvature": bool(good)})
+    return Evidence(bool(ok), margin, {"c": c, "instances": rows,
+                                       "margin": "smallest -lambda_min(Hess_v H) (> 0: every instance has a "
+                                                 "correlated translation of negative curvature)"})
+
+
+def _symmetric_critical_point(s: float):
+    """An exact critical point of loss (3) for every c (k = 2, d = 3): w = -+s e_x,
+    theta = +-t e_y with t = s/sqrt(3). By the reflections x -> -x, z -> -z and (y -> -y,
+    theta_1 <-> theta_2) only the y-force on theta_1 remains, 4 c t (e^{-c(s^2 + t^2)/2} -
+    e^{-2 c t^2}), zero when s^2 + t^2 = 4 t^2. Every |theta_i - w_j|^2 = 4 s^2/3."""
+    t = s / np.sqrt(3)
+    return np.array([[0.0, t, 0.0], [0.0, -t, 0.0]]), np.array([[-s, 0.0, 0.0], [s, 0.0, 0.0]])
 
 
 def _f2_instances(ctx: Context, c=1):
+    """Random configurations with every |theta_i - w_j|^2 > d/c (the hypothesis, by rejection)
+    and the exact critical points of :func:`_symmetric_critical_point` inside that region
+    (4 s^2/3 > d/c), where 'not a local minimum' says something."""
     rng = np.random.default_rng(62)
     out = []
     for k, d in (((2, 2), (3, 3)) if ctx.quick else ((2, 2), (3, 3), (4, 3), (3, 5))):
@@ -385,16 +414,28 @@ def _f2_instances(ctx: Context, c=1):
             theta = rng.normal(scale=3.0, size=(k, d))
             if np.all(np.sum((theta[:, None] - w[None])**2, axis=-1) > d / c):
                 break
-        out.append((theta, w))
+        out.append((f"random, k={k}, d={d}", theta, w))
+    for s in ((2.0,) if ctx.quick else (1.6, 2.0, 3.0)):
+        theta, w = _symmetric_critical_point(s)
+        out.append((f"critical point, s={s} (|theta_i - w_j|^2 = {4 * s * s / 3:.4g})", theta, w))
     return out
+
+
+def _f2_control(ctx: Context) -> Evidence:
+    """A critical point outside the region: one unit at the midpoint of w = -+e_x/2
+    (|theta - w|^2 = 1/4 < d/c = 3), a strict local minimum of loss (3); the same check finds
+    every correlated translation of positive curvature and rejects it."""
+    return _f2_check([("midpoint of w = -+e_x/2, k = 1", np.zeros((1, 3)),
+                       np.array([[-0.5, 0.0, 0.0], [0.5, 0.0, 0.0]]))])
 
 
 @claim("Theorem F.2 (Gaussian, r^2 > d/c)",
        "for the Gaussian e^{-c r^2/2} (strictly subharmonic for r^2 > d/c) and loss (3): the correlated "
        "translation has Tr Hess_v H = -2 sum_ij Delta Phi(theta_i, w_j) < 0 wherever every |theta_i - w_j|^2 > d/c, "
-       "so no such configuration is a local minimum",
+       "so no such configuration is a local minimum (checked at random configurations and at exact "
+       "critical points in the region: Hess_v H has a negative eigenvalue)",
        "numeric",
-       control=lambda ctx: _f2_check([(np.array([[0.5, 0.0, 0.0]]), np.zeros((1, 3)))]),
+       control=_f2_control,
        section="Appendix F")
 def theorem_f2_gaussian(ctx: Context) -> Evidence:
     return _f2_check(_f2_instances(ctx))
@@ -471,39 +512,64 @@ def _far_check(P_values) -> Evidence:
                     "polynomial P the set M_{e^{-P}} contains configurations with all |theta_i - w_j| large"})
 
 
-def _f4_bounded_check(c, B=1.0, n_inst=20) -> Evidence:
-    r"""Corrected Theorem F.4, quantitative: with |theta_i| <= B, |w_j| <= 1/2 (so r <= rho =
-    B + 1/2), c > d/eps and every |theta_i - w_j|^2 > eps, Delta Phi(r) >= m =
-    min(c(c eps - d) e^{-c eps/2}, c(c rho^2 - d) e^{-c rho^2/2}) > 0 (c(cs - d)e^{-cs/2} is
-    unimodal in s = r^2), hence lambda_min(Hess L) <= Tr(Hess_v H)/(k d) <= -2 k m / d.
-    Checked with the fast loss's Hessian on random instances."""
-    from harmonic.fast.loss import FixedChargeLoss
-    from harmonic.fast.potentials import gaussian as fast_gaussian
-
-    d, eps, k = _F4_D, float(_F4_EPS), 2
-    rho = B + 0.5
-    m = min(c * (c * eps - d) * np.exp(-c * eps / 2), c * (c * rho**2 - d) * np.exp(-c * rho**2 / 2))
-    bound = -2 * k * m / d
+def _f4_instances(n_inst: int, B: float = 1.0, k: int = 2):
+    """Random configurations of the corrected Theorem F.4: |w_j| <= 1/2, |theta_i| <= B and
+    every |theta_i - w_j|^2 > eps (rejection sampling; the hypothesis chooses the instances)."""
+    d, eps = _F4_D, float(_F4_EPS)
     rng = np.random.default_rng(64)
-    rows, ok, worst = [], m > 0, None
-    tries = 0
-    while len(rows) < n_inst and tries < 10_000:
+    out, tries = [], 0
+    while len(out) < n_inst and tries < 10_000:
         tries += 1
         w = rng.normal(size=(k, d))
         w *= 0.5 * rng.uniform(0, 1, size=(k, 1)) / np.linalg.norm(w, axis=1, keepdims=True)
         th = rng.normal(size=(k, d))
         th *= B * rng.uniform(0, 1, size=(k, 1))**(1 / 3) / np.linalg.norm(th, axis=1, keepdims=True)
+        if np.all(np.sum((th[:, None] - w[None])**2, axis=-1) > eps):
+            out.append((th, w))
+    return out
+
+
+def _f4_bounded_check(c, instances) -> Evidence:
+    r"""Corrected Theorem F.4, quantitative: with c > d/eps and every |theta_i - w_j|^2 > eps,
+    Delta Phi(r) >= m = min(c(c eps - d) e^{-c eps/2}, c(c rho^2 - d) e^{-c rho^2/2}) > 0 at
+    every pair (rho = max |theta_i - w_j|; c(cs - d)e^{-cs/2} is unimodal in s = r^2), hence
+    lambda_min(Hess L) <= Tr(Hess_v H)/(k d) <= -2 k m / d < 0: no such point is in M_delta
+    for delta < 2km/d. Decided by the fast loss's Hessian: lambda_min <= -2km/d and < 0 at
+    every instance. The hypotheses (|theta_i - w_j|^2 > eps, c > d/eps) are reported, not used."""
+    from harmonic.fast.loss import FixedChargeLoss
+    from harmonic.fast.potentials import gaussian as fast_gaussian
+
+    d, eps = _F4_D, float(_F4_EPS)
+    g = lambda s_: c * (c * s_ - d) * np.exp(-c * s_ / 2)  # noqa: E731  (Delta Phi at r^2 = s)
+    rows, ok, worst = [], True, None
+    for th, w in instances:
+        k = len(th)
         r2 = np.sum((th[:, None] - w[None])**2, axis=-1)
-        if not np.all(r2 > eps):
-            continue
+        m = float(min(g(eps), g(float(r2.max()))))
+        bound = -2 * k * m / d
         lam = float(np.linalg.eigvalsh(FixedChargeLoss(fast_gaussian(float(c)), w).hess(th))[0])
-        good = lam <= bound
+        good = lam <= bound and lam < 0
         ok &= bool(good)
-        worst = lam - bound if worst is None else max(worst, lam - bound)
-        rows.append({"lambda_min": lam, "bound -2km/d": bound, "min r^2": float(r2.min())})
-    return Evidence(bool(ok), None if worst is None else -worst, {
-        "c": c, "d/eps": d / eps, "m": m, "instances": rows[:5], "instances checked": len(rows),
-        "margin": "smallest bound - lambda_min (>= 0 passes)"})
+        gap = min(bound, 0.0) - lam
+        worst = gap if worst is None else min(worst, gap)
+        rows.append({"lambda_min(Hess L)": lam, "bound -2km/d": bound, "m": m,
+                     "min |theta_i - w_j|^2": float(r2.min()), "max |theta_i - w_j|^2": float(r2.max()),
+                     "every |theta_i - w_j|^2 > eps": bool(np.all(r2 > eps)), "holds": bool(good)})
+    return Evidence(bool(ok), worst, {
+        "c": c, "d/eps": d / eps, "c > d/eps": bool(c > d / eps), "eps": eps,
+        "instances": rows[:5], "instances checked": len(rows),
+        "failing instances": [r for r in rows if not r["holds"]][:5],
+        "margin": "smallest min(bound, 0) - lambda_min (>= 0 passes)"})
+
+
+def _f4_control(ctx: Context) -> Evidence:
+    """The proof's hypothesis as printed ('for all i, j |theta_i - w_j|^2 <= eps' instead of
+    '> eps'): theta_i at |theta_i - w_i|^2 = eps/16, c = 2d/eps as in the check. So close to
+    the global minimum theta = w (c |theta_i - w_i|^2 = 3/8 < 1) the Hessian is positive
+    definite, and the check's Hessian test fails."""
+    w = np.array([[0.5, 0.0, 0.0], [0.0, 0.5, 0.0]])
+    offset = np.sqrt(float(_F4_EPS) / 16) * np.array([[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]])
+    return _f4_bounded_check(2 * _F4_D / float(_F4_EPS), [(w + offset, w)])
 
 
 @claim("Theorem F.4",
@@ -524,8 +590,8 @@ def _f4_bounded_check(c, B=1.0, n_inst=20) -> Evidence:
            where="d = 3, k = 2, eps = 1/2, c = 12, w = e_x/2, e_y/2, theta = +-R e_x: for delta = e^{-P}, "
                  "P = 10, 100, 1000, R = 1 + sqrt((P + 20)/6) gives ||grad L||, ||Hess L||_F <= delta and "
                  "every |theta_i - w_j|^2 > 1/2 (mpmath at 40 digits; the fast loss agrees at P = 10)"),
-       corrected=lambda ctx: _f4_bounded_check(2 * _F4_D / float(_F4_EPS), n_inst=10 if ctx.quick else 50),
-       control=lambda ctx: _f4_bounded_check(_F4_D / (2 * float(_F4_EPS)), n_inst=5),
+       corrected=lambda ctx: _f4_bounded_check(2 * _F4_D / float(_F4_EPS), _f4_instances(10 if ctx.quick else 50)),
+       control=_f4_control,
        section="Appendix F")
 def theorem_f4(ctx: Context) -> Evidence:
     return _far_check((10, 100) if ctx.quick else (10, 100, 1000, 10_000))

@@ -61,15 +61,63 @@ def lemma_4_2_construction(ctx: Context) -> Evidence:
                                 for d, eps, lam in _cases(ctx, (3, 7, 11))])
 
 
+def _coefficient_sign(c) -> int | None:
+    """Sign of one exact certificate coefficient: 50-digit evaluation when it is clearly away
+    from 0, sympy's assumptions for symbolic ones (s = sqrt(lambda) > 0) and the rest; None
+    when undecided."""
+    c = sp.sympify(c)
+    if c == 0:
+        return 0
+    if not c.free_symbols:
+        v = sp.N(c, 50)
+        if abs(v) > sp.Float("1e-40", 50):
+            return 1 if v > 0 else -1
+    return 1 if c.is_positive else -1 if c.is_negative else None
+
+
+def replay_sign_proof(proof) -> dict:
+    """Re-decide an exact sign proof (:class:`harmonic.exact.almost.SignPatternProof`, or its
+    Williamson extension) from the coefficients it stores, independently of its own verdict:
+    every Bernstein / q-polynomial coefficient of every order and piece must be >= 0; for a
+    Williamson certificate also g^(j) continuous at eps^2 for j <= k - 2, (-1)^k times the
+    jump of g^(k-1) >= 0, and a positive scale."""
+    negative, undecided, count = [], [], 0
+    for piece, certs in (("lower", proof.lower), ("upper", proof.upper)):
+        for j, cert in enumerate(certs):
+            for i, c in enumerate(cert.coefficients):
+                count += 1
+                sign = _coefficient_sign(c)
+                if sign is None:
+                    undecided.append(f"{piece} order {j} coefficient {i}")
+                elif sign < 0:
+                    negative.append(f"{piece} order {j} coefficient {i}")
+    out = {"coefficients replayed": count, "negative": negative[:5], "undecided": undecided[:5]}
+    ok = not negative and not undecided
+    if hasattr(proof, "jumps"):
+        k = proof.order
+        continuous = all(sp.simplify(x) == 0 for x in proof.jumps[:k - 1])
+        last = _coefficient_sign((-1)**k * proof.jumps[k - 1]) if len(proof.jumps) >= k else None
+        out |= {"g^(j) continuous at eps^2, j <= k-2": bool(continuous),
+                "(-1)^k jump of g^(k-1) >= 0": last is not None and last >= 0,
+                "scale > 0": bool(proof.scale_positive)}
+        ok = ok and continuous and last is not None and last >= 0 and bool(proof.scale_positive)
+    out["holds"] = bool(ok)
+    return out
+
+
 def _sign_check(objects) -> Evidence:
+    """Each case's exact sign proof holds, by its own verdict and by a replay of the
+    coefficients it stores (:func:`replay_sign_proof`); both must say so."""
     rows, ok, margin = {}, True, None
     for label, phi, in_lemma in objects:
         proof = phi.sign_pattern()
+        replay = replay_sign_proof(proof)
         rows[label] = {"holds": proof.holds, "failed orders": proof.failed_orders,
                        "witnesses (order: r)": {str(k): str(v) for k, v in proof.witnesses.items()},
+                       "replayed from the stored coefficients": replay,
                        "d = 3 (mod 4), covered by the lemma": in_lemma}
         if in_lemma:
-            ok &= proof.holds
+            ok &= proof.holds and replay["holds"]
             if proof.margin is not None:
                 margin = proof.margin if margin is None else min(margin, proof.margin)
     return Evidence(bool(ok), margin, {
