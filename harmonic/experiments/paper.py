@@ -79,6 +79,7 @@ def _snapshots(steps: int) -> list[int]:
 
 #: The recorded learning-curve steps and the parameter snapshots of the full protocol.
 RECORD_STEPS = _record_steps(10 ** 6)
+#: The steps at which the full protocol keeps parameter snapshots.
 SNAPSHOTS = _snapshots(10 ** 6)
 
 
