@@ -283,3 +283,20 @@ def test_claims_quick_verdicts_and_controls(bound_claims):
         else:
             assert result.evidence["details"]["kind"].startswith("certified")
             assert result.margin >= 1
+
+
+def test_bounds_table_prints_and_explains_the_erratum_row():
+    import sympy as sp
+
+    from harmonic.precise import lemma_4_2_bounds
+
+    res = lemma_4_2_bounds(3, sp.Rational(1, 2), dps=15)
+    text = str(res.table())
+    lines = text.splitlines()
+    assert lines[0] == "Lemmas 4.2/B.8/B.9 bounds at d = 3, eps = 1/2, lambda = 1"
+    assert lines[1].split() == ["name", "kind", "holds", "worst", "margin", "where"]
+    row = next(i for i, l in enumerate(lines) if l.startswith("proof: monotonicity"))
+    assert " NO " in lines[row] and lines[row + 1].strip().startswith("note: erratum of B.9's proof")
+    assert sum(" NO " in l for l in lines) == len(res.failed()) == 1
+    assert str(res) == text and "<table>" in res._repr_html_() and "<em>erratum" in res._repr_html_()
+    assert res.table()[0]["name"] == "Lemma 4.2 derivatives"          # still the list of dicts

@@ -1110,10 +1110,81 @@ class Lemma42Bounds:
         """Names of the reports (statements and proof steps) that fail."""
         return [k for k, r in self.reports.items() if r.holds is False]
 
-    def table(self) -> list[dict[str, Any]]:
-        """One row per report: name, kind, holds, worst margin (float) and where."""
-        return [{"name": k, "kind": r.kind, "holds": r.holds, "worst margin": _float(r.worst_margin),
-                 "where": r.where} for k, r in self.reports.items()]
+    def table(self) -> "BoundsTable":
+        """One row per report: name, kind, holds, worst margin (float) and where; prints as
+        a table (``print(res.table())``, and as HTML in Jupyter), with a note under each row
+        that fails (the statements' verdict is ``holds``; a failing proof step is a recorded
+        erratum of the proof, see docs/errata.md)."""
+        return BoundsTable([{"name": k, "kind": r.kind, "holds": r.holds, "worst margin": _float(r.worst_margin),
+                             "where": r.where} for k, r in self.reports.items()],
+                           title=f"Lemmas 4.2/B.8/B.9 bounds at d = {self.d}, eps = {self.eps}, lambda = {self.lam}")
+
+    def __str__(self) -> str:
+        return str(self.table())
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_()
+
+
+#: Why a row may fail although the lemma holds: the recorded errata of B.9's proof.
+_ROW_NOTES = {
+    "proof: monotonicity": "erratum of B.9's proof (claim \"Lemma B.9 (monotonicity in the bound's proof)\"): "
+                           "Phi_eps^(d-1) is not monotone, so sup |Phi_eps^(k)| is not always at r = 0; "
+                           "the lemma's bounds hold all the same (checked directly above)",
+}
+
+
+class BoundsTable(list):
+    """The rows of :meth:`Lemma42Bounds.table` (a list of dicts), printed as a table.
+
+    >>> t = BoundsTable([{"name": "a", "kind": "upper", "holds": True, "worst margin": 2.5, "where": "k = 0"}])
+    >>> print(t)
+    name  kind   holds  worst margin  where
+    ----  -----  -----  ------------  -----
+    a     upper  yes        2.5       k = 0
+    """
+
+    def __init__(self, rows, title: str = ""):
+        super().__init__(rows)
+        self.title = title
+
+    _COLUMNS = ("name", "kind", "holds", "worst margin", "where")
+
+    @staticmethod
+    def _cell(key: str, value) -> str:
+        if key == "holds":
+            return {True: "yes", False: "NO", None: "?"}[value]
+        if key == "worst margin":
+            return "-" if value is None else f"{value:.3g}"
+        if key == "where" and isinstance(value, dict):        # the run's d, eps, lambda are in the title
+            return f"{value.get('case', '')} at r = {value.get('r', '?')}".strip()
+        return str(value)
+
+    def _rows(self) -> list[list[str]]:
+        return [[self._cell(k, row.get(k)) for k in self._COLUMNS] for row in self]
+
+    def __str__(self) -> str:
+        rows = [list(self._COLUMNS)] + self._rows()
+        widths = [max(len(r[i]) for r in rows) for i in range(len(self._COLUMNS))]
+        fmt = lambda r: "  ".join(c.center(w) if i == 3 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()  # noqa: E731
+        lines = ([self.title] if self.title else []) + [fmt(rows[0]), fmt(["-" * w for w in widths])]
+        for row, cells in zip(self, rows[1:]):
+            lines.append(fmt(cells))
+            if row.get("holds") is False and row.get("name") in _ROW_NOTES:
+                lines.append(f"    note: {_ROW_NOTES[row['name']]}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self._COLUMNS)
+        body = []
+        for row, cells in zip(self, self._rows()):
+            body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+            if row.get("holds") is False and row.get("name") in _ROW_NOTES:
+                body.append(f'<tr><td colspan="5"><em>{html.escape(_ROW_NOTES[row["name"]])}</em></td></tr>')
+        cap = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
+        return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def lemma_4_2_bounds(d, eps, lam=1, *, dps: int = 30, grid: Sequence | None = None) -> Lemma42Bounds:
