@@ -9,9 +9,12 @@ Subcommands (``harmonic <command> --help`` for each)::
     harmonic realize    is a potential realizable (Theorem 2.1 / B.2)? and its activation
     harmonic descend    run a descent algorithm on a random instance and summarise it
     harmonic table2     run the Section 5 sweep (Table 2; Figures 1-2 via `harmonic figures`)
+    harmonic report     the annotated paper: every statement with its verdict (standalone HTML)
 
 Exit status: 0 success; 1 a claim failed (``verify``) or a missing optional dependency;
-2 bad input, with a one-line message naming the problem (never a traceback). ``--json``
+2 bad input (a value out of range, an expression the computation cannot take, a result that
+cannot reach the requested accuracy, a file or a scheduler that cannot be reached), with a
+one-line message naming the problem (never a traceback). ``--json``
 prints machine-readable output on standard output; progress goes to standard error.
 
 Run as ``harmonic ...`` (console script) or ``python -m harmonic.cli ...``.
@@ -96,9 +99,10 @@ def parse_expression(text: str, variables: dict[str, sp.Symbol]) -> sp.Expr:
 # argument types: a ValueError becomes argparse's one-line usage error
 # ---------------------------------------------------------------------------------------
 
-def _int_type(minimum: int, what: str, *, odd: bool = False):
-    """An argparse type: an integer >= ``minimum`` (and odd if asked), else a usage error
-    naming ``what`` was expected."""
+def _int_type(minimum: int, what: str, *, odd: bool = False, maximum: int | None = None,
+              why: str = ""):
+    """An argparse type: an integer >= ``minimum`` (and odd if asked, and <= ``maximum``),
+    else a usage error naming what was expected (and ``why`` the maximum)."""
 
     def parse(text: str) -> int:
         try:
@@ -107,6 +111,9 @@ def _int_type(minimum: int, what: str, *, odd: bool = False):
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if value < minimum or (odd and value % 2 == 0):
             raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected at most {maximum}{f' ({why})' if why else ''}, "
+                                             f"got {value}")
         return value
 
     return parse
@@ -114,14 +121,18 @@ def _int_type(minimum: int, what: str, *, odd: bool = False):
 
 _odd_dimension = _int_type(3, "an odd integer >= 3", odd=True)
 _dimension = _positive_int = _int_type(1, "a positive integer")
-_dps = _int_type(10, "an integer >= 10 (digits)")
+_dps = _int_type(10, "an integer >= 10 (digits)", maximum=200,
+                 why="the transforms verify at most 280 working digits and cost grows fast with the digits")
+_seed = _int_type(0, "a non-negative integer (numpy's seeds are >= 0)")
+#: Limits of the command line's own loops (the library takes larger values where it can).
+_MAX_ORDER, _MAX_POINTS, _MAX_REFINE, _MAX_T, _MAX_SEEDS, _MAX_VARIABLES = 100, 1000, 10, 10**6, 10_000, 4000
 
 
 def _exact(text: str) -> sp.Rational:
     """An exact rational: ``1/10``, ``0.1``, ``2``."""
     try:
         return sp.Rational(text)
-    except (TypeError, ValueError, sp.SympifyError):
+    except (TypeError, ValueError, ZeroDivisionError, sp.SympifyError):
         raise argparse.ArgumentTypeError(f"expected an exact number such as 1/10 or 0.1, got {text!r}") from None
 
 
@@ -210,11 +221,70 @@ def _figures(args) -> int:
     return 0
 
 
+def _printed(paper: str | None, notes: list[str]):
+    """The paper's statements as printed: ``--paper`` (the paper's text, or the JSON of
+    ``python -m harmonic.report.annotated``), else the copy in the checkout's docs/_static."""
+    from harmonic.report.annotated import printed_statements
+
+    source = Path(paper) if paper else Path(__file__).resolve().parent.parent / "docs" / "_static" / "paper.json"
+    if not source.is_file():
+        if paper:
+            raise ValueError(f"--paper {paper}: no such file")
+        notes.append("the statements as printed are not shown (give --paper PAPER.txt)")
+        return None
+    try:
+        text = source.read_text(encoding="utf-8")
+        return json.loads(text) if source.suffix == ".json" else printed_statements(text)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the paper's statements from {source}: {exc}") from None
+
+
+def _report(args) -> int:
+    from harmonic.report.annotated import write_html
+    from verification import all_claims
+
+    source = Path(args.report)
+    if not source.is_file():
+        raise ValueError(f"no verification report at {source} (run `harmonic verify` first, or give --report PATH)")
+    try:
+        report = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the verification report {source}: {exc}") from None
+    if not isinstance(report, dict) or not isinstance(report.get("claims"), list):
+        raise ValueError(f"{source} is not a verification report (no 'claims' list)")
+    notes: list[str] = []
+    printed = _printed(args.paper, notes)
+    figures = Path(args.figures) if args.figures else source.parent
+    try:
+        path = write_html(report, args.html, registry={c.id: c.statement for c in all_claims()}, printed=printed,
+                          figures_dir=figures, source=str(source))
+    except OSError as exc:
+        raise ValueError(f"cannot write the page into {args.html}: {exc}") from None
+    for note in notes:
+        print(f"{_PROG} report: {note}", file=sys.stderr)
+    if args.json:
+        _print_json({"written": str(path), "skipped": notes})
+    else:
+        print(f"annotated paper written: {path}")
+    return 0
+
+
 # ---------------------------------------------------------------------------------------
 # potential
 # ---------------------------------------------------------------------------------------
 
 def _potential(args) -> int:
+    try:
+        return _potential_report(args)
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        raise ValueError(f"the exact Phi_eps for d={args.d}, eps={sp.N(args.eps, 3)} has integers of more than "
+                         f"{sys.get_int_max_str_digits()} digits (Python's limit for printing an integer: "
+                         "its coefficients grow like eps^(-2d)); choose a larger eps or a smaller d") from None
+
+
+def _potential_report(args) -> int:
     from harmonic.exact import almost_lam_harmonic, lam_harmonic_potential
 
     phi = lam_harmonic_potential(args.d, args.lam)
@@ -314,8 +384,10 @@ def _realize(args) -> int:
     verdict = {True: "yes", False: "no", None: "undecided"}[rep.realizable]
     print(f"Potential on R^{args.d}: Phi(r) = {f}")
     print(f"Realizable (Theorem 2.1: F(Phi) >= 0)? {verdict}")
+    how = ("refined by bounded minimisation between the grid neighbours of the lowest grid value"
+           if rep.minimum_kind == "refined" else "the lowest grid value")
     print(f"  grid: {len(rep.grid)} rho in [{args.rho_min:g}, {args.rho_max:g}] and 0 ({rep.kind}); "
-          f"smallest resolved F = {data['minimum'][1]} at rho = {data['minimum'][0]}")
+          f"smallest resolved F = {data['minimum'][1]} at rho = {data['minimum'][0]} ({how})")
     print(f"  large rho: sign {rep.asymptotic} ({rep.asymptotic_kind}): {rep.asymptotic_term}")
     if rep.witness is not None:
         print(f"  witness: F(Phi)({data['witness rho']}) < 0")
@@ -349,6 +421,11 @@ def _descend(args) -> int:
     from harmonic.fast import descent, potentials
     from harmonic.fast.loss import Loss
 
+    n = args.k * (1 + args.d)
+    if n > _MAX_VARIABLES:
+        raise ValueError(f"--k {args.k} and --d {args.d} give k (1 + d) = {n} variables; the command line "
+                         f"allows at most {_MAX_VARIABLES} (the Hessian of Algorithms 1-2 is n x n, "
+                         f"{8 * n * n / 1e9:.3g} GB here)")
     if args.potential == "phi-eps":
         if args.d % 2 == 0 or args.d < 3:
             raise ValueError(f"Lemma 4.2's Phi_eps needs an odd dimension d >= 3; got d={args.d}")
@@ -443,8 +520,16 @@ def _table2_paper(args) -> int:
 # the parser
 # ---------------------------------------------------------------------------------------
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors: ``harmonic realize: error: ... (see harmonic
+    realize --help)`` on standard error, exit status 2 (sub-parsers inherit it)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog=_PROG, description="The paper 'Convergence Results for Neural Networks via "
         "Electrodynamics', executable. Exit status: 0 success, 1 a claim failed or an optional "
         "dependency is missing, 2 bad input.")
@@ -483,6 +568,20 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     f.add_argument("--json", action="store_true", help="print the files written as JSON")
 
+    a = sub.add_parser("report", help="the annotated paper: every statement with its verdict (HTML)",
+                       description="The annotated paper as a standalone HTML page: every numbered statement "
+                       "of the paper in its order, with the verdict of each claim that checks it in a "
+                       "verification run (report.json of `harmonic verify`), the deciding numbers, the "
+                       "negative control, errata side by side and the protocol of each experiment.")
+    a.add_argument("--html", required=True, metavar="OUT", help="output folder (writes OUT/annotated-paper.html)")
+    a.add_argument("--report", default=str(Path("out") / "report.json"), metavar="PATH",
+                   help="report.json of a verification run (default: out/report.json)")
+    a.add_argument("--paper", metavar="PATH", help="the paper's text (or its statements as JSON) for the "
+                   "statements as printed (default: docs/_static/paper.json of the checkout, if present)")
+    a.add_argument("--figures", metavar="DIR", help="PNG figures of `harmonic figures` to show inline "
+                   "(default: the report's folder)")
+    a.add_argument("--json", action="store_true", help="print the file written as JSON")
+
     q = sub.add_parser("potential", help="p(r), Phi and Phi_eps exactly, with the sign pattern",
                        description="The lambda-harmonic potential of Lemma B.9 and the almost "
                        "lambda-harmonic Phi_eps of Lemma 4.2, exactly (sympy), with the exact proof "
@@ -500,11 +599,19 @@ def _parser() -> argparse.ArgumentParser:
                        "Examples: 'exp(-r)/r', 'Piecewise((1 - r, r <= 1), (0, True))', "
                        "--sphere 'exp(rho)'.")
     z.add_argument("expression", help="the potential, in r (or rho with --sphere)")
-    z.add_argument("--d", type=_dimension, default=3, help="dimension (default 3)")
+    z.add_argument("--d", type=_int_type(1, "a positive integer", maximum=101,
+                                         why="the transform's Bessel kernel grows with d; the exact layer's limit"),
+                   default=3, help="dimension (default 3, at most 101)")
     z.add_argument("--sphere", action="store_true", help="a potential f(rho) on the sphere S^{d-1}")
-    z.add_argument("--order", type=_positive_int, default=12, help="Taylor order with --sphere (default 12)")
-    z.add_argument("--points", type=_positive_int, default=48, help="log-spaced rho points (default 48)")
-    z.add_argument("--refine", type=int, default=3, help="refinement rounds (default 3)")
+    z.add_argument("--order", type=_int_type(1, "a positive integer", maximum=_MAX_ORDER,
+                                             why="the activation's check integrates polynomials of this degree"),
+                   default=12, help=f"Taylor order with --sphere (default 12, at most {_MAX_ORDER})")
+    z.add_argument("--points", type=_int_type(2, "an integer >= 2", maximum=_MAX_POINTS,
+                                              why="each point is a verified transform"),
+                   default=48, help=f"log-spaced rho points (default 48, at most {_MAX_POINTS})")
+    z.add_argument("--refine", type=_int_type(0, "a non-negative integer", maximum=_MAX_REFINE,
+                                              why="each round may double the grid"),
+                   default=3, help=f"refinement rounds (default 3, at most {_MAX_REFINE})")
     z.add_argument("--rho-min", type=float, default=1e-3, help="smallest rho > 0 (default 1e-3)")
     z.add_argument("--rho-max", type=float, default=1e3, help="largest rho (default 1e3)")
     z.add_argument("--dps", type=_dps, default=30, metavar="N", help="digits (default 30)")
@@ -523,9 +630,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--algorithm", choices=("gd", "hd", "second-gd"), default="second-gd",
                    help="default second-gd")
     g.add_argument("--alpha", type=float, default=1e-2, help="step size (default 1e-2)")
-    g.add_argument("--T", type=_positive_int, default=2000, help="iterations (default 2000)")
+    g.add_argument("--T", type=_int_type(1, "a positive integer", maximum=_MAX_T), default=2000,
+                   help=f"iterations (default 2000, at most {_MAX_T})")
     g.add_argument("--regularized", action="store_true", help="descend G = L + |a|^2 (Section 4)")
-    g.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    g.add_argument("--seed", type=_seed, default=0, help="random seed >= 0 (default 0)")
     g.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     g.add_argument("--json", action="store_true", help="print JSON")
 
@@ -534,7 +642,8 @@ def _parser() -> argparse.ArgumentParser:
                        "on random teachers, for Phi_eps, the Gaussian and the sign potential "
                        "(harmonic.fast.recovery.STUDY): success rate with its Wilson 95%% interval, "
                        "median iterations, distance and time per configuration. See docs/empirical.md.")
-    y.add_argument("--seeds", type=_positive_int, default=100, help="seeds per configuration (default 100)")
+    y.add_argument("--seeds", type=_int_type(1, "a positive integer", maximum=_MAX_SEEDS), default=100,
+                   help=f"seeds per configuration (default 100, at most {_MAX_SEEDS})")
     y.add_argument("--executor", metavar="NAME",
                    help="'local' (default, processes), 'serial' or a Dask scheduler address")
     y.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -561,7 +670,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-_COMMANDS = {"tables": _tables, "figures": _figures, "potential": _potential, "realize": _realize,
+_COMMANDS = {"tables": _tables, "figures": _figures, "report": _report, "potential": _potential, "realize": _realize,
              "descend": _descend, "recovery": _recovery, "table2": _table2}
 
 
@@ -580,12 +689,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return _COMMANDS[args.command](args)
-    except ValueError as exc:
-        print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
+    except (ValueError, ArithmeticError) as exc:    # bad input, or accuracy not reachable for it
+        print(f"{_PROG} {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:                          # a file or a scheduler that cannot be reached
+        print(f"{_PROG} {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"{_PROG} {args.command}: error: out of memory (use smaller sizes)", file=sys.stderr)
         return 2
     except ImportError as exc:                      # an optional dependency (matplotlib)
-        print(f"{_PROG} {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{_PROG} {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 1
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line (its type where it has none)."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ from .progress import Progress
 __all__ = ["make_executor", "executor_scope", "run_tasks", "single_threaded_blas", "SerialExecutor"]
 
 _BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+#: Seconds to wait for a Dask scheduler to answer before giving up with a ValueError.
+DASK_CONNECT_TIMEOUT = 5.0
 
 
 class SerialExecutor(cf.Executor):
@@ -91,7 +93,16 @@ def make_executor(executor: Any = None, *, max_workers: int | None = None) -> cf
         except ImportError as exc:
             raise ValueError(f"a scheduler address ({executor!r}) needs Dask: "
                              "pip install 'harmonic-electrodynamics[dask]'") from exc
-        return Client(executor).get_executor()
+        try:
+            client = Client(executor, timeout=DASK_CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"cannot reach the Dask scheduler at {executor!r} within "
+                             f"{DASK_CONNECT_TIMEOUT:g} s ({' '.join(str(exc).split())}); is it running, "
+                             "and is the address tcp://host:port?") from None
+        except ValueError as exc:
+            raise ValueError(f"executor {executor!r} is neither 'local', 'serial' nor a Dask scheduler "
+                             f"address such as tcp://host:8786 ({exc})") from None
+        return client.get_executor()
     raise ValueError(f"executor must be None, 'local', 'serial', a scheduler address or a "
                      f"concurrent.futures.Executor; got {executor!r}")
 

@@ -6,14 +6,25 @@ import numbers
 import sympy as sp
 
 
+#: The largest dimension the exact constructions accept. Their exact coefficients and
+#: derivative polynomials grow with d (degree ~d, coefficients of ~d digits each), and the
+#: sign-pattern proofs of Lemmas 4.2/B.9 cost about d^4: some 30 s at d = 101, hours at d = 10^4.
+MAX_EXACT_DIMENSION = 101
+
+
 def odd_dimension(d, lemma: str) -> int:
-    """``d`` as a Python int, or a ValueError: the constructions need an odd integer d >= 3."""
+    """``d`` as a Python int, or a ValueError: the constructions need an odd integer
+    3 <= d <= :data:`MAX_EXACT_DIMENSION`."""
     if isinstance(d, bool) or not isinstance(d, (numbers.Integral, sp.Integer)):
         raise ValueError(f"{lemma} needs an odd integer dimension d >= 3; got d={d!r} "
                          f"({type(d).__name__})")
     d = int(d)
     if d < 3 or d % 2 == 0:
         raise ValueError(f"{lemma} needs an odd integer dimension d >= 3; got d={d}")
+    if d > MAX_EXACT_DIMENSION:
+        raise ValueError(f"{lemma}: the exact construction is limited to d <= {MAX_EXACT_DIMENSION} "
+                         "(its exact coefficients and derivative polynomials grow with d, and the "
+                         f"sign-pattern proof costs about d^4: some 30 s at d = 101); got d={d}")
     return d
 
 

@@ -154,7 +154,7 @@ def _derivative_at(base: RadialPotential, j: int, x: sp.Expr) -> sp.Expr:
 def _upper_certificate(base: RadialPotential, j: int, eps: sp.Expr) -> SignCertificate:
     """(-1)^j base^{(j)} >= 0 on [eps, oo): the q-polynomials for Lemma B.9's Phi, else assumptions."""
     if isinstance(base, LamHarmonicPotential):
-        return base.sign_pattern(j)[j]
+        return base.sign_certificate(j)
     y = sp.Dummy("y", nonnegative=True)
     value = sp.simplify((-1)**j * base.derivative(j).subs(base.r, eps + y))
     sign = exact_sign(value)

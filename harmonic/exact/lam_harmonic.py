@@ -151,8 +151,10 @@ class LamHarmonicPotential(RadialPotential):
                          conditions=(f"d={d} odd", "lambda > 0", "r > 0"))
 
     def _q_sigma(self, j: int) -> sp.Poly:
-        if j >= len(self._q):
-            self._q = derivative_polys(self._q[0], self.d - 2, self._sigma, j)
+        rr = sp.Poly(R, R)
+        while len(self._q) <= j:     # q_i from q_{i-1}: the recurrence of derivative_polys, extended
+            i, q = len(self._q), self._q[-1]
+            self._q.append((self.d - 3 + i + self._sigma * rr) * q - rr * q.diff(R))
         return self._q[j]
 
     def derivative_poly(self, j: int) -> sp.Poly:
@@ -175,7 +177,12 @@ class LamHarmonicPotential(RadialPotential):
     def sign_pattern(self, n: int | None = None) -> list[SignCertificate]:
         """Exact proof that (-1)^j Phi^{(j)} >= 0 on r > 0 for j = 0..n (default d + 1)."""
         n = self.d + 1 if n is None else n
-        return alternating_sign_certificate(self._q[0], self.d - 2, self._sigma, n)
+        return [self.sign_certificate(j) for j in range(n + 1)]
+
+    def sign_certificate(self, j: int) -> SignCertificate:
+        """The certificate of (-1)^j Phi^{(j)} >= 0 alone (q_j from the cached recurrence)."""
+        return coefficient_certificate(self._q_sigma(j), f"(-1)^{j} Phi^({j}) >= 0: q_{j} has "
+                                       "non-negative coefficients")
 
     def poly_bound(self) -> SignCertificate:
         """Exact proof of p(r) <= (1 + sqrt(lambda) r)^d for r >= 0 (Lemma B.9)."""

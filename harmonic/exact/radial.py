@@ -15,12 +15,49 @@ import sympy as sp
 
 from ._validate import positive_dimension, radius_symbol
 
-__all__ = ["R", "radial_laplacian", "RadialPotential"]
+__all__ = ["R", "radial_laplacian", "RadialPotential", "check_radii", "MAX_MP_DPS"]
 
 #: The radius r = |x| > 0 used by every potential of the exact layer.
 R = sp.Symbol("r", positive=True)
 
 _GUARD_DIGITS = 10
+
+#: The most digits :meth:`RadialPotential.mp` evaluates at: mpmath's cost grows faster than
+#: quadratically in the digits (10^4 digits take about a second for an exponential polynomial
+#: and far longer for Bessel functions; 10^6 digits would run for hours).
+MAX_MP_DPS = 10_000
+
+
+def _radius_error(where: str, r) -> ValueError:
+    return ValueError(f"{where}: a radial potential Phi(r) is evaluated at finite r >= 0 "
+                      f"(r = |theta - w|, a distance); got r={r!r}")
+
+
+def check_radii(x: np.ndarray, where: str) -> None:
+    """A ValueError unless every entry of ``x`` is a finite r >= 0.
+
+    The one rule of every view of a radial potential (``.mp``, ``.numpy``/``.phi``/
+    ``.dphi``/``.d2phi`` and the fast layer's potentials): Phi is a function of the distance
+    r = |theta - w|, so a negative r, nan or an infinite r is an error, never a value.
+    """
+    bad = ~(np.isfinite(x) & (x >= 0))
+    if bad.any():
+        raise _radius_error(where, float(np.asarray(x)[bad].flat[0]))
+
+
+def _mp_radius(r, where: str) -> mpmath.mpf:
+    """``r`` as an mpf at the current precision, finite and >= 0; else a ValueError."""
+    if isinstance(r, bool):
+        raise _radius_error(where, r)
+    if isinstance(r, sp.Basic) and not (r.is_number and r.is_real is True and r.is_finite is True):
+        raise _radius_error(where, r)
+    try:
+        x = r if isinstance(r, mpmath.mpf) else mpmath.mpf(r)
+    except (TypeError, ValueError):
+        raise _radius_error(where, r) from None
+    if not mpmath.isfinite(x) or x < 0:
+        raise _radius_error(where, r)
+    return x
 
 
 def radial_laplacian(f, d, r: sp.Symbol | None = None) -> sp.Expr:
@@ -49,9 +86,12 @@ def radial_laplacian(f, d, r: sp.Symbol | None = None) -> sp.Expr:
         f, r = f.expr, f.r
     else:
         try:
-            f = sp.sympify(f)
+            g = sp.sympify(f)
         except (sp.SympifyError, TypeError):
-            raise ValueError(f"radial_laplacian needs a sympy expression in r; got {f!r}") from None
+            g = None
+        if not isinstance(g, sp.Expr):
+            raise ValueError(f"radial_laplacian needs a sympy expression in r; got {f!r}")
+        f = g
         if r is None:  # a symbolic dimension is not the radius
             rest = f.free_symbols - ({d} if isinstance(d, sp.Symbol) else set())
             r = radius_symbol(sp.Tuple(*rest), "radial_laplacian")
@@ -90,10 +130,13 @@ class RadialPotential:
 
     def __init__(self, expr, *, r: sp.Symbol | None = None, name: str = "", params=(),
                  derivative: Callable[[int], sp.Expr] | None = None, conditions=()):
+        given = expr
         try:
             expr = sp.sympify(expr)
         except (sp.SympifyError, TypeError):
-            raise ValueError(f"a radial potential needs a sympy expression; got {expr!r}") from None
+            expr = None
+        if not isinstance(expr, sp.Expr):
+            raise ValueError(f"a radial potential needs a sympy expression; got {given!r}")
         params = tuple(params)
         if r is None:
             rest = expr.free_symbols - set(params)
@@ -144,21 +187,33 @@ class RadialPotential:
 
         The expression is evaluated with ``dps + 10`` working digits (exact constants are
         rounded only at that precision) and the result is rounded to ``dps`` digits.
+        ``r`` must be finite and >= 0 (a distance; :func:`check_radii`) and
+        ``dps <= MAX_MP_DPS``; otherwise a ValueError.
         """
         self._require_numeric()
         if isinstance(dps, bool) or not isinstance(dps, int) or dps < 1:
             raise ValueError(f"dps must be a positive integer; got {dps!r}")
+        if dps > MAX_MP_DPS:
+            raise ValueError(f"RadialPotential.mp evaluates at dps <= {MAX_MP_DPS} digits (mpmath's "
+                             "cost grows faster than dps^2: 10^4 digits already take seconds, "
+                             f"special functions far longer); got dps={dps}")
         if k not in self._mp_funcs:
             self._mp_funcs[k] = sp.lambdify(self.r, self.derivative(k), modules="mpmath")
         with mpmath.workdps(dps + _GUARD_DIGITS):
-            x = mpmath.mpf(r) if not isinstance(r, mpmath.mpf) else r
-            if x < 0:
-                raise ValueError(f"a radial potential is evaluated at r >= 0; got r={r}")
+            x = _mp_radius(r, f"{self.name or 'RadialPotential'}.mp")
             try:
                 value = self._mp_funcs[k](x)
             except ZeroDivisionError:
                 raise ValueError(f"{self.name or 'the potential'} is singular at r={r} "
                                  f"(derivative order {k})") from None
+            if isinstance(value, mpmath.mpc) and value.imag == 0:
+                value = value.real
+            if isinstance(value, mpmath.mpc):
+                raise ValueError(f"{self.name or 'the potential'} is not real at r={r} "
+                                 f"(derivative order {k}): {mpmath.nstr(value, 8)}")
+            if not mpmath.isfinite(value):
+                raise ValueError(f"{self.name or 'the potential'} is not finite at r={r} "
+                                 f"(derivative order {k}: {value}); it is singular there")
         with mpmath.workdps(dps):
             return +value
 
@@ -168,8 +223,12 @@ class RadialPotential:
         if k not in self._np_funcs:
             raw = sp.lambdify(self.r, self.derivative(k), modules="numpy")
 
-            def f(r, _raw=raw):
-                x = np.asarray(r, dtype=float)
+            def f(r, _raw=raw, _where=f"{self.name or 'RadialPotential'}.numpy({k})"):
+                try:
+                    x = np.asarray(r, dtype=float)
+                except (TypeError, ValueError):
+                    raise _radius_error(_where, r) from None
+                check_radii(x, _where)
                 with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                     out = np.asarray(_raw(x), dtype=float)
                 out = np.broadcast_to(out, x.shape).copy() if out.shape != x.shape else out

@@ -65,13 +65,17 @@ STOP_REASONS = {
                              "threshold; x_{i-1} is returned",
     "gradient_tolerance": "||grad|| <= gtol (optional stop, not in the paper)",
     "curvature_tolerance": "lambda_min >= -gamma (optional stop of HD, not in the paper)",
-    "diverged": "the loss, the gradient or the point became non-finite or exploded; the last "
-                "finite point is returned",
+    "diverged": "the loss, the gradient or the point became non-finite or exploded, or one step "
+                "threw the point more than 1e3 times its size away; the last good point is returned",
     "nondifferentiable": "an iterate landed where the gradient does not exist (a cusp or kink of "
                          "the potential, e.g. theta_i = +-w_j for the sign potential); it is returned",
 }
 
 _DEFAULT_DIVERGENCE = 1e10
+#: A single step longer than this many times max(1, |x_{i-1}|) is divergence: the step size
+#: is far above 1/B_2 (Lemma D.1) and the iterate was thrown out of the region it was in
+#: (e.g. to 1e9, where every Phi vanishes in float64 and the gradient is exactly 0).
+_JUMP = 1e3
 
 
 # --------------------------------------------------------------------------------------
@@ -497,6 +501,17 @@ class _Monitor:
             return f"the iterate exploded (||x|| = {float(np.linalg.norm(x)):.3g} > {self.limit_x:.3g})"
         return None
 
+    @staticmethod
+    def jump(x_prev, x) -> str | None:
+        """A step of more than 1e3 max(1, |x_{i-1}|): divergence (see ``_JUMP``)."""
+        step = float(np.linalg.norm(x - x_prev))
+        size = max(1.0, float(np.linalg.norm(x_prev)))
+        if step > _JUMP * size:
+            return (f"the step threw the iterate {step:.3g} away, {step / size:.3g} times its size "
+                    "(the step size is far above 1/B_2, Lemma D.1; where every Phi vanishes the "
+                    "gradient is 0 and the run would stall there)")
+        return None
+
 
 def _bar(T: int, desc: str, progress: bool | None) -> Progress:
     return Progress(T, desc, enabled=progress if progress is not None else None)
@@ -521,16 +536,18 @@ def _finish(algorithm, x, f, hist, reason, it, message, steps, obj, params, path
                          path=None if path is None else np.asarray(path))
 
 
-def _try_step(obj: Objective, xn, mon: "_Monitor", i: int, kind: str = ""):
+def _try_step(obj: Objective, xn, mon: "_Monitor", i: int, kind: str = "", *, x_prev=None):
     """The candidate x_i projected (if M is a sphere) and evaluated: ``(x_i, L(x_i), None)``,
-    or ``(None, None, why)`` when the projection fails or the monitor sees divergence."""
+    or ``(None, None, why)`` when the projection fails or the monitor sees divergence
+    (including a step from ``x_prev`` longer than 1e3 times its size)."""
     if obj.project is not None:
         try:
             xn = obj.project(xn)
         except ValueError as exc:
             return None, None, f"iteration {i}: {exc}"
     fn = _value(obj, xn)
-    bad = mon.problem(xn, fn)
+    bad = mon.problem(xn, fn) or (None if x_prev is None or not np.all(np.isfinite(xn))
+                                  else mon.jump(x_prev, xn))
     if bad:
         return None, None, f"iteration {i}{kind}: {bad}; returning x_{i - 1}"
     return xn, fn, None
@@ -626,7 +643,7 @@ def gd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, project: Callable |
                 reason, msg = "gradient_tolerance", f"||grad L|| <= gtol={gtol} at x_{i - 1}"
                 break
             xn = x - alpha * g
-            xn, fn, why = _try_step(obj, xn, mon, i)
+            xn, fn, why = _try_step(obj, xn, mon, i, x_prev=x)
             if why:
                 reason, msg = "diverged", why
                 break
@@ -734,7 +751,7 @@ def hd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, rule: str = "correc
             s = _sign(float(g @ v), rule)
             beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
             xn = x + beta * v
-            xn, fn, why = _try_step(obj, xn, mon, i)
+            xn, fn, why = _try_step(obj, xn, mon, i, x_prev=x)
             if why:
                 reason, msg = "diverged", why
                 break
@@ -823,7 +840,7 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
                 s = _sign(float(g @ v), rule)
                 beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
                 kind, xn = "hd", x + beta * v
-            xn, fn, why = _try_step(obj, xn, mon, i, f" ({kind} step)")
+            xn, fn, why = _try_step(obj, xn, mon, i, f" ({kind} step)", x_prev=x)
             if why:
                 reason, msg = "diverged", why
                 break

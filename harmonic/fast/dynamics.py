@@ -69,7 +69,8 @@ def radial_gradient(potential) -> Callable[[np.ndarray], np.ndarray]:
         raise ValueError("radial_gradient needs a translation-invariant radial potential on R^d "
                          f"(Section 2.1); got {potential!r} (pass gradient=... for any other "
                          "translation-invariant Phi = h(theta - w))")
-    dphi = potential.dphi
+    # the unchecked Phi' (r >= 0 by construction; an overflowing r gives nan, reported below)
+    dphi = potential._raw[1] if hasattr(potential, "_raw") else potential.dphi
     g0 = 0.0 if potential.regularity in ("smooth", "c1") else np.nan
 
     def grad(diff):

@@ -73,6 +73,7 @@ True
 """
 from __future__ import annotations
 
+import math
 import numbers
 from typing import NamedTuple
 
@@ -84,6 +85,9 @@ from .potentials import FastPotential, RadialFast, SphereFast, as_fast_potential
 __all__ = ["Loss", "LossDerivatives", "NodeLoss", "FixedChargeLoss", "regularized"]
 
 _UNIT_TOL = 1e-8
+#: Charges beyond this size are evaluated in scaled form (divided by a power of 2, exactly),
+#: so that products a_i a_j Phi never overflow or meet inf * 0 on the way.
+_SCALE_ABOVE = 2.0**400
 
 
 class LossDerivatives(NamedTuple):
@@ -153,8 +157,8 @@ class Loss:
     self_terms : include the diagonal terms :math:`a_i^2\Phi(\theta_i,\theta_i)` (and
         :math:`b_i^2 \Phi(w_i, w_i)` in the constant), with
         :math:`\Phi(\theta,\theta)` = ``potential.self_energy``.
-    constant : include :math:`\sum b_i b_j\Phi(w_i, w_j)`. ``self_terms=False,
-        constant=False`` is eq. (2) of Section 3.
+    constant : include :math:`\sum b_i b_j\Phi(w_i, w_j)`. ``self_terms=False``,
+        ``constant=False`` is eq. (2) of Section 3.
 
     Raises
     ------
@@ -205,7 +209,9 @@ class Loss:
         self.regularized = bool(regularized)
         self.self_terms = bool(self_terms)
         self.has_constant = bool(constant)
-        self.constant = self._target_constant() if constant else 0.0
+        self._b_scale = _charge_scale(b)
+        self._constant_unit = self._target_constant() if constant else 0.0
+        self.constant = self._constant_unit * self._b_scale * self._b_scale   # inf if beyond float64
 
     # -- public -----------------------------------------------------------------------------
     def value(self, a, theta) -> float:
@@ -273,7 +279,8 @@ class Loss:
         return a, theta
 
     def _target_constant(self) -> float:
-        pot, b, w = self.potential, self.b, self.w
+        """sum_ij b_i b_j Phi(w_i, w_j) for b scaled by ``_b_scale`` (exactly, a power of 2)."""
+        pot, b, w = self.potential, self.b / self._b_scale, self.w
         if isinstance(pot, RadialFast):
             t = pot.radial_terms(w[:, None, :] - w[None, :, :], order=0)
             P = np.array(t.phi)
@@ -373,10 +380,38 @@ class Loss:
         return out
 
     def _evaluate(self, a, theta, order, *, with_a: bool) -> LossDerivatives:
-        b, w = self.b, self.w
+        """Value and derivatives; charges beyond 2^400 in scaled form (loss (1) is homogeneous
+        of degree 2 in (a, b): L(a, b) = s^2 L(a/s, b/s), the a-gradient scales by s, the
+        theta-gradient by s^2, and the Hessian blocks by 1, s, s^2). A result beyond float64
+        (1.8e308) is a ValueError, never inf or nan."""
+        p = self._pairs(a, theta, order, with_a)       # needs only a != 0, b != 0
+        s = max(_charge_scale(a), self._b_scale)
+        if s == 1.0:
+            b, constant = self.b, self.constant
+        else:
+            a, b = a / s, self.b / s
+            constant = self._constant_unit * (self._b_scale / s) * (self._b_scale / s)
+        with np.errstate(all="ignore"):
+            out = self._assemble(p, a, b, constant, theta, order, with_a)
+            if s != 1.0:
+                out = _rescale(out, s, a.shape[0] if with_a else 0)
+        self._check_finite(out, a * s, with_a)
+        return out
+
+    def _check_finite(self, out: LossDerivatives, a, with_a: bool):
+        for what, x in (("value", out.value), ("gradient", out.grad), ("Hessian", out.hess)):
+            if x is not None and not np.all(np.isfinite(x)):
+                charges = f"|a| <= {np.max(np.abs(a)):.3g}, " if with_a else ""
+                raise ValueError(
+                    f"{type(self).__name__}: the loss's {what} overflows float64 (largest finite "
+                    f"1.8e308) at this point ({charges}|b| <= {np.max(np.abs(self.b)):.3g}): loss (1) is "
+                    "quadratic in the charges (a, b), so charges near 1e154 already give values "
+                    "beyond float64; rescale the charges (the loss scales by s^2)")
+
+    def _assemble(self, p: _Pairs, a, b, constant, theta, order, with_a: bool) -> LossDerivatives:
+        w = self.w
         k, d = theta.shape
-        p = self._pairs(a, theta, order, with_a)
-        value = float(a @ p.P @ a + 2.0 * (a @ p.Q @ b) + self.constant)
+        value = float(a @ p.P @ a + 2.0 * (a @ p.Q @ b) + constant)
         if self.regularized:
             value += float(a @ a)
         if order == 0:
@@ -456,6 +491,28 @@ class Loss:
         s0, s1, s2, s3 = H4.strides
         as_strided(H4, shape=(k, d, d), strides=(s0 + s2, s1, s3))[...] = D
         return LossDerivatives(value, grad, H)
+
+
+def _charge_scale(x: np.ndarray) -> float:
+    """1, or the power of 2 just above max |x| when that exceeds 2^400 (exact scaling)."""
+    m = float(np.max(np.abs(x))) if x.size else 0.0
+    return 1.0 if m <= _SCALE_ABOVE else math.ldexp(1.0, min(math.ceil(math.log2(m)), 1023))
+
+
+def _rescale(out: LossDerivatives, s: float, k: int) -> LossDerivatives:
+    """Undo the scaling of the charges by s: value s^2, gradient (s in a, s^2 in theta),
+    Hessian blocks (1 in a-a, s in a-theta, s^2 in theta-theta); ``k`` = 0 without a."""
+    value = out.value * s * s
+    grad = hess = None
+    if out.grad is not None:
+        grad = out.grad * s * s                      # s * s alone may overflow: 0 * inf
+        grad[:k] = out.grad[:k] * s
+    if out.hess is not None:
+        hess = out.hess * s * s
+        hess[:k, k:] = out.hess[:k, k:] * s
+        hess[k:, :k] = out.hess[k:, :k] * s
+        hess[:k, :k] = out.hess[:k, :k]
+    return LossDerivatives(value, grad, hess)
 
 
 def regularized(potential, b, w, **kwargs) -> Loss:

@@ -72,6 +72,7 @@ import numpy as np
 import sympy as sp
 
 from ..exact import R, RadialPotential, almost_lam_harmonic, lam_harmonic_potential
+from ..exact.radial import check_radii
 
 __all__ = [
     "RHO", "FastPotential", "RadialFast", "SphereFast", "RadialTerms", "SphereTerms",
@@ -125,6 +126,50 @@ def _float_limit(expr, var, point=0) -> float:
     if val.is_finite and val.is_real:
         return float(sp.N(val, 20))
     return float("nan")
+
+
+def _limit_at_infinity(expr, var) -> float:
+    """lim_{r -> oo} of ``expr`` (a Piecewise through its last, unconditional piece) as a
+    float; nan where sympy cannot decide or the limit is not a finite real number."""
+    if isinstance(expr, sp.Piecewise):
+        last, cond = expr.args[-1]
+        if cond != sp.true:
+            return float("nan")
+        expr = last
+    try:
+        val = sp.limit(expr, var, sp.oo)
+    except Exception:  # noqa: BLE001 - sympy raises many kinds where it cannot decide
+        return float("nan")
+    if val.is_number and val.is_real and val.is_finite:
+        return float(sp.N(val, 20))
+    return float("nan")
+
+
+#: Beyond this distance a non-finite float64 value of Phi, Phi', Phi'' (an overflow times an
+#: underflow, e.g. r^2 e^{-r^2/2} at r = 1e200) is replaced by the exact limit at infinity.
+_FAR = 1e100
+#: Below this squared distance (and for any non-finite one) |x| is recomputed in scaled form.
+_TINY_R2 = 1e-280
+
+
+def _norms(x: np.ndarray) -> np.ndarray:
+    """|x| along the last axis, without overflow or underflow of the squares.
+
+    The plain sqrt(sum x_i^2) is used where it is safe (so ordinary inputs give the same
+    bits as before); entries whose squares overflow (|x| >~ 1e154) or underflow are
+    recomputed as m sqrt(sum (x_i/m)^2), m = max |x_i|."""
+    with np.errstate(over="ignore", under="ignore"):
+        r2 = np.einsum("...i,...i->...", x, x)
+    r = np.array(np.sqrt(r2), dtype=float)
+    bad = ~np.isfinite(r2) | ((r2 < _TINY_R2) & np.any(x != 0, axis=-1))
+    if bad.any():
+        xb = x[bad]
+        m = np.max(np.abs(xb), axis=-1)
+        with np.errstate(all="ignore"):
+            y = xb / m[..., None]
+            rb = np.where(np.isinf(m), np.inf, m * np.sqrt(np.einsum("...i,...i->...", y, y)))
+        r[bad] = rb
+    return r
 
 
 def _float_consts(e):
@@ -311,8 +356,9 @@ class RadialFast(FastPotential):
         _check_derivatives(exact.expr, exact.r, "RadialFast")
         super().__init__(name=name or exact.name or str(exact.expr), dimension=dimension)
         self.exact = exact
-        self.phi, self.dphi, self.d2phi = (compile_numpy(exact.derivative(j), exact.r)
-                                           for j in range(3))
+        self._raw = tuple(compile_numpy(exact.derivative(j), exact.r) for j in range(3))
+        self.phi, self.dphi, self.d2phi = (self._checked_view(j) for j in range(3))
+        self._at_infinity = None
         self.at_zero = tuple(_float_limit(exact.derivative(j), exact.r) for j in range(3))
         p0, p1, p2 = self.at_zero
         if not np.isfinite(p0):
@@ -339,6 +385,37 @@ class RadialFast(FastPotential):
         r""":math:`\Phi(\theta, \theta)` used for the diagonal terms of loss (1)."""
         return self._self_energy
 
+    def _checked_view(self, j: int):
+        """The public vectorised Phi^{(j)}: r must be finite and >= 0 (the rule of every view,
+        :func:`harmonic.exact.radial.check_radii`)."""
+        raw, where = self._raw[j], f"{self.name} ({('phi', 'dphi', 'd2phi')[j]})"
+
+        def view(r):
+            try:
+                x = np.asarray(r, dtype=float)
+            except (TypeError, ValueError):
+                raise ValueError(f"{where}: a radial potential Phi(r) is evaluated at finite r >= 0; "
+                                 f"got r={r!r}") from None
+            check_radii(x, where)
+            return raw(x)
+        return view
+
+    @property
+    def at_infinity(self) -> tuple:
+        """(Phi, Phi', Phi'') as r -> oo, from sympy limits (nan where there is none); used
+        where float64 overflows at r > 1e100."""
+        if self._at_infinity is None:
+            self._at_infinity = tuple(_limit_at_infinity(self.exact.derivative(j), self.exact.r)
+                                      for j in range(3))
+        return self._at_infinity
+
+    def _far(self, values, r, j: int, far):
+        """``values`` with non-finite entries at finite r > 1e100 replaced by the limit at infinity."""
+        fix = far & ~np.isfinite(values)
+        if fix.any():
+            values = np.where(fix, self.at_infinity[j], values)
+        return values
+
     def explain(self, order: int) -> str:
         """Why the ``order``-th derivative of Phi(|x|) does not exist at x = 0."""
         p0, p1, p2 = self.at_zero
@@ -354,18 +431,24 @@ class RadialFast(FastPotential):
     def radial_terms(self, x: np.ndarray, order: int = 2) -> RadialTerms:
         """The per-pair quantities of :class:`RadialTerms` for differences ``x`` (..., d)."""
         x = np.asarray(x, dtype=float)
-        r = np.sqrt(np.einsum("...i,...i->...", x, x))
+        r = _norms(x)
         zero = r == 0
         any_zero = bool(zero.any())
         rs = np.where(zero, 1.0, r) if any_zero else r
+        far = np.isfinite(r) & (r > _FAR)
+        any_far = bool(far.any())
         p0, p1, p2 = self.at_zero
+        phi_raw, dphi_raw, d2phi_raw = self._raw
         with np.errstate(all="ignore"):
-            phi = np.asarray(self.phi(rs), dtype=float)
+            phi = np.asarray(phi_raw(rs), dtype=float)
+            if any_far:
+                phi = self._far(phi, r, 0, far)
             if any_zero:
                 phi = np.where(zero, p0 if np.isfinite(p0) else np.nan, phi)
             g = c = u = None
             if order >= 1:
-                g = np.asarray(self.dphi(rs), dtype=float) / rs
+                dp = np.asarray(dphi_raw(rs), dtype=float)
+                g = (self._far(dp, r, 1, far) if any_far else dp) / rs
                 if any_zero:
                     # smooth: Phi'(r)/r -> Phi''(0); c (times u u^T = 0) -> 0
                     g0 = p2 if (p1 == 0 and np.isfinite(p0) and np.isfinite(p2)) else np.nan
@@ -373,7 +456,8 @@ class RadialFast(FastPotential):
                         g0 = 0.0 if not np.isfinite(p2) else p2   # gradient g x = 0 at x = 0
                     g = np.where(zero, g0, g)
             if order >= 2:
-                c = np.asarray(self.d2phi(rs), dtype=float) - g
+                d2 = np.asarray(d2phi_raw(rs), dtype=float)
+                c = (self._far(d2, r, 2, far) if any_far else d2) - g
                 if any_zero:
                     c = np.where(zero, 0.0 if np.isfinite(g0) else np.nan, c)
                 u = x / rs[..., None]

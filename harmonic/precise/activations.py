@@ -238,7 +238,7 @@ class FourierActivation:
     Built by :func:`activation`: sqrt(F) = M + (sqrt(F) - M) with M a sum of Bessel-potential
     (Matern) terms whose inverse transform is closed form; the remainder is integrated by
     Gauss-Legendre panels on [0, rho_max] (F from the closed-form transforms) and, for Phi_eps,
-    by its exact large-rho expansion beyond rho_max (:class:`_AsymptoticTail`). Values are
+    by its exact large-rho expansion beyond rho_max (``_AsymptoticTail``). Values are
     float64. :meth:`evaluate` gives h(r) with an error estimate: the difference between
     splitting the rho integral at rho_max and at rho_max / 2 (panels against asymptotics on
     [rho_max/2, rho_max]), plus a rounding bound.

@@ -850,7 +850,23 @@ def _use_mpmath(*args) -> bool:
 def _closed_rho(rho, use_mp: bool):
     if use_mp:
         return _check_rho(rho)
-    r = sp.sympify(rho)
+    bad = ValueError(f"Lemma B.1: the correlation rho must be a real number in [-1, 1] (or a sympy "
+                     f"Symbol, for the closed form); got rho={rho!r}")
+    if isinstance(rho, (bool, str, bytes)) or not isinstance(rho, (sp.Basic, numbers.Number, Fraction)):
+        # a string is a number written out, never a symbol name ('abc' is an error, not Symbol('abc'))
+        if not isinstance(rho, str) or isinstance(rho, bool):
+            raise bad
+        try:
+            r = sp.Rational(rho)        # '1/2', '0.5', '-1': exact
+        except (TypeError, ValueError, ZeroDivisionError, sp.SympifyError):
+            raise bad from None
+    else:
+        try:
+            r = sp.sympify(rho)
+        except (sp.SympifyError, TypeError):
+            raise bad from None
+    if not isinstance(r, sp.Expr):
+        raise bad
     if r.is_number:
         if not r.is_real:
             raise ValueError(f"Lemma B.1: the correlation rho must be real; got {rho!r}")
@@ -1202,6 +1218,10 @@ class TaylorRealizability:
     witness: tuple | None
 
 
+#: The largest Taylor order :func:`taylor_realizability` computes (sympy series cost).
+MAX_TAYLOR_ORDER = 500
+
+
 def taylor_realizability(f, order: int, *, variable: sp.Symbol | None = None) -> TaylorRealizability:
     r"""Theorem B.2's hypothesis, decided exactly: the Taylor coefficients
     :math:`c_i = f^{(i)}(0)/i!`, :math:`i \le N`, of a sympy expression :math:`f(t)`, and the
@@ -1212,7 +1232,7 @@ def taylor_realizability(f, order: int, *, variable: sp.Symbol | None = None) ->
     f : sympy expression (or anything sympify accepts)
         In at most one free symbol (a constant is allowed).
     order : int
-        N >= 0.
+        0 <= N <= MAX_TAYLOR_ORDER (500).
     variable : sympy.Symbol, optional
         The variable (default: f's free symbol).
 
@@ -1238,6 +1258,10 @@ def taylor_realizability(f, order: int, *, variable: sp.Symbol | None = None) ->
     """
     if isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 0:
         raise ValueError(f"order must be a non-negative integer; got {order!r}")
+    if order > MAX_TAYLOR_ORDER:
+        raise ValueError(f"Theorem B.2's Taylor coefficients are computed through order <= {MAX_TAYLOR_ORDER} "
+                         "(sympy's series costs grow faster than N^2: about 5 s at N = 400); "
+                         f"got order={order}")
     try:
         expr = sp.sympify(f)
     except (sp.SympifyError, TypeError):

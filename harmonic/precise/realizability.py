@@ -14,6 +14,7 @@ sign of c_m (-1)^{(m+1)/2} (Gel'fand-Shilov, the transform of |x|^m).
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import mpmath
@@ -22,7 +23,7 @@ import sympy as sp
 
 from harmonic.exact import AlmostPotential, RadialPotential, exact_sign
 
-from .transforms import radial_fourier
+from .transforms import TransformAccuracyError, radial_fourier
 
 __all__ = ["RealizabilityReport", "realizability", "asymptotic_sign", "gram_min_eigenvalue"]
 
@@ -35,22 +36,31 @@ class RealizabilityReport:
     (a resolved negative value: ``witness`` is its rho), or None (undecided). ``kind`` is
     "numeric" (the grid) — with ``asymptotic_kind`` "exact" when the large-rho sign was decided
     from exact coefficients. ``grid`` holds (rho, value, error, resolved) rows.
+
+    ``minimum`` is (rho, F(rho)) of the smallest resolved value, and ``minimum_kind`` says
+    which one it is: ``"refined"`` (a bounded scalar minimisation of F between the grid
+    neighbours of the lowest grid point, the value then evaluated at the requested digits),
+    or ``"grid"`` (the lowest grid value itself: at an end of the grid, or where the
+    refinement did not improve it). ``grid_minimum`` is always the lowest grid value.
     """
 
     realizable: bool | None
     kind: str
-    minimum: tuple            # (rho, value) of the smallest resolved value
+    minimum: tuple            # (rho, value) of the smallest resolved value (see minimum_kind)
     witness: object | None
     asymptotic: int | None    # sign of the large-rho leading term
     asymptotic_kind: str
     asymptotic_term: str
     unresolved: list = field(default_factory=list)
     grid: list = field(default_factory=list)
+    minimum_kind: str = "grid"
+    grid_minimum: tuple = (None, None)
 
     def summary(self) -> dict:
         """JSON-safe summary (for reports)."""
         return {"realizable": self.realizable, "kind": self.kind,
                 "minimum": [mpmath.nstr(self.minimum[0], 8), mpmath.nstr(self.minimum[1], 8)],
+                "minimum kind": self.minimum_kind,
                 "witness rho": None if self.witness is None else mpmath.nstr(self.witness, 12),
                 "asymptotic sign": self.asymptotic, "asymptotic kind": self.asymptotic_kind,
                 "asymptotic term": self.asymptotic_term, "grid points": len(self.grid),
@@ -87,6 +97,54 @@ def _evaluate(potential, d, rho, dps, max_dps, kwargs):
     return (mpmath.mpf(rho), res.value, res.error, res.resolved)
 
 
+def _grid_number(value, name: str) -> mpmath.mpf:
+    """A finite real rho_min / rho_max, else a ValueError naming it."""
+    if not isinstance(value, bool):
+        try:
+            x = mpmath.mpf(value)
+        except (TypeError, ValueError):
+            x = None
+        if x is not None and mpmath.isfinite(x):
+            return x
+    raise ValueError(f"realizability needs a finite real {name} (the rho grid is log-spaced between "
+                     f"rho_min and rho_max); got {name}={value!r}")
+
+
+def _count(value, name: str, minimum: int, why: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"realizability needs an integer {name} >= {minimum} ({why}); got {name}={value!r}")
+    return int(value)
+
+
+def _refine_minimum(potential, d, rows, lowest, dps, max_dps, kwargs):
+    """(rho, value) of a bounded scalar minimisation of F (Brent's method on float values,
+    scipy's ``minimize_scalar``) between the grid neighbours of the lowest grid point
+    ``lowest``, evaluated at ``dps`` digits; None when the lowest point is at an end of the
+    grid, a neighbour is unresolved, or the refinement does not go lower."""
+    from scipy.optimize import minimize_scalar
+
+    ordered = sorted(rows)
+    k = ordered.index(lowest)
+    if k == 0 or k == len(ordered) - 1 or not (rows[ordered[k - 1]][3] and rows[ordered[k + 1]][3]):
+        return None
+    lo, hi = float(ordered[k - 1]), float(ordered[k + 1])
+    seen = {}
+
+    def F(x):
+        if x not in seen:
+            seen[x] = float(radial_fourier(potential, d, x, dps=dps, max_dps=max_dps, **kwargs).value)
+        return seen[x]
+    try:
+        opt = minimize_scalar(F, bounds=(lo, hi), method="bounded",
+                              options={"xatol": 1e-7 * max(abs(hi), 1e-3), "maxiter": 60})
+        row = _evaluate(potential, d, mpmath.mpf(float(opt.x)), dps, max_dps, kwargs)
+    except TransformAccuracyError:
+        return None
+    if not row[3] or row[1] >= rows[lowest][1]:
+        return None
+    return row[0], row[1]
+
+
 def realizability(potential, d: int, *, rho_min=1e-3, rho_max=1e3, points: int = 48,
                   refine: int = 3, dps: int = 30, max_dps: int | None = None,
                   **transform_kwargs) -> RealizabilityReport:
@@ -94,6 +152,10 @@ def realizability(potential, d: int, *, rho_min=1e-3, rho_max=1e3, points: int =
 
     The grid is rho = 0 and ``points`` log-spaced values in [rho_min, rho_max]; ``refine``
     rounds then insert midpoints (geometric) around every sign change and local minimum.
+    Finally the lowest resolved grid value is refined by a bounded scalar minimisation
+    between its grid neighbours (``report.minimum``; ``report.minimum_kind`` says whether
+    the refined or the grid value is reported). Other keywords (``time_budget``,
+    ``breakpoints``, ...) go to :func:`~harmonic.precise.transforms.radial_fourier`.
 
     Examples
     --------
@@ -105,12 +167,12 @@ def realizability(potential, d: int, *, rho_min=1e-3, rho_max=1e3, points: int =
     >>> rep.realizable, rep.witness is not None                             # the ball's J_{3/2}
     (False, True)
     """
-    if points < 2:
-        raise ValueError(f"realizability needs points >= 2; got {points}")
-    if not 0 < rho_min < rho_max:
+    points = _count(points, "points", 2, "log-spaced rho values")
+    refine = _count(refine, "refine", 0, "rounds of grid refinement")
+    lo, hi = _grid_number(rho_min, "rho_min"), _grid_number(rho_max, "rho_max")
+    if not 0 < lo < hi:
         raise ValueError(f"realizability needs 0 < rho_min < rho_max; got {rho_min}, {rho_max}")
-    rhos = [mpmath.mpf(0)] + [mpmath.mpf(rho_min) * (mpmath.mpf(rho_max) / rho_min)**(mpmath.mpf(i) / (points - 1))
-                              for i in range(points)]
+    rhos = [mpmath.mpf(0)] + [lo * (hi / lo)**(mpmath.mpf(i) / (points - 1)) for i in range(points)]
     rows = {r: _evaluate(potential, d, r, dps, max_dps, transform_kwargs) for r in rhos}
     for _ in range(refine):
         ordered = sorted(rows)
@@ -132,7 +194,12 @@ def realizability(potential, d: int, *, rho_min=1e-3, rho_max=1e3, points: int =
     resolved = [g for g in grid if g[3]]
     unresolved = [g[0] for g in grid if not g[3]]
     negative = [g for g in resolved if g[1] < 0]
-    minimum = min(((g[0], g[1]) for g in resolved), key=lambda t: t[1]) if resolved else (None, None)
+    grid_minimum = min(((g[0], g[1]) for g in resolved), key=lambda t: t[1]) if resolved else (None, None)
+    minimum, minimum_kind = grid_minimum, "grid"
+    if resolved:
+        refined = _refine_minimum(potential, d, rows, grid_minimum[0], dps, max_dps, transform_kwargs)
+        if refined is not None:
+            minimum, minimum_kind = refined, "refined"
     sign, akind, term = asymptotic_sign(potential)
     if sign is None and resolved:
         tail = [g[1] for g in resolved[-3:]]
@@ -142,6 +209,8 @@ def realizability(potential, d: int, *, rho_min=1e-3, rho_max=1e3, points: int =
             sign, akind, term = -1, "numeric", "the largest resolved grid values are negative"
     if negative:
         verdict, witness = False, min(negative, key=lambda g: g[1])[0]
+    elif minimum[1] is not None and minimum[1] < 0:      # the refinement found a resolved negative F
+        verdict, witness = False, minimum[0]
     elif sign == -1:
         verdict, witness = False, None
     elif resolved and sign == 1:
@@ -149,7 +218,7 @@ def realizability(potential, d: int, *, rho_min=1e-3, rho_max=1e3, points: int =
     else:
         verdict, witness = None, None
     return RealizabilityReport(verdict, "numeric", minimum, witness, sign, akind, term,
-                               unresolved, grid)
+                               unresolved, grid, minimum_kind, grid_minimum)
 
 
 def gram_min_eigenvalue(potential, points, *, dps: int = 30):
@@ -165,11 +234,24 @@ def gram_min_eigenvalue(potential, points, *, dps: int = 30):
     >>> gram_min_eigenvalue(RadialPotential(sp.exp(-R**2)), pts) > 0
     True
     """
-    if isinstance(potential, sp.Expr):
+    if isinstance(potential, (sp.Expr, str)):
         potential = RadialPotential(potential)
-    pts = np.asarray(points, dtype=float)
+    if not isinstance(potential, RadialPotential):
+        raise ValueError(f"gram_min_eigenvalue (Lemma B.4) needs a RadialPotential or a sympy expression "
+                         f"in r; got {type(potential).__name__}")
+    try:
+        pts = np.asarray(points, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"gram_min_eigenvalue (Lemma B.4) needs an (n, d) array of real points; "
+                         f"got {points!r}") from None
     if pts.ndim != 2 or len(pts) == 0:
         raise ValueError(f"gram_min_eigenvalue needs an (n, d) array of points; got shape {pts.shape}")
+    if not np.all(np.isfinite(pts)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(pts))[0])
+        raise ValueError(f"gram_min_eigenvalue (Lemma B.4) needs finite points x_i (the Gram matrix "
+                         f"Phi(|x_i - x_j|)); got points[{bad[0]}, {bad[1]}] = {float(pts[bad])!r}")
+    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral) or dps < 10:
+        raise ValueError(f"gram_min_eigenvalue needs an integer dps >= 10; got dps={dps!r}")
     n = len(pts)
     with mpmath.workdps(dps):
         m = mpmath.matrix(n, n)

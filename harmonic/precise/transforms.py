@@ -18,6 +18,15 @@ value smaller than the error the precision can resolve is reported as *unresolve
 (``resolved=False``, ``sign=None``) rather than given a sign; a value that cannot be brought
 to the requested accuracy raises :class:`TransformAccuracyError` carrying the estimate.
 
+Hostile input fails, it does not hang: f must be real, locally integrable (f(r) r^d -> 0 as
+r -> 0) and small enough at infinity for the integral to converge (the amplitude
+f(r) r^{(d-1)/2} of the oscillating integrand -> 0 for rho > 0; f(r) r^d -> 0 for rho = 0, where
+nothing oscillates). This is decided up front where the expression shows it (sympy limits),
+sampled for callables (the amplitudes must decay along r = s, 2s, ..., 512 s), and checked
+at every quadrature node (no nan, no infinity, no complex value). Every transform
+runs under a time budget (``time_budget``, 300 s by default) and ends, when it is spent, in
+:class:`TransformAccuracyError` saying how far it got.
+
 Structure is used where the exact layer knows it: Lemma B.9's lambda-harmonic potential has
 the closed-form transform (2 pi)^{d/2} C s^{-nu}/(rho^2 + s^2) (from
 int_0^oo r K_nu(s r) J_nu(rho r) dr = rho^nu s^{-nu}/(rho^2 + s^2), DLMF 10.22.69 with
@@ -27,6 +36,7 @@ piece by piece, split at their breakpoints; oscillatory infinite tails use mpmat
 from __future__ import annotations
 
 import math
+import time
 import weakref
 from dataclasses import dataclass
 from fractions import Fraction
@@ -78,11 +88,55 @@ class TransformResult:
 
 
 class TransformAccuracyError(ArithmeticError):
-    """The requested accuracy was not reached; ``value`` and ``error`` carry the estimate."""
+    """The requested accuracy was not reached; ``value`` and ``error`` carry the estimate
+    (``None`` when not even one evaluation finished within the time budget)."""
 
     def __init__(self, message: str, value, error):
         super().__init__(message)
         self.value, self.error = value, error
+
+
+class _OutOfTime(Exception):
+    """Raised inside a quadrature when the transform's time budget is spent."""
+
+
+_clock = time.monotonic
+
+
+class _Budget:
+    """The wall-clock budget of one transform, checked at every integrand evaluation."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.evaluations = 0
+
+    def tick(self):
+        self.evaluations += 1
+        if self.deadline is not None and _clock() > self.deadline:
+            raise _OutOfTime
+
+
+_UNLIMITED = _Budget(None)
+
+
+def _real_value(v, r):
+    """An integrand value f(r) as a real mpf: nan, an infinity or a complex value is a ValueError."""
+    if not isinstance(v, mpmath.mpf):
+        if isinstance(v, (mpmath.mpc, complex)):
+            if v.imag != 0:
+                raise ValueError(f"radial_fourier needs a real-valued f; got f({mpmath.nstr(r, 8)}) = "
+                                 f"{mpmath.nstr(mpmath.mpc(v), 8)}")
+            v = v.real
+        try:
+            v = mpmath.mpf(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"radial_fourier needs f to return real numbers; got f({mpmath.nstr(r, 8)}) "
+                             f"= {v!r}") from None
+    if not mpmath.isfinite(v):
+        raise ValueError(f"radial_fourier needs a finite f (integrable on R^d); got "
+                         f"f({mpmath.nstr(r, 8)}) = {v}")
+    return v
 
 
 # -- the kernel Lambda_nu(z) = J_nu(z) / z^nu ---------------------------------------------
@@ -268,6 +322,8 @@ class _Plan:
 
     pieces: list            # (a, b, g) with b possibly mpmath.inf, g an mpmath callable
     closed: Callable | None  # rho -> the structured part (already including (2 pi)^{d/2})
+    sample_tails: list = None   # [(a, g, f, check rho > 0, check rho = 0)]: tails checked by sampling
+    at_zero: ValueError | None = None   # why the transform diverges at rho = 0 (if it does)
 
 
 def _lambdify(expr, r):
@@ -430,6 +486,77 @@ def _lam_harmonic_closed(phi: LamHarmonicPotential, scale, d: int):
     return closed
 
 
+def _limit_verdict(expr, r, point):
+    """Does f(r) r^d (``expr``) tend to 0 as r -> point? True, False (to another value, an
+    infinity, or oscillating: sympy's AccumBounds), or None where sympy cannot tell."""
+    try:
+        lim = sp.limit(expr, r, point, "+") if point == 0 else sp.limit(expr, r, point)
+    except Exception:  # noqa: BLE001 - sympy raises many kinds where it cannot decide
+        return None, None
+    if isinstance(lim, sp.AccumBounds):
+        return (lim.min == 0 and lim.max == 0), lim
+    if lim.has(sp.AccumBounds):          # e.g. oo*sign(AccumBounds(-1, 1)): oscillating, unbounded
+        return False, lim
+    if lim.has(sp.Limit) or lim.free_symbols or not lim.is_number:
+        return None, lim
+    return lim == 0, lim
+
+
+def _check_expression(expr: sp.Expr, r: sp.Symbol):
+    """f must be a real function: no nan, no infinity, no imaginary part (a ValueError)."""
+    values = [e for e, _ in expr.args] if isinstance(expr, sp.Piecewise) else [expr]
+    for e in values:
+        e = sp.sympify(e)
+        if e.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            raise ValueError(f"radial_fourier needs a real, finite f(r); got f = {expr} (nan or an "
+                             "infinity in it)")
+        if e.has(sp.I):
+            im = sp.im(e)
+            if im.is_zero is not True:
+                raise ValueError(f"radial_fourier needs a real-valued f (the potential of Theorem 2.1 is "
+                                 f"real); got f = {expr} with imaginary part {im}")
+
+
+def _convergence_error(d: int, where, lim, f, *, rho_zero: bool = False, sampled: str = "") -> ValueError:
+    half = sp.Rational(d - 1, 2)
+    if where == 0:
+        why = (f"f(r) r^{d} -> {lim} as r -> 0, so |f| r^{d - 1} is not o(1/r) and int_0 |f(r)| "
+               f"r^{d - 1} dr diverges at r = 0")
+    elif rho_zero:
+        seen = sampled or f"f(r) r^{d} -> {lim} as r -> oo"
+        why = f"at rho = 0 the transform is a multiple of int_0^oo f(r) r^{d - 1} dr, and {seen}: it diverges"
+    else:
+        seen = sampled or f"f(r) r^{half} -> {lim} as r -> oo"
+        why = (f"{seen}: the oscillating integrand f(r) J_{{d/2-1}}(rho r) r^{{d/2}} does not die out, "
+               "so the integral diverges at infinity")
+    return ValueError(f"radial_fourier needs f integrable on R^{d} (near r = 0: int_0 |f| r^{d - 1} dr < oo; "
+                      f"at infinity: f(r) r^{half} -> 0 for rho > 0, int^oo |f| r^{d - 1} dr < oo for "
+                      f"rho = 0; the transform of Theorem 2.1): {why}; got f = {f}")
+
+
+def _check_integrable(sub: sp.Expr, r: sp.Symbol, lo, hi, d: int):
+    """Convergence of the transform integral, decided up front where sympy's limits show it.
+
+    Near 0: int_0 |f| r^{d-1} dr diverges when f(r) r^d -> c != 0 (or oo, or oscillates).
+    At infinity, for rho > 0 the integrand f(r) J_nu(rho r) r^{d/2} has amplitude
+    f(r) r^{(d-1)/2}, which must tend to 0 (else the improper integral diverges); at rho = 0
+    it is f(r) r^{d-1}, which must be integrable: f(r) r^d -> 0 is needed.
+    Raises ValueError for the first two; returns (oscillatory decay shown, the ValueError
+    for rho = 0 or None, absolute decay shown) so that the caller samples undecided tails."""
+    if lo == 0:
+        ok, lim = _limit_verdict(sub * r**d, r, 0)
+        if ok is False:
+            raise _convergence_error(d, 0, lim, sub)
+    if hi is not sp.oo:
+        return True, None, True
+    ok, lim = _limit_verdict(sub * r**sp.Rational(d - 1, 2), r, sp.oo)
+    if ok is False:
+        raise _convergence_error(d, "oo", lim, sub)
+    ok_abs, lim_abs = _limit_verdict(sub * r**d, r, sp.oo)
+    at_zero = _convergence_error(d, "oo", lim_abs, sub, rho_zero=True) if ok_abs is False else None
+    return ok is True, at_zero, ok_abs is not None
+
+
 def _plan(f, d: int, breakpoints, support) -> _Plan:
     if isinstance(f, (sp.Expr, str)) and not isinstance(f, RadialPotential):
         f = RadialPotential(f)
@@ -441,7 +568,8 @@ def _plan(f, d: int, breakpoints, support) -> _Plan:
             if f.d != d:
                 raise ValueError(f"radial_fourier: Lemma B.9's potential for d={f.d} transformed in d={d}; "
                                  "the closed form needs the same d")
-            return _Plan([], _lam_harmonic_closed(f, 1, d))
+            return _Plan([], _lam_harmonic_closed(f, 1, d), [])
+        _check_expression(f.expr, f.r)
         if isinstance(f.expr, sp.Piecewise):
             intervals, closed = _piecewise_intervals(f.expr, f.r), None
         else:
@@ -451,7 +579,18 @@ def _plan(f, d: int, breakpoints, support) -> _Plan:
             parts = [g for g in (gauss, matern, bessel) if g is not None]
             closed = (lambda x: sum(g(x) for g in parts)) if parts else None
             intervals = [(sp.Integer(0), sp.oo, rest)]
-        return _Plan([_sympy_piece(lo, hi, sub, f.r, d) for lo, hi, sub in intervals if sub != 0], closed)
+        pieces, tails, at_zero = [], [], None
+        for lo, hi, sub in intervals:
+            if sub == 0:
+                continue
+            piece = _sympy_piece(lo, hi, sub, f.r, d)
+            if not isinstance(piece, _ExpPolyPiece):
+                shown, refusal, abs_decided = _check_integrable(sub, f.r, lo, hi, d)
+                at_zero = at_zero or refusal
+                if not (shown and abs_decided):
+                    tails.append((piece[0], piece[2], sub, not shown, not abs_decided))
+            pieces.append(piece)
+        return _Plan(pieces, closed, tails, at_zero)
     if not callable(f):
         raise ValueError(f"radial_fourier needs a radial potential, a sympy expression or a callable; got {f!r}")
     edges = sorted({mpmath.mpf(b) for b in breakpoints if b > 0})
@@ -463,7 +602,35 @@ def _plan(f, d: int, breakpoints, support) -> _Plan:
     else:
         edges.append(mpmath.inf)
     lows = [mpmath.mpf(0)] + edges[:-1]
-    return _Plan([(a, b, f) for a, b in zip(lows, edges)], None)
+    pieces = [(a, b, f) for a, b in zip(lows, edges)]
+    return _Plan(pieces, None, [(a, g, f, True, True) for a, b, g in pieces if b == mpmath.inf])
+
+
+def _check_tail_decay(plan: _Plan, d: int, budget: _Budget):
+    """For the infinite pieces whose decay was not shown exactly (callables, undecided
+    expressions), |f(r)| r^{(d-1)/2} (rho > 0) and |f(r)| r^d (rho = 0) are sampled at
+    r = s, 2s, ..., 512 s (s = a + 8): when the last three samples are all at least the first,
+    the amplitude does not decay (a sampled judgement, said so in the message): a ValueError
+    for rho > 0, recorded in ``plan.at_zero`` for rho = 0."""
+    for a, g, f, oscillatory, absolute in plan.sample_tails or ():
+        rs = [(a + 8) * 2**k for k in range(10)]
+        raw = []
+        for x in rs:
+            budget.tick()
+            raw.append(abs(_real_value(g(x), x)))
+        for power, rho_zero, wanted in ((mpmath.mpf(d - 1) / 2, False, oscillatory), (d, True, absolute)):
+            if not wanted:
+                continue
+            vals = [v * x**power for v, x in zip(raw, rs)]
+            if max(vals[-3:]) > 0 and min(vals[-3:]) >= vals[0]:
+                seen = (f"|f(r)| r^{mpmath.nstr(power, 3)} does not decay (sampled: {mpmath.nstr(vals[0], 3)} at "
+                        f"r = {mpmath.nstr(rs[0], 3)}, {mpmath.nstr(vals[-1], 3)} at r = {mpmath.nstr(rs[-1], 3)}; "
+                        "give support= if f vanishes beyond some radius)")
+                err = _convergence_error(d, "oo", None, f if isinstance(f, sp.Basic) else "the callable",
+                                         rho_zero=rho_zero, sampled=seen)
+                if not rho_zero:
+                    raise err
+                plan.at_zero = plan.at_zero or err
 
 
 # -- quadrature ----------------------------------------------------------------------------
@@ -498,10 +665,27 @@ def _negligible_beyond(g, start, d, tiny) -> bool:
     return all(abs(g(start * 2**k)) * (start * 2**k)**d < tiny for k in range(6))
 
 
-def _integrate(plan: _Plan, d: int, rho, nu, periods, tiny):
+def _checked(g, budget: _Budget):
+    """g with the budget ticking and its values checked (real, finite) at every evaluation
+    (the common case, a finite mpf, costs one type test and a look at its mantissa)."""
+    mpf, tick = mpmath.mpf, budget.tick
+
+    def f(r):
+        tick()
+        v = g(r)
+        if type(v) is mpf:
+            m = v._mpf_
+            if m[1] or not m[2]:        # non-zero mantissa, or zero: finite (nan/inf: 0 mantissa, exp != 0)
+                return v
+        return _real_value(v, r)
+    return f
+
+
+def _integrate(plan: _Plan, d: int, rho, nu, periods, tiny, budget: _Budget = _UNLIMITED):
     """One evaluation at the current working precision: (value, quadrature error estimate).
 
-    ``tiny`` is the size below which an infinite tail's integrand is negligible."""
+    ``tiny`` is the size below which an infinite tail's integrand is negligible; ``budget``
+    ends the evaluation (``_OutOfTime``) when the transform's time is spent."""
     total = mpmath.mpf(0)
     err = mpmath.mpf(0)
     for piece in plan.pieces:
@@ -509,6 +693,7 @@ def _integrate(plan: _Plan, d: int, rho, nu, periods, tiny):
             total += piece.transform(d, rho)
             continue
         a, b, g = piece
+        g = _checked(g, budget)
 
         def h(r, g=g):
             return g(r) * radial_kernel(nu, rho * r) * r**(d - 1)
@@ -532,7 +717,7 @@ def _integrate(plan: _Plan, d: int, rho, nu, periods, tiny):
     return total * scale, err * scale
 
 
-def _mass(plan: _Plan, d: int, nu):
+def _mass(plan: _Plan, d: int, nu, budget: _Budget = _UNLIMITED):
     """(2 pi)^{d/2} Lambda_nu(0) int |f| r^{d-1} dr over the quadrature pieces (15 digits):
     no quadrature of the oscillating integrand can be trusted below this times 10^{-working
     digits}. Closed-form parts need no such floor: evaluating them at two precisions exposes
@@ -543,6 +728,7 @@ def _mass(plan: _Plan, d: int, nu):
             if isinstance(piece, _ExpPolyPiece):
                 continue
             a, b, g = piece
+            g = _checked(g, budget)
             pts = [a, a + 1, a + 8, mpmath.inf] if b == mpmath.inf else [a, b]
             total += mpmath.quad(lambda r, g=g: abs(g(r)) * r**(d - 1), pts)
         return total * (2 * mpmath.pi)**(mpmath.mpf(d) / 2) * radial_kernel(nu, mpmath.mpf(0))
@@ -555,11 +741,12 @@ _EXPR_PLANS: dict = {}
 _PLAN_DPS = 300      # breakpoints and closed-form constants are stored to this many digits
 
 
-def _cached_plan(f, d, breakpoints, support, nu):
+def _cached_plan(f, d, breakpoints, support, nu, budget: _Budget = _UNLIMITED):
     """(plan, mass) for f in R^d, computed once per potential object (or sympy expression).
 
     The plan's numbers (breakpoints, constants of closed forms) are made at _PLAN_DPS digits,
-    so that no working precision up to that is limited by them."""
+    so that no working precision up to that is limited by them. The up-front checks (real,
+    finite, integrable) run here, once; a plan that fails them is not stored."""
     key = (d, breakpoints, support)
     if isinstance(f, sp.Basic):
         store = _EXPR_PLANS.setdefault(f, {})
@@ -571,7 +758,9 @@ def _cached_plan(f, d, breakpoints, support, nu):
     if key not in store:
         with mpmath.workdps(_PLAN_DPS):
             plan = _plan(f, d, breakpoints, support)
-        store[key] = (plan, _mass(plan, d, nu))
+        with mpmath.workdps(15):
+            _check_tail_decay(plan, d, budget)
+        store[key] = (plan, _mass(plan, d, nu, budget))
     return store[key]
 
 
@@ -582,8 +771,40 @@ def _check_common(d, dps):
         raise ValueError(f"radial_fourier needs dps >= 10 (an integer); got dps={dps!r}")
 
 
+def _rho_value(rho) -> mpmath.mpf:
+    """rho as an mpf at the current precision: a finite real rho >= 0, else a ValueError."""
+    bad = ValueError(f"radial_fourier needs a finite real rho >= 0 (rho = |omega|); got rho={rho!r}")
+    if isinstance(rho, bool):
+        raise bad
+    if isinstance(rho, sp.Basic):
+        if not (rho.is_number and rho.is_real is True and rho.is_finite is True):
+            raise bad
+        value = mpmath.mpf(sp.N(rho, _PLAN_DPS))
+    else:
+        try:
+            value = mpmath.mpf(rho)
+        except (TypeError, ValueError):
+            raise bad from None
+    if not mpmath.isfinite(value) or value < 0:
+        raise bad
+    return value
+
+
+def _check_budget(time_budget):
+    if time_budget is None:
+        return None
+    if isinstance(time_budget, bool) or not isinstance(time_budget, (int, float)) \
+            or not math.isfinite(time_budget) or time_budget <= 0:
+        raise ValueError(f"radial_fourier needs a time_budget > 0 (seconds) or None; got {time_budget!r}")
+    return float(time_budget)
+
+
+#: The default wall-clock budget of one transform (seconds).
+TIME_BUDGET = 300.0
+
+
 def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=None,
-                   max_dps: int | None = None) -> TransformResult:
+                   max_dps: int | None = None, time_budget: float | None = TIME_BUDGET) -> TransformResult:
     r"""The d-dimensional Fourier transform of a radial function at |omega| = rho.
 
     .. math:: \mathfrak F f(\rho) = (2\pi)^{d/2}\rho^{1-d/2}\int_0^\infty f(r)
@@ -600,6 +821,8 @@ def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=Non
     breakpoints, support : for a callable f, the radii where it is not smooth and the end
         of its support (f = 0 beyond), so that quadrature splits there.
     max_dps : the largest working precision tried (default 4 dps + 60).
+    time_budget : seconds of wall-clock time this transform may take (default 300; ``None``
+        for no limit). When it is spent, :class:`TransformAccuracyError` says how far it got.
 
     Returns
     -------
@@ -609,7 +832,12 @@ def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=Non
     ------
     TransformAccuracyError
         when the value is resolved (larger than its error) but the requested digits could
-        not be verified within ``max_dps``.
+        not be verified within ``max_dps``, or when ``time_budget`` is spent.
+    ValueError
+        f complex, nan or infinite somewhere, or its transform integral divergent (decided
+        from sympy limits of f(r) r^d at 0 and of f(r) r^{(d-1)/2} (rho > 0) or f(r) r^d
+        (rho = 0) at infinity, or sampled for a callable); rho
+        not a finite real >= 0; d, dps, max_dps, time_budget out of range.
 
     Examples
     --------
@@ -625,24 +853,46 @@ def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=Non
     """
     _check_common(d, dps)
     with mpmath.workdps(_PLAN_DPS):
-        rho = mpmath.mpf(rho) if not isinstance(rho, sp.Basic) else mpmath.mpf(sp.N(rho, _PLAN_DPS))
-    if rho < 0 or not mpmath.isfinite(rho):
-        raise ValueError(f"radial_fourier needs a finite rho >= 0; got rho={rho}")
-    nu = mpmath.mpf(d) / 2 - 1
-    plan, mass = _cached_plan(f, d, tuple(breakpoints), support, nu)
+        rho = _rho_value(rho)
+    budget = _Budget(_check_budget(time_budget))
     max_dps = min(4 * dps + 60, _PLAN_DPS - 20) if max_dps is None else max_dps
     if max_dps > _PLAN_DPS - 20 or max_dps < dps:
         raise ValueError(f"radial_fourier needs dps <= max_dps <= {_PLAN_DPS - 20}; got dps={dps}, max_dps={max_dps}")
+    nu = mpmath.mpf(d) / 2 - 1
+    last = [None, None, None]         # (value, error, working digits) of the last finished round
+    try:
+        plan, mass = _cached_plan(f, d, tuple(breakpoints), support, nu, budget)
+        if rho == 0 and plan.at_zero is not None:
+            raise plan.at_zero
+        return _transform(plan, mass, d, rho, nu, dps, max_dps, budget, last)
+    except _OutOfTime:
+        v, e, w = last
+        got = ("no evaluation finished" if v is None else
+               f"reached {mpmath.nstr(v, 12)} +- {mpmath.nstr(e, 3)} at {w} working digits")
+        raise TransformAccuracyError(
+            f"radial_fourier: the time budget of {budget.seconds:g} s was spent at rho={mpmath.nstr(rho, 8)} "
+            f"before {dps} digits were verified ({got}, {budget.evaluations} evaluations of f); "
+            "f may be not smooth where no breakpoint was given, or slowly decaying "
+            "(pass breakpoints=, support=, a lower dps or a larger time_budget)", v, e) from None
+
+
+def _transform(plan, mass, d, rho, nu, dps, max_dps, budget, last: list) -> TransformResult:
+    """The accuracy loop of :func:`radial_fourier`; ``last`` records each finished round."""
     work = dps + _GUARD
     target = mpmath.mpf(10)**(-dps)
     while True:
         # two evaluations that differ in precision AND in discretisation (4 vs 2 periods a
         # chunk): their difference exposes both rounding and quadrature error
         with mpmath.workdps(work):
-            v1, _ = _integrate(plan, d, mpmath.mpf(rho), nu, 4, mass * mpmath.mpf(10)**(-(work + 10)))
+            v1, _ = _integrate(plan, d, mpmath.mpf(rho), nu, 4, mass * mpmath.mpf(10)**(-(work + 10)), budget)
         with mpmath.workdps(work + _EXTRA):
-            v2, e2 = _integrate(plan, d, mpmath.mpf(rho), nu, 2, mass * mpmath.mpf(10)**(-(work + 25)))
+            v2, e2 = _integrate(plan, d, mpmath.mpf(rho), nu, 2, mass * mpmath.mpf(10)**(-(work + 25)), budget)
             error = abs(v2 - v1) + e2 + mass * mpmath.mpf(10)**(-(work - 5))
+        if isinstance(v2, mpmath.mpc) or not (mpmath.isfinite(v2) and mpmath.isfinite(error)):
+            raise TransformAccuracyError(
+                f"radial_fourier: no finite real value at rho={mpmath.nstr(rho, 8)} (got {mpmath.nstr(v2, 8)} "
+                f"+- {mpmath.nstr(error, 3)}); the transform integral of f probably diverges in R^{d}", v2, error)
+        last[:] = [v2, error, work + _EXTRA]
         if error <= target * abs(v2):
             break
         lost = int(mpmath.ceil(mpmath.log10(error / abs(v2)))) + dps if v2 else dps
