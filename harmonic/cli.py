@@ -520,16 +520,10 @@ def _table2_paper(args) -> int:
 # the parser
 # ---------------------------------------------------------------------------------------
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line usage errors: ``harmonic realize: error: ... (see harmonic
-    realize --help)`` on standard error, exit status 2 (sub-parsers inherit it)."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
-
-
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    from verification.runner import OneLineParser      # one-line usage errors, as `harmonic verify`
+
+    p = OneLineParser(
         prog=_PROG, description="The paper 'Convergence Results for Neural Networks via "
         "Electrodynamics', executable. Exit status: 0 success, 1 a claim failed or an optional "
         "dependency is missing, 2 bad input.")

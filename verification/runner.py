@@ -324,8 +324,16 @@ def _previous_costs(out: str) -> dict[str, float]:
         return {}
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with one-line usage errors: ``PROG: error: ... (see PROG --help)`` on standard
+    error, exit status 2 (sub-parsers inherit it). Also the ``harmonic`` command's parser."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def _parser(prog: str | None) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog=prog, description="Re-check the claims of 'Convergence Results for Neural "
         "Networks via Electrodynamics'. Exit status: 0 all ok, 1 some claim failed, 2 usage error.")
     p.add_argument("--only", nargs="+", metavar="ID",
