@@ -432,11 +432,13 @@ def _descend(args) -> int:
         potential = potentials.phi_eps(args.d, args.eps)
     else:
         potential = potentials.gaussian(1) if args.potential == "gaussian" else potentials.exponential()
-    rng = np.random.default_rng(args.seed)
-    # Theorem 4.6's instance: w_j ~ N(0, I), b_j uniform in [-1, 1]; a random start
-    w = rng.normal(size=(args.k, args.d))
-    b = rng.uniform(-1, 1, size=args.k)
-    a0, theta0 = rng.uniform(-1, 1, size=args.k), rng.normal(size=(args.k, args.d))
+    from harmonic.fast.recovery import greedy_init, random_teacher
+
+    # Theorem 4.6's instance, as the recovery study draws it (harmonic.fast.recovery):
+    # w_j ~ N(0, d log d I), b_j uniform in [-1, 1] (|b_j| >= 0.1, teachers 2 apart); Lemma E.4's start
+    teacher = random_teacher(args.d, args.k, b_min=0.1, min_separation=2.0, seed=args.seed)
+    w, b = teacher.w, teacher.b
+    a0, theta0 = greedy_init(potential, teacher, args.k, rng=args.seed + 1)
     loss = Loss(potential, b, w, regularized=args.regularized)
     x0 = loss.pack(a0, theta0)
     run = {"gd": descent.gd, "hd": descent.hd, "second-gd": descent.second_gd}[args.algorithm]
@@ -463,6 +465,14 @@ def _descend(args) -> int:
     for u in data["units"]:
         print(f"  theta_{u['i']}: a = {u['a']:+.4f}, nearest w_{u['nearest_w']} (b = {u['b_nearest']:+.4f}) "
               f"at distance {u['distance']:.3g}")
+    best = min(data["units"], key=lambda u: u["distance"])
+    if args.potential == "phi-eps":
+        eps = float(args.eps)
+        found = best["distance"] < eps
+        print(f"Theorem 4.1's conclusion (some theta_i within eps = {eps:g} of a w_j): "
+              f"{'yes' if found else 'no'}, theta_{best['i']} at {best['distance']:.3g} from w_{best['nearest_w']}"
+              + (" -- a unit on a teacher sits at Phi_eps's cusp, where no step decreases L further"
+                 if found and res.reason == "insufficient_decrease" else ""))
     return 0
 
 
@@ -623,7 +633,7 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--eps", type=_exact, default=sp.Rational(1, 2), help="Phi_eps's eps (default 1/2)")
     g.add_argument("--algorithm", choices=("gd", "hd", "second-gd"), default="second-gd",
                    help="default second-gd")
-    g.add_argument("--alpha", type=float, default=1e-2, help="step size (default 1e-2)")
+    g.add_argument("--alpha", type=float, default=5e-3, help="step size (default 5e-3)")
     g.add_argument("--T", type=_int_type(1, "a positive integer", maximum=_MAX_T), default=2000,
                    help=f"iterations (default 2000, at most {_MAX_T})")
     g.add_argument("--regularized", action="store_true", help="descend G = L + |a|^2 (Section 4)")
@@ -634,7 +644,7 @@ def _parser() -> argparse.ArgumentParser:
     y = sub.add_parser("recovery", help="Theorems 4.1/4.6 on random instances: success rates",
                        description="Node-wise descent (Algorithm 3) and SecondGD on G (Algorithm 2) "
                        "on random teachers, for Phi_eps, the Gaussian and the sign potential "
-                       "(harmonic.fast.recovery.STUDY): success rate with its Wilson 95%% interval, "
+                       "(harmonic.fast.recovery.STUDY): success rate with its Wilson 95 % interval, "
                        "median iterations, distance and time per configuration. See docs/empirical.md.")
     y.add_argument("--seeds", type=_int_type(1, "a positive integer", maximum=_MAX_SEEDS), default=100,
                    help=f"seeds per configuration (default 100, at most {_MAX_SEEDS})")

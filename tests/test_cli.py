@@ -204,3 +204,19 @@ def test_tables_and_figures_say_what_they_skip(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(figures, "write_figures", lambda *a, **kw: [])
     code, _, err = run(capsys, "figures", "--out", str(tmp_path), "--no-progress")
     assert code == 0 and "harmonic figures: no Figures 1-2:" in err and "run `harmonic table2` first" in err
+
+
+def test_descend_default_shows_theorem_4_1_and_honest_stop(capsys):
+    from harmonic.cli import main as cli_main
+
+    assert cli_main(["descend", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "decreased L by -" not in out                        # never a "negative decrease"
+    assert "Theorem 4.1's conclusion (some theta_i within eps = 0.5 of a w_j): yes" in out
+
+
+def test_recovery_help_has_no_doubled_percent(capsys):
+    from harmonic.cli import main as cli_main
+
+    assert cli_main(["recovery", "--help"]) == 0
+    assert "%%" not in capsys.readouterr().out

@@ -846,8 +846,10 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
                 break
             if fn >= f - need:
                 reason = "insufficient_decrease"
-                msg = (f"iteration {i} ({kind} step) decreased L by {f - fn:.3g} < {need:.3g}; "
-                       f"returning x_{i - 1}")
+                change = (f"increased L by {fn - f:.3g}" if fn > f else f"decreased L by only {f - fn:.3g}")
+                msg = (f"iteration {i} ({kind} step) {change}, not by the required {need:.3g}"
+                       + (" (a step that raises L: the step size is too large here, e.g. at a cusp of Phi)"
+                          if fn > f else "") + f"; returning x_{i - 1}")
                 break
             x, f, it = xn, fn, i
             hist.append(f)
