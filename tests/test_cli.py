@@ -159,8 +159,10 @@ def test_descend_gd_on_a_gaussian_instance(capsys):
                     "--T", "200", "--alpha", "0.05", "--seed", "3", "--no-progress")
     assert data["algorithm"] == "GD" and data["reason"] == "max_iter" and data["iterations"] == 200
     assert data["final_loss"] < data["initial_loss"]
-    # the instance, drawn independently from the same seed: w_j ~ N(0, I) first
-    w = np.random.default_rng(3).normal(size=(2, 2))
+    # the instance is the recovery study's: the same teacher from the same seed
+    from harmonic.fast.recovery import random_teacher
+
+    w = random_teacher(2, 2, b_min=0.1, min_separation=2.0, seed=3).w
     for u in data["units"]:
         dists = np.linalg.norm(np.array(u["theta"]) - w, axis=1)
         assert u["nearest_w"] == int(dists.argmin()) and u["distance"] == pytest.approx(dists.min(), rel=1e-12)
