@@ -393,3 +393,22 @@ def test_parallel_run_refuses_unregistered_claims(capsys):
     assert main(["--jobs", "2", "--no-progress", "--out", "/tmp/harmonic-test-unreg"],
                 claims=[holds("Lemma T.9")], prog="verify") == 2
     assert "not registered: Lemma T.9" in capsys.readouterr().err
+
+
+def test_a_long_claim_is_not_silent_in_a_log():
+    import io
+    import time as _time
+
+    from verification.runner import _ProgressBar
+    from verification.registry import Evidence
+
+    def slow(ctx):
+        _time.sleep(0.35)
+        return Evidence(True, 1.0, {})
+
+    stream = io.StringIO()
+    run_claims([holds("Lemma T.8", check=slow)], CTX, progress=_ProgressBar(stream, every=0.1))
+    lines = stream.getvalue().splitlines()
+    assert [l for l in lines if "still running" in l][:1] and lines[-1].startswith("[1/1] Lemma T.8 ... ok")
+    _time.sleep(0.25)
+    assert stream.getvalue().splitlines() == lines                  # no heartbeat after the claim ended

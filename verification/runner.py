@@ -274,12 +274,36 @@ def select(claims: Sequence[Claim], only: Sequence[str] | None) -> list[Claim]:
 
 class _ProgressBar:
     """Progress on ``stream``: a redrawn bar on a terminal (:class:`harmonic.progress.Progress`),
-    else a line per claim with its verdict and time."""
+    else a line per claim with its verdict and time. A claim still running after ``every``
+    seconds is said to be (in a log: one line per ``every`` seconds; on a terminal: the
+    elapsed time beside its id), so a long claim is never silent."""
 
-    def __init__(self, stream: TextIO):
-        self.stream, self.bar = stream, None
+    def __init__(self, stream: TextIO, every: float = 30.0):
+        self.stream, self.bar, self.every = stream, None, every
+        self._timer = None
+
+    def _heartbeat(self, i: int, n: int, c: Claim, start: float) -> None:
+        elapsed = time.monotonic() - start
+        if self.stream.isatty() and self.bar is not None:
+            self.bar.update(0, f"{c.id} ({elapsed:.0f} s)")
+        else:
+            self.stream.write(f"[{i:>{len(str(n))}}/{n}] {c.id} ... still running ({elapsed:.0f} s)\n")
+            self.stream.flush()
+        self._arm(i, n, c, start)
+
+    def _arm(self, i: int, n: int, c: Claim, start: float) -> None:
+        import threading
+
+        self._timer = threading.Timer(self.every, self._heartbeat, (i, n, c, start))
+        self._timer.daemon = True
+        self._timer.start()
 
     def __call__(self, i: int, n: int, c: Claim, result: ClaimResult | None) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if result is None:
+            self._arm(i, n, c, time.monotonic())
         if self.stream.isatty():
             if self.bar is None:
                 self.bar = _Bar(n, "claims", stream=self.stream, enabled=True)
