@@ -101,6 +101,9 @@ class Erratum:
     printed: str
     corrected: str | None
     where: str
+    #: LaTeX forms (text mode with inline ``$...$`` maths) of printed and corrected, for the tables
+    printed_tex: str | None = None
+    corrected_tex: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ class Claim:
     corrected: Callable[[Context], Evidence] | None = None
     section: str = ""
     protocol: dict[str, Any] | None = None
+    #: the statement in LaTeX (text mode with inline ``$...$`` maths), for the LaTeX tables;
+    #: the plain ``statement`` is what terminals, report.md and JSON show
+    statement_tex: str | None = None
 
     @property
     def experimental(self) -> bool:
@@ -160,13 +166,13 @@ def register(c: Claim) -> Claim:
 def claim(id: str, statement: str, method: str, *, control: Callable[[Context], Evidence],
           status: str = "holds", erratum: Erratum | None = None,
           corrected: Callable[[Context], Evidence] | None = None, section: str = "",
-          protocol: dict[str, Any] | None = None):
+          protocol: dict[str, Any] | None = None, statement_tex: str | None = None):
     """Decorator form of :func:`register`: the decorated function is the check."""
 
     def deco(check: Callable[[Context], Evidence]) -> Callable[[Context], Evidence]:
         register(Claim(id=id, statement=statement, method=method, check=check, control=control,
                        status=status, erratum=erratum, corrected=corrected, section=section,
-                       protocol=protocol))
+                       protocol=protocol, statement_tex=statement_tex))
         return check
 
     return deco

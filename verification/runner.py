@@ -63,6 +63,7 @@ class ClaimResult:
     error: str | None = None
     outcome: str | None = None
     protocol: dict[str, Any] | None = None
+    statement_tex: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,6 +87,8 @@ class ClaimResult:
             d["erratum"] = self.erratum
         if self.protocol is not None:
             d["protocol"] = self.protocol
+        if self.statement_tex is not None:
+            d["statement_tex"] = self.statement_tex
         d |= {"evidence": self.evidence, "control_evidence": self.control_evidence,
               "corrected_evidence": self.corrected_evidence, "error": self.error}
         return json_safe(d)
@@ -188,7 +191,7 @@ def run_claim(c: Claim, ctx: Context) -> ClaimResult:
         corrected_evidence=None if c.corrected is None else _evidence_dict(corrected, corrected_err),
         erratum=None if c.erratum is None else dataclasses.asdict(c.erratum),
         error="; ".join(errors) or None,
-        outcome=out, protocol=c.protocol,
+        outcome=out, protocol=c.protocol, statement_tex=c.statement_tex,
     )
 
 
