@@ -189,7 +189,8 @@ def run_claim(c: Claim, ctx: Context) -> ClaimResult:
         evidence=_evidence_dict(check, check_err),
         control_evidence=_evidence_dict(control, control_err),
         corrected_evidence=None if c.corrected is None else _evidence_dict(corrected, corrected_err),
-        erratum=None if c.erratum is None else dataclasses.asdict(c.erratum),
+        erratum=None if c.erratum is None else {k: v for k, v in dataclasses.asdict(c.erratum).items()
+                                                if v is not None or not k.endswith("_tex")},
         error="; ".join(errors) or None,
         outcome=out, protocol=c.protocol, statement_tex=c.statement_tex,
     )
