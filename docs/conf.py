@@ -10,7 +10,7 @@ What the build does besides Sphinx's own work:
 - the annotated paper (``paper.md``) includes ``_generated/annotated-paper.md``, written here
   by :func:`harmonic.report.annotated.annotated_paper` from a verification ``report.json``:
   ``$HARMONIC_REPORT`` if set, else the committed ``_static/report.json`` (a quick run,
-  refreshed with ``python -m verification --quick --out out && cp out/report.json
+  refreshed with ``python -m verification --jobs 2 --out out && cp out/report.json
   docs/_static/report.json``);
 - the four notebooks of ``notebooks/`` (reached through the symlink ``docs/notebooks``) are
   executed by myst-nb on a fresh kernel, so their outputs and figures appear on the site;
@@ -193,7 +193,7 @@ def _annotated_paper() -> None:
     missing = [cid for cid in registry if cid not in {c["id"] for c in report["claims"]}]
     if missing:   # shown on the page as "not in this run"; a note here, not a warning
         print(f"annotated paper: {len(missing)} registered claims are not in {source} "
-              f"(refresh it: python -m verification --quick --out out): {', '.join(missing)}")
+              f"(refresh it: python -m verification --jobs 2 --out out): {', '.join(missing)}")
     _write_if_changed(GENERATED / "annotated-paper.md",
                       annotated_paper(report, registry=registry, printed=printed, figures=_figures(),
                                       source=source.name))
