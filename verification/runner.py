@@ -323,24 +323,20 @@ class _ProgressBar:
             self.stream.flush()
 
 
-def _dps(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 10:
-        raise argparse.ArgumentTypeError(f"must be at least 10, got {value}")
-    return value
+def _int_at_least(lo: int):
+    """An argparse type: an integer >= ``lo``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < lo:
+            raise argparse.ArgumentTypeError(f"must be at least {lo}, got {value}")
+        return value
+    return parse
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+_dps, _jobs = _int_at_least(10), _int_at_least(1)
 
 
 def _previous_costs(out: str) -> dict[str, float]:

@@ -250,6 +250,17 @@ def write_table2_tex(result: Table2Result, path) -> Path:
     return path
 
 
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend, or a ValueError saying how to install it."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ValueError("figures need matplotlib: pip install 'harmonic-electrodynamics[plots]'") from exc
+    return plt
+
+
 def _protocol_label(result: Table2Result) -> str:
     """The protocol a figure shows, in its title: the budget protocol, quick (CI) or full."""
     cfg = result.config
@@ -261,12 +272,7 @@ def make_figures(result: Table2Result, out, *, formats: Sequence[str] = ("png", 
     """Figure 1 (test error vs width, depth 2) and Figure 2 (test error vs width, per depth),
     ours (mean, error bars: standard deviation over seeds) beside the paper's Table 2 numbers.
     Needs matplotlib (the ``plots`` extra). Returns the files written."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ValueError("figures need matplotlib: pip install 'harmonic-electrodynamics[plots]'") from exc
+    plt = _pyplot()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cfg = result.config
@@ -409,12 +415,7 @@ def make_paper_figures(data: dict, out, *, formats: Sequence[str] = ("png", "pdf
     """Figures 1-2 under the paper's protocol, from a paper-protocol data file: test error vs
     width (every seed as a point, the median as a line) beside the paper's Table 2, and the
     learning curves (train MSE vs step). Needs matplotlib."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ValueError("figures need matplotlib: pip install 'harmonic-electrodynamics[plots]'") from exc
+    plt = _pyplot()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     sweep = data["sweep"]
