@@ -163,6 +163,20 @@ def _table2_result(out: str, path: str | None, notes: list[str]):
         raise ValueError(f"cannot read the Table 2 sweep {source}: {exc}") from None
 
 
+def _paper_protocol_data(path: str | None, notes: list[str]):
+    """The stored paper-protocol Table 2 runs (``--paper-protocol PATH``, default the
+    checkout's ``data/table2-paper-protocol.json``), or None with a note."""
+    from harmonic.experiments.paper import read_data
+
+    source = Path(path) if path else Path(__file__).resolve().parent.parent / "data" / "table2-paper-protocol.json"
+    if not source.is_file():
+        if path:
+            raise ValueError(f"--paper-protocol {path}: no such file")
+        notes.append("no Table 2 under the paper's protocol: no stored runs (harmonic table2 --protocol paper)")
+        return None
+    return read_data(source)
+
+
 def _tables(args) -> int:
     from harmonic.report.tables import errata_table, paper_tables, summary_table, write_tables
     from verification import all_claims
@@ -170,6 +184,8 @@ def _tables(args) -> int:
     claims = all_claims()
     report = Path(args.report) if args.report else Path(args.out) / "report.json"
     tables, results, notes = [], None, []
+    table2 = _table2_result(args.out, args.table2, notes)          # inputs first, before the work
+    paper_data = _paper_protocol_data(args.paper_protocol, notes)
     if report.exists():
         try:
             doc = json.loads(report.read_text(encoding="utf-8"))
@@ -183,13 +199,16 @@ def _tables(args) -> int:
     tables += paper_tables(claim_ids=[c.id for c in claims], results=results, dps=args.dps,
                            show_progress=False if args.no_progress else None)
     tables.append(errata_table(claims))
-    table2 = _table2_result(args.out, args.table2, notes)
     extra = []
+    Path(args.out).mkdir(parents=True, exist_ok=True)
     if table2 is not None:
         from harmonic.experiments import write_table2_tex
 
-        Path(args.out).mkdir(parents=True, exist_ok=True)
         extra = [write_table2_tex(table2, Path(args.out) / "table2.tex")]
+    if paper_data is not None:
+        from harmonic.experiments.table2 import write_paper_table2_tex
+
+        extra.append(write_paper_table2_tex(paper_data, Path(args.out) / "table2_paper_protocol.tex"))
     paths = write_tables(tables, args.out, also=[p.stem for p in extra])
     paths[-1:-1] = extra
     for note in notes:
@@ -204,14 +223,19 @@ def _tables(args) -> int:
 def _figures(args) -> int:
     from harmonic.report.figures import write_figures
 
+    notes: list[str] = []
+    table2 = _table2_result(args.out, args.table2, notes)          # inputs first, before the work
+    paper_data = _paper_protocol_data(args.paper_protocol, notes)
     paths = write_figures(args.out, d=args.d, eps=args.eps, lam=args.lam, formats=tuple(args.format),
                           show_progress=False if args.no_progress else None)
-    notes: list[str] = []
-    table2 = _table2_result(args.out, args.table2, notes)
     if table2 is not None:                           # Figures 1-2 of the paper, from the sweep
         from harmonic.experiments import make_figures
 
         paths += make_figures(table2, args.out, formats=tuple(args.format))
+    if paper_data is not None:                       # ... and under the paper's protocol
+        from harmonic.experiments.table2 import make_paper_figures
+
+        paths += make_paper_figures(paper_data, args.out, formats=tuple(args.format))
     for note in notes:
         print(f"{_PROG} figures: {note.replace('no Table 2', 'no Figures 1-2')}", file=sys.stderr)
     if args.json:
@@ -554,6 +578,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="working precision of transforms and quadratures (default 30)")
     t.add_argument("--table2", metavar="PATH",
                    help="table2.json of `harmonic table2` (default: DIR/table2.json; skipped if absent)")
+    t.add_argument("--paper-protocol", metavar="PATH",
+                   help="stored paper-protocol runs of `harmonic table2 --protocol paper` (default: the "
+                        "checkout's data/table2-paper-protocol.json; skipped if absent)")
     t.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     t.add_argument("--json", action="store_true", help="print the files written as JSON")
 
@@ -569,6 +596,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="file formats (default: png pdf)")
     f.add_argument("--table2", metavar="PATH",
                    help="table2.json for Figures 1-2 (default: DIR/table2.json; skipped if absent)")
+    f.add_argument("--paper-protocol", metavar="PATH",
+                   help="stored paper-protocol runs of `harmonic table2 --protocol paper` (default: the "
+                        "checkout's data/table2-paper-protocol.json; skipped if absent)")
     f.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     f.add_argument("--json", action="store_true", help="print the files written as JSON")
 

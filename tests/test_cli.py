@@ -222,3 +222,30 @@ def test_recovery_help_has_no_doubled_percent(capsys):
 
     assert cli_main(["recovery", "--help"]) == 0
     assert "%%" not in capsys.readouterr().out
+
+
+def test_figures_checks_its_inputs_before_drawing(tmp_path, capsys):
+    import time
+
+    from harmonic.cli import main as cli_main
+
+    bad = tmp_path / "not-a-sweep.json"
+    bad.write_text("hello")
+    t0 = time.monotonic()
+    assert cli_main(["figures", "--out", str(tmp_path / "o"), "--table2", str(bad), "--no-progress"]) == 2
+    assert time.monotonic() - t0 < 10 and not (tmp_path / "o").exists()        # nothing drawn
+    assert "cannot read the Table 2 sweep" in capsys.readouterr().err
+
+
+def test_tables_and_figures_from_stored_paper_protocol_runs(tmp_path, capsys):
+    from harmonic.cli import main as cli_main
+    from harmonic.experiments.paper import PaperSweep, run_paper_sweep
+    from harmonic.experiments.train import Protocol
+
+    sweep = PaperSweep(depths=(2, 3), widths=(3,), seeds=(0,), steps=20, checkpoint_every=10,
+                       protocol=Protocol(n_train=50, n_test=50))
+    run_paper_sweep(tmp_path / "s", sweep, executor="serial", progress=False)
+    data = str(tmp_path / "s" / "table2-paper-protocol.json")
+    assert cli_main(["figures", "--out", str(tmp_path / "f"), "--paper-protocol", data, "--format", "png",
+                     "--no-progress", "--d", "3", "--eps", "1/2"]) == 0
+    assert (tmp_path / "f" / "figure2-paper-protocol.png").exists()
