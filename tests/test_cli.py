@@ -185,7 +185,10 @@ def test_table2_runs_the_sweep_and_feeds_tables_and_figures(tmp_path, capsys, mo
     assert data["written"] == [str(tmp_path / "table2.json"), str(tmp_path / "table2.tex")]
     assert set(data["test_error"]) == {"gd", "adam"} and len(data["test_error"]["adam"]["2"]) == 1
     # harmonic tables picks the stored sweep up (the paper's own tables are tested in test_tables)
+    import harmonic.cli as cli
+
     monkeypatch.setattr(tables, "paper_tables", lambda **kw: [])
+    monkeypatch.setattr(cli, "_paper_protocol_data", lambda path, notes: None)   # whatever data/ holds
     written = run_json(capsys, "tables", "--out", str(tmp_path), "--no-progress")["written"]
     assert [Path(p).name for p in written] == ["errata.tex", "table2.tex", "tables.tex"]
     assert r"\input{table2}" in (tmp_path / "tables.tex").read_text()

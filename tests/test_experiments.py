@@ -170,7 +170,7 @@ def test_table2_json_round_trip(small_table, tmp_path):
 
 def test_table2_tex(small_table, tmp_path):
     tex = write_table2_tex(small_table, tmp_path / "t.tex").read_text()
-    for s in (r"\toprule", r"\midrule", r"\bottomrule", r"\begin{tabular}{llrr}", "0.0264", "$\\pm$"):
+    for s in (r"\toprule", r"\midrule", r"\bottomrule", r"\begin{tabular}{l>{\raggedright\arraybackslash}p{0.2\linewidth}rr}", "0.0264", "$\\pm$"):
         assert s in tex
     assert tex.count(r" \\") == 1 + 2 * (1 + 4)       # header + per depth: paper + 2 opts x (test, train)
 

@@ -69,22 +69,29 @@ def generated(tmp_path_factory):
     (tiny) Table 2 sweep."""
     from harmonic.experiments import run_table2
 
+    from harmonic.experiments.paper import PaperSweep, run_paper_sweep
+    from harmonic.experiments.train import Protocol
+
     base = tmp_path_factory.mktemp("tables")
     results = run_claims(TOY, Context(quick=True, dps=20))
     sweep = run_table2(quick=True, executor="serial", progress=False, depths=(2,), widths=(5,), seeds=(0,))
+    paper = PaperSweep(depths=(2, 3), widths=(5, 10), seeds=(0, 1), steps=20, checkpoint_every=10,
+                       protocol=Protocol(n_train=50, n_test=50))
+    run_paper_sweep(base / "paper", paper, executor="serial", progress=False)
     dirs = []
     for name in ("a", "b"):
         out = base / name
         write_reports(results, out, ctx=Context(quick=True, dps=20))
         sweep.write_json(out / "table2.json")
-        assert main(["tables", "--out", str(out), "--no-progress", "--dps", "20"]) == 0
+        assert main(["tables", "--out", str(out), "--no-progress", "--dps", "20",
+                     "--paper-protocol", str(base / "paper" / "table2-paper-protocol.json")]) == 0
         dirs.append(out)
     return dirs
 
 
 #: The tables built here, and all tables written (Table 2's by harmonic.experiments).
 GENERATED = ["verification_summary", "table1_potentials", "p_coefficients", "bound_margins", "errata"]
-WRITTEN = GENERATED + ["table2"]
+WRITTEN = GENERATED + ["table2", "table2_paper_protocol"]
 
 
 # --- escaping -------------------------------------------------------------------------------
@@ -206,8 +213,9 @@ def test_errata_table_lists_every_registered_erratum(generated):
     errata = [c for c in all_claims() if c.erratum is not None]
     assert [r[0] for r in rows] == [escape(c.id) for c in errata]
     for row, c in zip(rows, errata):
-        assert row[1] == f"{escape(c.erratum.printed)} \\emph{{Fails at:}} {escape(c.erratum.where)}"
-        assert row[2] == escape(c.erratum.corrected or "(none recorded)")
+        # typeset from the LaTeX forms of the erratum (tests/test_statement_tex.py), `where` escaped
+        assert row[1] == f"{c.erratum.printed_tex} \\emph{{Fails at:}} {escape(c.erratum.where)}"
+        assert row[2] == (c.erratum.corrected_tex if c.erratum.corrected else "(none recorded)")
         assert row[3].startswith(c.method + ": \\texttt{verification.")
 
 
@@ -314,12 +322,15 @@ def test_every_table_is_one_labelled_captioned_booktabs_float(generated):
 
 def test_tables_without_a_report_skip_the_summary(tmp_path, capsys, monkeypatch):
     # the paper's tables are tested above; here only what the command does without report.json
+    import harmonic.cli as cli
+
     monkeypatch.setattr(tables, "paper_tables", lambda **kw: [tables.p_table([3])])
+    monkeypatch.setattr(cli, "_paper_protocol_data", lambda path, notes: None)   # whatever data/ holds
     assert main(["tables", "--out", str(tmp_path), "--no-progress", "--json"]) == 0
     out, err = capsys.readouterr()
     assert err.splitlines() == [
-        f"harmonic tables: no verification summary: {tmp_path / 'report.json'} not found (run `harmonic verify` first)",
-        f"harmonic tables: no Table 2: {tmp_path / 'table2.json'} not found (run `harmonic table2` first)"]
+        f"harmonic tables: no Table 2: {tmp_path / 'table2.json'} not found (run `harmonic table2` first)",
+        f"harmonic tables: no verification summary: {tmp_path / 'report.json'} not found (run `harmonic verify` first)"]
     written = [Path(p).name for p in json.loads(out)["written"]]
     assert written == ["p_coefficients.tex", "errata.tex", "tables.tex"]
 

@@ -97,7 +97,11 @@ def _williamson_check(cases, ctx: Context, reconstruct=()) -> Evidence:
        "exact",
        control=lambda ctx: _williamson_check(
            [("d=7, eps=1/2, lower (d-1)th derivative negated", broken_phi_eps(7, _HALF, 1, -1), True)], ctx),
-       section="Section 4")
+       section="Section 4",
+       statement_tex=r"$\Phi_\varepsilon$ is a non-negative mixture of lens (ball-intersection) potentials, "
+                     r"hence realizable: $-\Phi_\varepsilon'(\sqrt u)$ is $\tfrac{d+1}{2}$-monotone "
+                     r"(Williamson), $d = 3, 7, 11$ ($\varepsilon = \tfrac{1}{10}, \tfrac12, \tfrac{9}{10}$; "
+                     r"$\lambda = 2$ for $d = 3$); also $d = 5, 9$")
 def lemma_4_2_williamson(ctx: Context) -> Evidence:
     eps_list = (_HALF,) if ctx.quick else (sp.Rational(1, 10), _HALF, sp.Rational(9, 10))
     ds = (3, 7, 11) if ctx.quick else (3, 5, 7, 9, 11)
@@ -172,7 +176,11 @@ def _activation_cache(d, rho_max, r_max):
        "of F, satisfies h * h = Phi_eps (spatial autocorrelation), d = 3 and 7, eps = 1/2",
        "numeric",
        control=lambda ctx: _closure_check(_phi_eps_cases(ctx, scale=1 + 1e-4), 1e-5 if ctx.quick else 1e-8),
-       section="Section 2 / Appendix B")
+       section="Section 2 / Appendix B",
+       statement_tex=r"$h = \mathcal{F}^{-1}(\sqrt{\mathcal{F}\Phi_\varepsilon})$, computed on the Fourier side "
+                     r"with the exact large-$\rho$ asymptotics of $\mathcal{F}\Phi_\varepsilon$, satisfies "
+                     r"$h * h = \Phi_\varepsilon$ (spatial autocorrelation), $d = 3$ and 7, "
+                     r"$\varepsilon = \tfrac12$")
 def theorem_2_1_activation(ctx: Context) -> Evidence:
     return _closure_check(_phi_eps_cases(ctx), 1e-5 if ctx.quick else 1e-8)
 
@@ -193,7 +201,10 @@ def _b10_general_cases(ds, ys, wrong_order=False):
        "(sqrt(lambda) = 1): h * h = Phi by spatial autocorrelation, d = 3, 5, 7",
        "numeric",
        control=lambda ctx: _closure_check(_b10_general_cases((5,), (0.5,), wrong_order=True), 1e-10),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"Lemma B.9's $\lambda$-harmonic potential in $\mathbb{R}^d$ is realized by "
+                     r"$h(r) = c_d r^{-(d-1)/2} K_{(d-1)/2}(r)$ ($\sqrt\lambda = 1$): $h * h = \Phi$ by spatial "
+                     r"autocorrelation, $d = 3, 5, 7$")
 def lemma_b10_every_odd_d(ctx: Context) -> Evidence:
     ds, ys = ((5, 7), (0.5,)) if ctx.quick else ((3, 5, 7, 9), (0.5, 2.0))
     return _closure_check(_b10_general_cases(ds, ys), 1e-10)
@@ -230,10 +241,15 @@ def _b10_printed_check(constant) -> Evidence:
                                  "(2 pi)^{3/4} e^{|x|^2/4} h(|x - w|); with h = K_1(r)/r one gets "
                                  "h * h = pi^3 e^{-r}/r",
                        where="every r: the autocorrelation of K_1(r)/r is pi^3 = 31.006 times e^{-r}/r "
-                             "(1D Bessel quadrature and 2D bipolar quadrature agree)"),
+                             "(1D Bessel quadrature and 2D bipolar quadrature agree)",
+                       printed_tex=r"$\sigma(r) = K_1(r)/r$",
+                       corrected_tex=r"$h(r) = K_1(r)/(\pi^{3/2} r)$ and, by Theorem 2.1, "
+                                     r"$\sigma(x, w) = (2\pi)^{3/4} e^{|x|^2/4} h(|x - w|)$; with $h = K_1(r)/r$ "
+                                     r"one gets $h * h = \pi^3 e^{-r}/r$"),
        corrected=lambda ctx: _b10_printed_check(sp.pi**sp.Rational(-3, 2)),
        control=lambda ctx: _b10_printed_check(2 * sp.pi**sp.Rational(-3, 2)),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$e^{-r}/r$ in $\mathbb{R}^3$ `is realizable by the activation $\sigma(r) = K_1(r)/r$'")
 def lemma_b10_printed(ctx: Context) -> Evidence:
     return _b10_printed_check(1)
 

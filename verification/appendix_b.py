@@ -56,7 +56,10 @@ def _perturbed_poly(d: int) -> sp.Poly:
        "with Phi = p e^{-sqrt(lam) r}/r^{d-2} lambda-harmonic, every odd d <= 51, symbolic lambda",
        "exact",
        control=lambda ctx: _recurrence_check([3, 7, 11, 51][: 3 if ctx.quick else 4], _perturbed_poly),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$a_{i+1}(i+1)(i-(d-3)) = a_i \sqrt\lambda\,(2i-(d-3))$, $a_0 = 1$ gives $p$ of degree "
+                     r"$(d-3)/2$ with $\Phi = p\, e^{-\sqrt\lambda r}/r^{d-2}$ $\lambda$-harmonic, every odd "
+                     r"$d \le 51$, symbolic $\lambda$")
 def lemma_b9_recurrence(ctx: Context) -> Evidence:
     return _recurrence_check(_dims(ctx, 51, 15), lambda d: lam_harmonic_poly(d, LAM))
 
@@ -85,7 +88,9 @@ def _positive_coefficients(ds, growing: bool) -> Evidence:
        "odd d <= 51",
        "exact",
        control=lambda ctx: _positive_coefficients([7, 11, 51], growing=True),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"the coefficients $a_i$ of $p$ are positive ($a_i = c_i \sqrt\lambda^{\,i}$, $c_i > 0$ "
+                     r"rational), every odd $d \le 51$")
 def lemma_b9_positive(ctx: Context) -> Evidence:
     return _positive_coefficients(_dims(ctx, 51, 15), growing=False)
 
@@ -116,7 +121,10 @@ def _b9_sign_cases(ds):
        control=lambda ctx: _sign_pattern_check(
            [("p=(1+r)^7, l=5 (deg p >= l)",
              alternating_sign_certificate(sp.Poly((1 + R)**7, R), 5, sp.Integer(1), 8))]),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$\Phi^{(j)} \ge 0$ for even $j$ and $\le 0$ for odd $j$ on $r > 0$, $j \le d+1$: $q_j$ of "
+                     r"the $q$-recurrence have non-negative coefficients, every odd $d \le 51$, symbolic "
+                     r"$\lambda$")
 def lemma_b9_sign_pattern(ctx: Context) -> Evidence:
     return _sign_pattern_check(_b9_sign_cases(_dims(ctx, 51, 13)))
 
@@ -142,7 +150,8 @@ def _bound_check(ds, bound) -> Evidence:
        "p(r) <= (1 + sqrt(lam) r)^d for r >= 0 (coefficientwise), every odd d <= 51",
        "exact",
        control=lambda ctx: _bound_check([7, 11], lambda d: sp.Poly(1 + R, R)),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$p(r) \le (1 + \sqrt\lambda r)^d$ for $r \ge 0$ (coefficientwise), every odd $d \le 51$")
 def lemma_b9_bound(ctx: Context) -> Evidence:
     return _bound_check(_dims(ctx, 51, 15), lambda d: sp.Poly((1 + R)**d, R))
 
@@ -183,7 +192,9 @@ def _bessel_check(ds_exact, ds_numeric, dps: int, order_shift) -> Evidence:
        "n = (d-3)/2, s = sqrt(lam)",
        "exact",
        control=lambda ctx: _bessel_check([7], [7], min(ctx.dps, 30), order_shift=1),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$\Phi = C r^{1-d/2} K_{d/2-1}(\sqrt\lambda r)$ with "
+                     r"$C = \sqrt{2s/\pi}\, n!\, (2s)^n/(2n)!$, $n = (d-3)/2$, $s = \sqrt\lambda$")
 def lemma_b9_bessel(ctx: Context) -> Evidence:
     return _bessel_check(_dims(ctx, 21, 11), _dims(ctx, 51, 15), ctx.dps, order_shift=0)
 
@@ -235,10 +246,19 @@ def _derivative_recurrence_check(ds, l_offset: int, dps: int) -> Evidence:
                      "of the sign-pattern proof, l = d-2+(k-1)); the bound p_k <= (2d+sqrt(lam) eps)^k p_0 "
                      "drawn from it still follows, since d-3+k <= 2d",
            where="every odd d and k >= 1; e.g. d = 3, k = 1: printed p_1 = 2 + sqrt(lam) r, "
-                 "true 1 + sqrt(lam) r (Phi = e^{-sqrt(lam) r}/r)"),
+                 "true 1 + sqrt(lam) r (Phi = e^{-sqrt(lam) r}/r)",
+           printed_tex=r"$p_k(\varepsilon) = (d-2+k+\sqrt\lambda \varepsilon) p_{k-1}(\varepsilon) - \varepsilon "
+                       r"p'_{k-1}(\varepsilon)$",
+           corrected_tex=r"$p_k(\varepsilon) = (d-3+k+\sqrt\lambda \varepsilon) p_{k-1}(\varepsilon) - "
+                         r"\varepsilon p'_{k-1}(\varepsilon)$ (the $q$-recurrence of the sign-pattern proof, "
+                         r"$l = d-2+(k-1)$); the bound $p_k \le (2d+\sqrt\lambda \varepsilon)^k p_0$ drawn from "
+                         r"it still follows, since $d-3+k \le 2d$"),
        corrected=lambda ctx: _derivative_recurrence_check(_dims(ctx, 11, 7), 2, ctx.dps),
        control=lambda ctx: _derivative_recurrence_check([3, 7], 3, ctx.dps),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$\Phi^{(k)}(\varepsilon) = p_k(\varepsilon) e^{-\sqrt\lambda \varepsilon} "
+                     r"\varepsilon^{2-d-k}$ with $p_k = (d-2+k+\sqrt\lambda \varepsilon) p_{k-1} - \varepsilon "
+                     r"p'_{k-1}$ (as printed in the bound's proof)")
 def lemma_b9_derivative_recurrence(ctx: Context) -> Evidence:
     return _derivative_recurrence_check(_dims(ctx, 11, 7), 1, ctx.dps)
 
@@ -271,7 +291,9 @@ def _lens_slope_check(positive_ds, negative_ds) -> Evidence:
        "when d = 3 (mod 4) (negative slope for d = 1 mod 4)",
        "exact",
        control=lambda ctx: _lens_slope_check([5, 9], [7]),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"the lens potential's $(d-1)$th derivative is linear on $[0, t]$ with positive slope "
+                     r"exactly when $d \equiv 3 \pmod 4$ (negative slope for $d \equiv 1 \pmod 4$)")
 def lemma_b7_lens(ctx: Context) -> Evidence:
     ds = _dims(ctx, 23, 11)
     return _lens_slope_check([d for d in ds if d % 4 == 3], [d for d in ds if d % 4 == 1])
@@ -358,12 +380,24 @@ def _confirm_numerically(ds, dps: int) -> dict:
                      "d-1 derivatives cannot pass under the integral: the boundary terms "
                      "-sum_{j=(d+1)/2}^{d-2} (d/dr)^{d-2-j}[x^{-2} Phi_x^{(j)}(x-)]_{x=r} are lost",
            where="d = 7 (8t/15 - r) and d = 11 (128t/315 - r); d = 3 holds. Confirmed by the "
-                 "exact integral and by an independent numeric one (cap volumes, mpmath)"),
+                 "exact integral and by an independent numeric one (cap volumes, mpmath)",
+           printed_tex=r"$\Phi^{(d-1)}(r) = t - r$ for $t \ge r > \varepsilon$ (from differentiating under the "
+                       r"integral sign)",
+           corrected_tex=r"$\Phi^{(d-1)}(r) = \kappa_d t - r$ on $(\varepsilon, t)$, "
+                         r"$\kappa_d = (d-3)!!/(d-2)!!$ ($1, \tfrac{8}{15}, \tfrac{128}{315}$ for "
+                         r"$d = 3, 7, 11$); for $d \ge 7$ $\Phi^{(d-1)}$ jumps at $r = t$ from "
+                         r"$(\kappa_d - 1) t$ to 0. The lens $\Phi_x$ is only $C^{(d-1)/2}$ at $r = x$, so $d-1$ "
+                         r"derivatives cannot pass under the integral: the boundary terms "
+                         r"$-\sum_{j=(d+1)/2}^{d-2} \allowbreak (d/dr)^{d-2-j} \allowbreak [x^{-2} "
+                         r"\Phi_x^{(j)}(x^-)]_{x=r}$ are lost"),
        corrected=lambda ctx: _mixture_top_check([3, 7, 11] if ctx.quick else [3, 7, 11, 15, 19],
                                                 lambda d: _kappa(d) * _T - R, numeric_dps=None),
        control=lambda ctx: _mixture_top_check([7], lambda d: sp.factorial2(d - 1) / sp.factorial2(d) * _T - R,
                                               numeric_dps=None),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$\Phi = t \int_\varepsilon^t x^{-2} \Phi_x\,dx$ ($\Phi_x$ the lens with "
+                     r"$\Phi_x^{(d-1)} = r$ on $[0, x]$) has $\Phi^{(d-1)}(r) = t - r$ for "
+                     r"$\varepsilon < r \le t$")
 def lemma_b7_mixture(ctx: Context) -> Evidence:
     return _mixture_top_check([3, 7, 11], lambda d: _T - R,
                               numeric_dps=None if ctx.quick else ctx.dps)
@@ -385,7 +419,9 @@ def _mixture_inner_check(ds, weight_power: int) -> Evidence:
        "the same mixture has Phi^{(d-1)}(r) = (t - eps) r / eps for r <= eps",
        "exact",
        control=lambda ctx: _mixture_inner_check([7], weight_power=1),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"the same mixture has $\Phi^{(d-1)}(r) = (t - \varepsilon) r/\varepsilon$ for "
+                     r"$r \le \varepsilon$")
 def lemma_b7_mixture_inner(ctx: Context) -> Evidence:
     return _mixture_inner_check([3, 7, 11], weight_power=2)
 
@@ -476,10 +512,21 @@ def _b8_lens_double_quadrature(d: int, r) -> mpmath.mpf:
                      "eps < r <= t)); for d >= 7 the realizability of Phi_eps needs another argument",
            where="d = 7 (lambda = 1, eps = 1/2): the lens-based mixture differs from Phi at every "
                  "r >= eps checked, by the exact-piece quadrature and by an independent nested "
-                 "quadrature of cap volumes; d = 3 agrees to the working precision"),
+                 "quadrature of cap volumes; d = 3 agrees to the working precision",
+           printed_tex=r"$\bar\Phi^{(k)} = \Phi^{(k)}$ for $r \ge \varepsilon$, $0 \le k \le d-1$, with $\Phi_x$ "
+                       r"the potentials Lemma B.7's proof builds",
+           corrected_tex=r"Lemma B.8's argument is right when $\Phi_x$ has the derivatives Lemma B.7 states "
+                         r"($\Phi_x = (x-r)^d/d!$ on $(\varepsilon, x]$): then $\bar\Phi = \Phi$ for "
+                         r"$r \ge \varepsilon$ and $\bar\Phi$ is the B.8 polynomial below $\varepsilon$, for "
+                         r"$d = 3$ and 7. With the lens mixtures that B.7's proof actually builds this holds "
+                         r"only for $d = 3$ (see Lemma B.7 (mixture, $\varepsilon < r \le t$)); for $d \ge 7$ "
+                         r"the realizability of $\Phi_\varepsilon$ needs another argument"),
        corrected=lambda ctx: _b8_mixture_check([3, 7], "stated", ctx.dps, compare_below=True),
        control=lambda ctx: _b8_mixture_check([3], "stated", ctx.dps, weight_order=3),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$\bar\Phi(r) = \int_\varepsilon^\infty \Phi^{(d+1)}(x) \Phi_x(r)\,dx$, $\Phi_x$ the "
+                     r"potentials of Lemma B.7, equals $\Phi$ for $r \ge \varepsilon$ (checked for the "
+                     r"$\lambda$-harmonic $\Phi$, $d = 3$ and 7)")
 def lemma_b8_construction(ctx: Context) -> Evidence:
     ev = _b8_mixture_check([3, 7], "lens", ctx.dps)
     if not ctx.quick:
@@ -523,7 +570,10 @@ def _b8_cases(ctx: Context):
        "exact",
        control=lambda ctx: _b8_sign_check([("(1+r) exp(-r) (hypothesis fails), d=3, eps=1/2",
                                             RadialPotential((1 + R) * sp.exp(-R)), 3, sp.Rational(1, 2))]),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"for $\Phi$ with alternating-sign derivatives, B.8's $\bar\Phi$ ($\Phi$ on "
+                     r"$r \ge \varepsilon$, the polynomial with $(d-1)$th derivative $Cr$ below) has "
+                     r"$\bar\Phi^{(k)} \ge 0$ ($k$ even), $\le 0$ ($k$ odd), $k \le d-1$, all $r > 0$")
 def lemma_b8_sign_pattern(ctx: Context) -> Evidence:
     return _b8_sign_check(_b8_cases(ctx))
 

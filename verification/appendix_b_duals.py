@@ -108,7 +108,10 @@ def _lemma_b1_check(ctx: Context, correlation) -> Evidence:
        "(seeded, 10^6 samples) against the dual by quadrature, for sign, ReLU, erf, exp(x/2), h_3",
        "statistical",
        control=lambda ctx: _lemma_b1_check(ctx, lambda rho: rho / 2),
-       section=SECTION)
+       section=SECTION,
+       statement_tex=r"on $S^{d-1}$, $E_X[\sigma(u^T X) \sigma(v^T X)] = \hat\sigma(u^T v)$: Monte Carlo in "
+                     r"$d = 3$ (seeded, $10^6$ samples) against the dual by quadrature, for sign, ReLU, erf, "
+                     r"$\exp(x/2)$, $h_3$")
 def lemma_b1(ctx: Context) -> Evidence:
     return _lemma_b1_check(ctx, lambda rho: rho)
 
@@ -221,7 +224,11 @@ def _closed_forms_control(ctx: Context) -> Evidence:
        "exp(a^2(1+rho)) and rho^n (E[h_n(X) h_m(Y)] = delta_nm rho^n): quadrature to dps - 5 digits",
        "numeric",
        control=_closed_forms_control,
-       section=SECTION)
+       section=SECTION,
+       statement_tex=r"the duals of sign, ReLU, $\mathrm{erf}(ax)$, $e^{ax}$ and $h_n = \mathrm{He}_n/\sqrt{n!}$ "
+                     r"are $\tfrac{2}{\pi}\arcsin\rho$, $(\sqrt{1-\rho^2} + (\pi - \arccos\rho)\rho)/(2\pi)$, "
+                     r"$\tfrac{2}{\pi}\arcsin(2a^2\rho/(1+2a^2))$, $e^{a^2(1+\rho)}$ and $\rho^n$: quadrature to "
+                     r"dps${} - 5$ digits")
 def lemma_b1_closed_forms(ctx: Context) -> Evidence:
     return _closed_forms_check(ctx, _true_forms(ctx))
 
@@ -315,7 +322,11 @@ def _theorem_b2_check(ctx: Context, normalised: bool) -> Evidence:
        "(quadrature, dps - 5 digits) for exp t, 1/(1-t/2), t^3, arcsin t",
        "numeric",
        control=lambda ctx: _theorem_b2_check(ctx, normalised=False),
-       section=SECTION)
+       section=SECTION,
+       statement_tex=r"$f$ with Taylor coefficients $c_i \ge 0$ is realised on $S^{d-1}$ by "
+                     r"$\sigma = \sum_i \sqrt{c_i} h_i$ ($h_i = \mathrm{He}_i/\sqrt{i!}$): the dual of the "
+                     r"order-$N$ activation is $\sum_{i \le N} c_i \rho^i$ (quadrature) for $e^t$, $1/(1-t/2)$, "
+                     r"$t^3$, $\arcsin t$")
 def theorem_b2(ctx: Context) -> Evidence:
     return _theorem_b2_check(ctx, normalised=True)
 
@@ -427,7 +438,11 @@ def _coefficients_check(ctx: Context, realizable: dict, not_realizable: dict) ->
        control=lambda ctx: _coefficients_check(
            ctx, {"exp(t) - 2 t^30/30! (c_30 = -1/30!, beyond a check truncated at order 24)":
                  sp.exp(_T) - 2 * _T**30 / sp.factorial(30)}, {}),
-       section=SECTION)
+       section=SECTION,
+       statement_tex=r"the hypothesis $c_i \ge 0$ for every $i$, decided exactly (general Taylor term, sign per "
+                     r"residue class of $i$): $e^t$, $1/(1-t/2)$, $t^3$, $\arcsin t$, $\cosh t$ satisfy it; "
+                     r"$1 - t$ and $\cos t$ do not (first negative coefficient; a two-point Gram matrix with a "
+                     r"negative eigenvalue)")
 def theorem_b2_coefficients(ctx: Context) -> Evidence:
     return _coefficients_check(ctx, _B2_REALIZABLE, _B2_NOT_REALIZABLE)
 
@@ -523,10 +538,20 @@ def _activation_formula_check(ctx: Context, start: int, normalised: bool) -> Evi
                      "c_0 (sum a_i - sum b_j)^2 to the loss",
            where="every f with f(0) > 0, e.g. f = exp(t) or 1/(1-t/2): the printed activation's dual is "
                  "f - 1 exactly (Gaussian moments) and by quadrature (0.6487... instead of 1.6487... "
-                 "for exp at rho = 1/2)"),
+                 "for exp at rho = 1/2)",
+           printed_tex=r"$\sigma(x) = \sum_{i=1}^\infty \sqrt{c_i} h_i(x)$, where $h_i(x)$ is the $i$-th Hermite "
+                       r"polynomial",
+           corrected_tex=r"$\sigma(x) = \sum_{i=0}^\infty \sqrt{c_i} h_i(x)$ with "
+                         r"$h_i = \mathrm{He}_i/\sqrt{i!}$ the Hermite polynomials orthonormal for $N(0, 1)$ (as "
+                         r"the proof's $\hat f = \sum a_i^2 \rho^i$ needs): the printed sum drops $c_0$, so its "
+                         r"dual is $f(\rho) - f(0)$; with unnormalised $\mathrm{He}_i$ the dual is "
+                         r"$\sum c_i\, i!\, \rho^i$. Harmless for the dynamics in $\theta$: a constant $c_0$ "
+                         r"adds $c_0 (\sum a_i - \sum b_j)^2$ to the loss"),
        corrected=lambda ctx: _activation_formula_check(ctx, 0, True),
        control=lambda ctx: _activation_formula_check(ctx, 0, False),
-       section=SECTION)
+       section=SECTION,
+       statement_tex=r"the corresponding activation is $\sigma(x) = \sum_{i=1}^\infty \sqrt{c_i} h_i(x)$, $h_i$ "
+                     r"the $i$-th Hermite polynomial (as printed): its dual should be $f$")
 def theorem_b2_activation_formula(ctx: Context) -> Evidence:
     return _activation_formula_check(ctx, 1, True)
 
@@ -589,7 +614,10 @@ def _printed_first_forms() -> dict:
        "numeric",
        control=lambda ctx: _identity_check(ctx, "gaussian", 1 / sp.sqrt(sp.pi),
                                            lambda d: mpmath.exp(-d * d / 2)),
-       section=SECTION)
+       section=SECTION,
+       statement_tex=r"$\sqrt{2/\pi} \int e^{-(x-\theta)^2} \allowbreak e^{-(x-w)^2}\,dx = e^{-(\theta-w)^2/2}$ "
+                     r"(the 1D identity of the Gaussian activation $\sqrt{2}\, e^{x^2/4} e^{-(x-\theta)^2}$), "
+                     r"tanh-sinh quadrature")
 def section_b1_gaussian(ctx: Context) -> Evidence:
     ev = _identity_check(ctx, "gaussian", GAUSSIAN_IDENTITY_CONSTANT, lambda d: mpmath.exp(-d * d / 2))
     # exactly: complete the square, (x-th)^2 + (x-w)^2 = 2 u^2 + (th-w)^2/2 with u = x - (th+w)/2,
@@ -612,7 +640,10 @@ def section_b1_gaussian(ctx: Context) -> Evidence:
        "theta = w included",
        "numeric",
        control=lambda ctx: _identity_check(ctx, "k0", 1 / sp.pi**2, lambda d: mpmath.exp(-d)),
-       section=SECTION)
+       section=SECTION,
+       statement_tex=r"$(2/\pi^2) \int K_0(|x-\theta|) K_0(|x-w|)\,dx = e^{-|\theta-w|}$ (the 1D identity of the "
+                     r"Bessel activation $(2/\pi)^{3/4} e^{x^2/4} K_0(|x-\theta|)$), tanh-sinh split at the log "
+                     r"singularities, $\theta = w$ included")
 def section_b1_k0(ctx: Context) -> Evidence:
     ev = _identity_check(ctx, "k0", K0_IDENTITY_CONSTANT, lambda d: mpmath.exp(-d))
     forms = _printed_first_forms()

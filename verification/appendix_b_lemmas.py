@@ -136,7 +136,11 @@ def _b6_check(cases, ctx: Context) -> Evidence:
        control=lambda ctx: _b6_check([("d=3: weight 1 on [1/2, 1] and -1/2 on [3/2, 2] (not >= 0)", 3,
                                        [(sp.Rational(1, 2), sp.Integer(1), sp.Integer(1)),
                                         (sp.Rational(3, 2), sp.Integer(2), sp.Rational(-1, 2))])], Context(quick=True)),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"a non-negative mixture $\int w(x) \Phi_x\,dx$ of $\mathcal{F}$-integrable realizable "
+                     r"potentials is $\mathcal{F}$-integrable and realizable: lens potentials of Lemma B.7, "
+                     r"weights $t/x^2$ and uniform ($d = 3, 7$): $\mathcal{F}(\text{mixture}) \ge 0$ and equals "
+                     r"the mixture of the transforms")
 def lemma_b6(ctx: Context) -> Evidence:
     """Control: a weight with a negative part; the mixture's transform is negative at some rho."""
     cases = _b6_cases(ctx, (3,) if ctx.quick else (3, 7))
@@ -248,10 +252,20 @@ def _at_one_hypothesis(fam, wt) -> bool:
                      "int F(Phi) = (2 pi)^d Phi(0) < oo), plus int w ||Phi_x||_2 < oo for square-integrability; both hold "
                      "in the paper's uses (Lemma B.7: t/x^2 on [eps, t]; Lemma B.8: Phi^{(d+1)}(x) on [eps, oo))",
            where="Phi_x = e^{-r^2/x^2}/x (d = 1), w = 1 on (0, 1]: int w = 1 but the mixture is E_1(r^2)/2, "
-                 "Phi(0) = int_0^1 dx/x = oo (sympy; mpmath partial integrals 9.21, 18.4, 36.8 from 1e-4, 1e-8, 1e-16)"),
+                 "Phi(0) = int_0^1 dx/x = oo (sympy; mpmath partial integrals 9.21, 18.4, 36.8 from 1e-4, 1e-8, 1e-16)",
+           printed_tex=r"Let $w(x) \ge 0$ be a positive weighting function such that $\int_a^b w(x)\,dx$ is "
+                       r"bounded. If $\Phi_x$ is a parametrized family of $\mathcal{F}$-integrable realizable "
+                       r"potentials, then $\int_a^b w(x) \Phi_x$ is $\mathcal{F}$-integrable realizable.",
+           corrected_tex=r"needs $\int_a^b w(x) \Phi_x(0)\,dx < \infty$ (then the mixture is bounded by its "
+                         r"value at 0 and, $\mathcal{F}\Phi_x \ge 0$, $\int \mathcal{F}\Phi = (2\pi)^d \Phi(0) < "
+                         r"\infty$), plus $\int w \|\Phi_x\|_2 < \infty$ for square-integrability; both hold in "
+                         r"the paper's uses (Lemma B.7: $t/x^2$ on $[\varepsilon, t]$; Lemma B.8: "
+                         r"$\Phi^{(d+1)}(x)$ on $[\varepsilon, \infty)$)"),
        corrected=lambda ctx: _hyp_check(_corrected_hypothesis),
        control=lambda ctx: _hyp_check(_at_one_hypothesis, _hyp_cases()[:1]),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$w(x) \ge 0$ with $\int_a^b w(x)\,dx$ bounded and $\Phi_x$ $\mathcal{F}$-integrable "
+                     r"realizable make $\int_a^b w(x) \Phi_x$ $\mathcal{F}$-integrable realizable")
 def lemma_b6_hypothesis(ctx: Context) -> Evidence:
     """Control: the repair 'int w(x) Phi_x(1) dx < oo' (the counterexample meets it)."""
     return _hyp_check(_printed_hypothesis)

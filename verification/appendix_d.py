@@ -188,7 +188,9 @@ def _d1_check(constant) -> Evidence:
        "and decreases f by >= alpha eta^2/2 (sharp)",
        "exact",
        control=lambda ctx: _d1_check(1),
-       section="Appendix D")
+       section="Appendix D",
+       statement_tex=r"if $\|\nabla f(x)\| \ge \eta$ and $\alpha \le 1/B_2$, one GD step (Algorithm 4) moves by "
+                     r"$\le \alpha B_1$ and decreases $f$ by $\ge \alpha\eta^2/2$ (sharp)")
 def lemma_d1(ctx: Context) -> Evidence:
     return _d1_check(_Q(1, 2))
 
@@ -265,10 +267,17 @@ def _d2_check(constant, rule="corrected") -> Evidence:
                      "so f(x') <= f(x) - beta^2 gamma/2 + B_3|beta|^3/6 with |beta| = alpha|lambda_min|)",
            where="f(y) = -y/1000 - y^2/2 + y^3/6, alpha = 1/2, B_2 = 2, B_3 = 1: decrease 5/48 + 1/2000 "
                  "= 0.10467 < alpha^2 gamma^3/2 = 1/8; a C^3 piecewise cubic with alpha = 1/B_3 = 1: "
-                 "decrease 1/3 + 1/1000 < 1/2"),
+                 "decrease 1/3 + 1/1000 < 1/2",
+           printed_tex=r"$f(x') \le f(x) - \alpha^2\gamma^3/2$ (proof: "
+                       r"$f(x') \le f(x) + \beta \nabla f^T v + \beta^2 v^T H v + B_3|\beta|^3/6$)",
+           corrected_tex=r"$f(x') \le f(x) - \alpha^2\gamma^3/3$, sharp (Taylor: the quadratic term is "
+                         r"$\beta^2 v^T H v/2$, so $f(x') \le f(x) - \beta^2\gamma/2 + B_3|\beta|^3/6$ with "
+                         r"$|\beta| = \alpha|\lambda_{\min}|$)"),
        corrected=lambda ctx: _d2_check(_Q(1, 3)),
        control=lambda ctx: _d2_check(_Q(1, 3), rule="printed"),
-       section="Appendix D")
+       section="Appendix D",
+       statement_tex=r"if $\lambda_{\min}(\nabla^2 f(x)) \le -\gamma$ and $\alpha \le 1/B_3$, one HD step "
+                     r"(Algorithm 1) moves by $\le \alpha B_2$ and decreases $f$ by $\ge \alpha^2\gamma^3/2$")
 def lemma_d2(ctx: Context) -> Evidence:
     return _d2_check(_Q(1, 2))
 
@@ -321,10 +330,18 @@ def _sign_rule_check(step) -> Evidence:
            corrected="beta = alpha lambda_min sign(grad f(x)^T v_min) = -alpha |lambda_min| s, "
                      "s = sign(grad f^T v_min) with s = +1 when it is 0 (else HD never leaves an exact saddle)",
            where="f(x) = x - x^2/2 at x = 0, alpha = 1/2: printed step to x' = 1/2, f = 3/8 > 0 (ascent); "
-                 "corrected x' = -1/2, f = -5/8. x^2 - y^2 at (0, 1), alpha = 0.1: printed f -1 -> -0.64"),
+                 "corrected x' = -1/2, f = -5/8. x^2 - y^2 at (0, 1), alpha = 0.1: printed f -1 -> -0.64",
+           printed_tex=r"$\beta = -\alpha\lambda_{\min}(\nabla^2 f(x)) \allowbreak \operatorname{sign}(\nabla "
+                       r"f(x)^T v_{\min})$",
+           corrected_tex=r"$\beta = \alpha\lambda_{\min} \operatorname{sign}(\nabla f(x)^T v_{\min}) = "
+                         r"-\alpha|\lambda_{\min}| s$, $s = \operatorname{sign}(\nabla f^T v_{\min})$ with "
+                         r"$s = +1$ when it is 0 (else HD never leaves an exact saddle)"),
        corrected=lambda ctx: _sign_rule_check(lambda f, x, a: hd_step(f, x, alpha=a).x),
        control=lambda ctx: _sign_rule_check(_np_sign_corrected_step),
-       section="Section 4 / Appendix D")
+       section="Section 4 / Appendix D",
+       statement_tex=r"Hessian descent: $\beta = -\alpha\lambda_{\min} \operatorname{sign}(\nabla f(x)^T "
+                     r"v_{\min})$, $x' = x + \beta v_{\min}$, a descent step when $\lambda_{\min} < 0$ (as the "
+                     r"proof of Lemma D.2 uses: $\beta \nabla f^T v \le 0$)")
 def algorithm_1_sign(ctx: Context) -> Evidence:
     return _sign_rule_check(lambda f, x, a: hd_step(f, x, alpha=a, rule="printed").x)
 
@@ -374,10 +391,18 @@ def _termination_check(threshold, rule="corrected") -> Evidence:
            where="f(y) = -y/1000 - y^2/2 + y^3/6 from y = 0, alpha = 1/2, eta = gamma = 0.95: the HD step "
                  "decreases f by 0.10467 < alpha^2 gamma^3/2 = 0.10717, so the printed rule returns y = 0 "
                  "where lambda_min = -1 < -gamma; the corrected rule (0.07145) continues to y = 3/4 "
-                 "(lambda_min = -1/4, |f'| = 0.47)"),
+                 "(lambda_min = -1/4, |f'| = 0.47)",
+           printed_tex=r"if $L(x_i) \ge L(x_{i-1}) - \min(\alpha\eta^2/2, \alpha^2\gamma^3/2)$ then return "
+                       r"$x_{i-1}$",
+           corrected_tex=r"if $L(x_i) \ge L(x_{i-1}) - \min(\alpha\eta^2/2, \alpha^2\gamma^3/3)$ then return "
+                         r"$x_{i-1}$ (the decrease Lemma D.2 really guarantees); Theorem 4.1's per-step decrease "
+                         r"becomes $\min(\alpha\eta^2/2, \alpha^2\gamma^3/3)$"),
        corrected=lambda ctx: _termination_check("corrected"),
        control=lambda ctx: _termination_check("corrected", rule="printed"),
-       section="Section 4")
+       section="Section 4",
+       statement_tex=r"SecondGD returns $x_{i-1}$ when $L(x_i) \ge L(x_{i-1}) - \min(\alpha\eta^2/2, "
+                     r"\alpha^2\gamma^3/2)$; with $\alpha \le \min(1/B_2, 1/B_3)$ the returned point is in "
+                     r"$M_{L,\gamma}$ (proof of Theorem 4.1)")
 def algorithm_2_termination(ctx: Context) -> Evidence:
     return _termination_check("printed")
 
@@ -471,10 +496,17 @@ def _t23_check(ctx: Context, scale, charge_sign=1) -> Evidence:
                      "under 2 Phi, as the proof computes); a is fixed, theta moves",
            where="every configuration: the velocities differ by exactly a factor 2 (sympy: "
                  "-grad(L/2) / v_EP(2 Phi) = 1/2); Gaussian Phi, k = 2, d = 2: the trajectories differ by "
-                 "0.39 by t = 2, while under Phi they agree to 3e-11 (rtol 1e-10)"),
+                 "0.39 by t = 2, while under Phi they agree to 3e-11 (rtol 1e-10)",
+           printed_tex=r"gradient flow on $\tfrac12 L$ = electron-proton dynamics under $2\Phi$ (and `we assume "
+                       r"that $\theta$ is fixed')",
+           corrected_tex=r"gradient flow on $\tfrac12 L$ = electron-proton dynamics under $\Phi$ (equivalently: "
+                         r"on $L$ = under $2\Phi$, as the proof computes); $a$ is fixed, $\theta$ moves"),
        corrected=lambda ctx: _t23_check(ctx, 1.0),
        control=lambda ctx: _t23_check(ctx, 1.0, charge_sign=-1),
-       section="Section 2 / Appendix A")
+       section="Section 2 / Appendix A",
+       statement_tex=r"continuous gradient descent on $L/2$ w.r.t.\ $\theta$ ($a$ fixed) produces the same "
+                     r"dynamics as electron-proton dynamics under $2\Phi$ (fixed $w_j$ with charges $b_j$, "
+                     r"moving $\theta_i$ with charges $a_i$)")
 def theorem_2_3(ctx: Context) -> Evidence:
     return _t23_check(ctx, 2.0)
 

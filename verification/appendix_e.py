@@ -107,7 +107,11 @@ def _e2_check(ctx: Context, radius, radius_text: str) -> Evidence:
        "the statement's M_{G, ...} read as M_{L_1, ...}",
        "numeric",
        control=lambda ctx: _e2_check(Context(quick=True), _DELTA**2 / _D, "delta^2/d"),
-       section="Appendix E")
+       section="Appendix E",
+       statement_tex=r"under Lemma E.1's conditions, $\sqrt{L_1(a_1, \theta_1)} \le \sqrt{L_1(0, 0)} - \delta$ "
+                     r"and $(a_1, \theta_1) \in M_{\delta^2/(2d)}$ give some $\|\theta_1 - w_j\| < \varepsilon$: "
+                     r"there $|a_1| < \delta$ (exact), and no $\theta_1$ with $|a_1| < \delta$ reaches it "
+                     r"($\Phi_\varepsilon$, $d = 3$); $M_G$ read as $M_{L_1}$")
 def lemma_e2(ctx: Context) -> Evidence:
     """Control: the membership radius delta^2/d (a factor 2 too large): then |a_1| < sqrt(2) delta
     and the exact bound exceeds delta."""
@@ -198,7 +202,11 @@ def _e3_check(ctx: Context, *, separation: float, neighbour: bool = False) -> Ev
        "bounded by the far terms, so the descent direction points to w_j (Phi_eps, d = 3, eps = 1/2, separation 10)",
        "numeric",
        control=lambda ctx: _e3_check(Context(quick=True), separation=10.0, neighbour=True),
-       section="Appendix E")
+       section="Appendix E",
+       statement_tex=r"near $w_j$ ($|b_j| \ge 1/\mathrm{poly}(d)$, other $w_i$ far, $a_1$ near its optimum): "
+                     r"$-\nabla_{\theta_1} L_1 = \zeta (w_j - \theta_1)/r + \xi$, "
+                     r"$\zeta \ge 2 b_j^2 \mathrm{LB}_0 \mathrm{LB}_1 \sim (d/\varepsilon)^{-8d}$, $\xi$ bounded "
+                     r"by the far terms ($\Phi_\varepsilon$, $d = 3$, $\varepsilon = \tfrac12$)")
 def lemma_e3(ctx: Context) -> Evidence:
     """Control: the separation hypothesis violated, a target with b = -1 at distance 1.5 from
     w_j (b_j = 0.2): the gradient points away from w_j at some sampled points."""
@@ -251,10 +259,21 @@ def _gradient_formula_check(factor) -> Evidence:
                      "grad = 2 a_1 b_j Phi_eps' (theta_1 - w_j)/r, the proof's own previous line, with a_1 = -b_j Phi_eps); "
                      "harmless: the bound zeta >= (1/poly(d))(d/eps)^{-8d} only improves",
            where="one target b = 1 at w = 0, d = 3, eps = 1/2, theta = (1/2, 1/2, 0), a_1 = -Phi_eps(r): -grad is twice "
-                 "the printed vector (sympy differentiation of L_1 and the fast loss agree to 1e-12)"),
+                 "the printed vector (sympy differentiation of L_1 and the fast loss agree to 1e-12)",
+           printed_tex=r"$-\nabla_{\theta_1} L_1 = b_j^2 \Phi_\varepsilon(\|\theta_1 - w_j\|) "
+                       r"\Phi_\varepsilon'(\|\theta_1 - w_j\|) (\theta_1 - w_j)/\|\theta_1 - w_j\| + "
+                       r"(d/\varepsilon)^{-O(d)}$",
+           corrected_tex=r"$-\nabla_{\theta_1} L_1 = 2 b_j^2 \Phi_\varepsilon \Phi_\varepsilon' (\theta_1 - "
+                         r"w_j)/\|\theta_1 - w_j\| + \ldots$ (from $\nabla = 2 a_1 b_j \Phi_\varepsilon' "
+                         r"(\theta_1 - w_j)/r$, the proof's own previous line, with "
+                         r"$a_1 = -b_j \Phi_\varepsilon$); harmless: the bound "
+                         r"$\zeta \ge (1/\mathrm{poly}(d))(d/\varepsilon)^{-8d}$ only improves"),
        corrected=lambda ctx: _gradient_formula_check(2),
        control=lambda ctx: _gradient_formula_check(4),
-       section="Appendix E")
+       section="Appendix E",
+       statement_tex=r"in the proof of Lemma E.3: with $a_1 = -b_j \Phi_\varepsilon(r) + \ldots$, "
+                     r"$-\nabla_{\theta_1} L_1 = b_j^2 \Phi_\varepsilon(r) \Phi_\varepsilon'(r) (\theta_1 - "
+                     r"w_j)/r + (d/\varepsilon)^{-O(d)}$")
 def lemma_e3_gradient(ctx: Context) -> Evidence:
     return _gradient_formula_check(1)
 
@@ -350,7 +369,11 @@ def _e4_check(ctx: Context, charge_sign: float = 1.0) -> Evidence:
        "(Phi_eps, d = 3, eps = 1/2, k = 3)",
        "statistical",
        control=lambda ctx: _e4_check(Context(quick=True), charge_sign=-1.0),
-       section="Appendix E")
+       section="Appendix E",
+       statement_tex=r"with high probability the node-wise initialisation (uniform draws until one is within $d$ "
+                     r"of a $w_j$ with $|b_j| \ge b_{\min}$, $a_1 = a_1^*(\theta_1)$, one GD step) gives "
+                     r"$\sqrt{L_1} \le \sqrt{L_1(0, 0)} - \delta$, $\delta > 0$ ($\Phi_\varepsilon$, $d = 3$, "
+                     r"$\varepsilon = \tfrac12$, $k = 3$)")
 def lemma_e4(ctx: Context) -> Evidence:
     """Control: the charge with the wrong sign, a_1 = -a_1*(theta) (L_1 rises by 3 a_1*^2)."""
     return _e4_check(ctx)
@@ -411,10 +434,22 @@ def _hessian_bound_check(rs, r0) -> Evidence:
                      "||theta_1 - w_j|| in [d/2, d] costs a factor (1 - 2^{-d}) in probability and keeps the proof",
            where="one target b = 1 at w = 0, d = 3, eps = 1/2, a_1 = a_1*: Phi_eps'(0+) = -75/43 (exact), and r ||Hess L_1|| "
                  "-> 2 |Phi_eps'(0+)| = 150/43 = 3.488 (fast loss; exact-layer 2|a_1 Phi_eps'(r)|/r agrees to 1e-9): "
-                 "||Hess L_1|| = 3.5e10 at r = 1e-10, above d^10 (d/eps)^{2d} = 2.8e9"),
+                 "||Hess L_1|| = 3.5e10 at r = 1e-10, above d^10 (d/eps)^{2d} = 2.8e9",
+           printed_tex=r"by Lemma 4.2, we know that the Hessian is bounded by "
+                       r"$\mathrm{poly}(d)(d/\varepsilon)^{2d}$ ($\theta_1$ anywhere within distance $d$ of "
+                       r"$w_j$)",
+           corrected_tex=r"Lemma 4.2 bounds the radial derivatives $\Phi_\varepsilon^{(k)}$, $k \le d-1$; the "
+                         r"Hessian of $\theta \mapsto \Phi_\varepsilon(|\theta - w|)$ also has "
+                         r"$\Phi_\varepsilon'(r)/r\,(I - uu^T)$, unbounded as $r \to 0$ since "
+                         r"$\Phi_\varepsilon'(0^+) \ne 0$ (the cusp). For $r_0 \le \|\theta_1 - w_j\| \le d$ the "
+                         r"Hessian is $\le \mathrm{poly}(d)(d/\varepsilon)^{2d}/r_0$; drawing $\theta_1$ with "
+                         r"$\|\theta_1 - w_j\| \in [d/2, d]$ costs a factor $(1 - 2^{-d})$ in probability and "
+                         r"keeps the proof"),
        corrected=lambda ctx: _hessian_bound_check((1.5, 2.0, 2.5, 3.0), r0=1.5),
        control=lambda ctx: _hessian_bound_check((1e-9, 1e-10, 1.5), r0=1.5),
-       section="Appendix E")
+       section="Appendix E",
+       statement_tex=r"in the proof of Lemma E.4: for $\|\theta_1 - w_j\| \le d$, `by Lemma 4.2, we know that "
+                     r"the Hessian is bounded by $\mathrm{poly}(d)(d/\varepsilon)^{2d}$'")
 def lemma_e4_hessian(ctx: Context) -> Evidence:
     """Control: the corrected bound B(r0) used at points closer to w_j than r0."""
     return _hessian_bound_check(_R_TINY, r0=None)
@@ -492,10 +527,21 @@ def _corrected_a2(a1, th1, th2, b, w, phi):
                      "to the regularised G of Lemma 4.5); the conclusion L_2 >= L_2(0,0) - (d/eps)^{-O(d)} survives",
            where="one target b = 1 at w = 0, Gaussian, theta at distance 1 (docs/fast.md): a* = -e^{-1/2} = -0.60653, "
                  "L(a*) - L(0) = -0.367879 = -a*^2, not -0.183940; here with Phi_eps (d = 3, eps = 1/2) and node 1 "
-                 "fixed: exact (sympy: minimiser -P, decrease -P^2) and the fast loss agree to 1e-12"),
+                 "fixed: exact (sympy: minimiser -P, decrease -P^2) and the fast loss agree to 1e-12",
+           printed_tex=r"$a_2^*(\theta_2) = a_1 \Phi_\varepsilon(\|\theta_2 - \theta_1\|) + b_j "
+                       r"\Phi_\varepsilon(\|\theta_1 - w_j\|) + \sum_{i \ne j} b_i \Phi_\varepsilon(\|\theta_1 - "
+                       r"w_i\|)$; $L_2(a_2^*(\theta_2), \theta_2) = L_2(0, 0) - \tfrac12 a_2^*(\theta_2)^2$",
+           corrected_tex=r"$a_2^*(\theta_2) = -(a_1 \Phi_\varepsilon(\|\theta_2 - \theta_1\|) + \sum_i b_i "
+                         r"\Phi_\varepsilon(\|\theta_2 - w_i\|))$ and $L_2(a_2^*, \theta_2) = L_2(0, 0) - "
+                         r"(a_2^*)^2$ (no regularisation: $L_2 = a^2 + 2aP + C$; the $\tfrac12$ belongs to the "
+                         r"regularised $G$ of Lemma 4.5); the conclusion "
+                         r"$L_2 \ge L_2(0, 0) - (d/\varepsilon)^{-O(d)}$ survives"),
        corrected=lambda ctx: _node2_check(_corrected_a2, -1.0),
        control=lambda ctx: _node2_check(_corrected_a2, -2.0),
-       section="Appendix E")
+       section="Appendix E",
+       statement_tex=r"in the proof of Theorem 4.6: $a_2^*(\theta_2) = a_1 \Phi_\varepsilon(|\theta_2 - "
+                     r"\theta_1|) + \sum_i b_i \Phi_\varepsilon(|\theta_1 - w_i|)$ and "
+                     r"$L_2(a_2^*(\theta_2), \theta_2) = L_2(0, 0) - a_2^*(\theta_2)^2/2$")
 def theorem_4_6_node2(ctx: Context) -> Evidence:
     return _node2_check(_printed_a2, -0.5)
 

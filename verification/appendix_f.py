@@ -114,10 +114,19 @@ def _f1_corrected(ctx: Context) -> Evidence:
                      "unbounded at theta = w; for eps <= 1 (bounded) it is not subharmonic. No eps gives a "
                      "bounded strictly subharmonic example in d = 1.",
            where="d = 1, eps = 1/2: Phi = |x|^{1/2}, Delta Phi = -|x|^{-3/2}/4 < 0 (exact; mpmath "
-                 "second derivative at x = 1: -0.25)"),
+                 "second derivative at x = 1: -0.25)",
+           printed_tex=r"An example of such a potential is $\Phi = |\theta - w|^{2-d-\varepsilon}$ for any "
+                       r"$\varepsilon > 0$ \ldots{} it is bounded when $d = 1$",
+           corrected_tex=r"$\Delta |x|^{2-d-\varepsilon} = \varepsilon (d-2+\varepsilon) |x|^{-d-\varepsilon}$: "
+                         r"strictly subharmonic for every $\varepsilon > 0$ only when $d \ge 2$. In $d = 1$ it "
+                         r"is strictly subharmonic iff $\varepsilon > 1$, and then unbounded at $\theta = w$; "
+                         r"for $\varepsilon \le 1$ (bounded) it is not subharmonic. No $\varepsilon$ gives a "
+                         r"bounded strictly subharmonic example in $d = 1$."),
        corrected=_f1_corrected,
        control=lambda ctx: _f1_check([(3, sp.Rational(1, 2))], lambda d, e: 2 - d + e),
-       section="Appendix F")
+       section="Appendix F",
+       statement_tex=r"$|\theta - w|^{2-d-\varepsilon}$ is strictly subharmonic for any $\varepsilon > 0$ (all "
+                     r"$d$), and bounded when $d = 1$")
 def definition_f1_example(ctx: Context) -> Evidence:
     return _f1_check(_f1_cases(ctx), lambda d, e: 2 - d - e)
 
@@ -158,7 +167,9 @@ _POINTS = (("1/2", "1/3", "1/4"), ("1", "0", "0"), ("3/5", "1/5", "2/5", "1/2", 
        "for Phi = exp(-|theta - w|^2/2) in R^d, Delta Phi = (|theta - w|^2 - d) exp(-|theta - w|^2/2)",
        "exact",
        control=lambda ctx: _laplacian_formula_check((R**2 - _D + 1) * gaussian(1), [1], _POINTS[:1]),
-       section="Appendix F")
+       section="Appendix F",
+       statement_tex=r"for $\Phi = \exp(-|\theta - w|^2/2)$ in $\mathbb{R}^d$, "
+                     r"$\Delta\Phi = (|\theta - w|^2 - d) \exp(-|\theta - w|^2/2)$")
 def appendix_f_gaussian_c1(ctx: Context) -> Evidence:
     ev = _laplacian_formula_check((R**2 - _D) * gaussian(1), [1], _POINTS)
     # the exact comparison was made for symbolic c; specialise it to c = 1
@@ -177,11 +188,16 @@ def appendix_f_gaussian_c1(ctx: Context) -> Evidence:
            corrected="Delta Phi = c (c|theta - w|^2 - d) exp(-c|theta - w|^2/2) (a factor c is missing; "
                      "the sign, hence the region r^2 > d/c, is unchanged)",
            where="every c != 1, e.g. c = 2, d = 3, r = 1: printed -e^{-1} = -0.3679, true -2e^{-1} = "
-                 "-0.7358 (sympy, and mpmath Cartesian differentiation)"),
+                 "-0.7358 (sympy, and mpmath Cartesian differentiation)",
+           printed_tex=r"$\Delta\Phi = (c|\theta - w|^2 - d) \exp(-c|\theta - w|^2/2)$",
+           corrected_tex=r"$\Delta\Phi = c\,(c|\theta - w|^2 - d) \exp(-c|\theta - w|^2/2)$ (a factor $c$ is "
+                         r"missing; the sign, hence the region $r^2 > d/c$, is unchanged)"),
        corrected=lambda ctx: _laplacian_formula_check(_C * (_C * R**2 - _D) * gaussian(_C), [2, sp.Rational(1, 3)],
                                                       _POINTS),
        control=lambda ctx: _laplacian_formula_check(_C**2 * (_C * R**2 - _D) * gaussian(_C), [2], _POINTS[1:2]),
-       section="Appendix F")
+       section="Appendix F",
+       statement_tex=r"for $\Phi = \exp(-c|\theta - w|^2/2)$ in $\mathbb{R}^d$, "
+                     r"$\Delta\Phi = (c|\theta - w|^2 - d) \exp(-c|\theta - w|^2/2)$")
 def appendix_f_gaussian_c(ctx: Context) -> Evidence:
     return _laplacian_formula_check((_C * R**2 - _D) * gaussian(_C), [2, sp.Rational(1, 3)], _POINTS)
 
@@ -212,10 +228,16 @@ def _positive_set_check(threshold: sp.Expr, closed: bool, quick: bool = False) -
            corrected="positive exactly when |theta - w|^2 > d/c; at |theta - w|^2 = d/c the Laplacian is 0 "
                      "(harmless: the next sentence, 'strictly subharmonic outside a ball of radius sqrt(d/c)', "
                      "is right)",
-           where="r^2 = d/c, every c, d: Delta Phi = 0 (exact)"),
+           where="r^2 = d/c, every c, d: Delta Phi = 0 (exact)",
+           printed_tex=r"which becomes positive when $|\theta - w|^2 \ge d/c$",
+           corrected_tex=r"positive exactly when $|\theta - w|^2 > d/c$; at $|\theta - w|^2 = d/c$ the Laplacian "
+                         r"is 0 (harmless: the next sentence, `strictly subharmonic outside a ball of radius "
+                         r"$\sqrt{d/c}$', is right)"),
        corrected=lambda ctx: _positive_set_check(_D / _C, closed=False, quick=ctx.quick),
        control=lambda ctx: _positive_set_check(_D / (2 * _C), closed=False, quick=True),
-       section="Appendix F")
+       section="Appendix F",
+       statement_tex=r"$\Delta \exp(-cr^2/2)$ `becomes positive when $|\theta - w|^2 \ge d/c$' (printed twice, "
+                     r"$c = 1$ and general $c$)")
 def appendix_f_positive_set(ctx: Context) -> Evidence:
     return _positive_set_check(_D / _C, closed=True, quick=ctx.quick)
 
@@ -317,10 +339,20 @@ def _trace_check(which: str, c=1, laplacian=None) -> Evidence:
                      "from the corrected identity: lambda_min(nabla^2 L) <= Tr(nabla_v^2 H)/(k d).",
            where="k >= 2; e.g. Gaussian c = 1, d = 2, theta = (0,0), (1/2,1/3), w = (2,1), (-1,3/2): "
                  "Tr(Hess L) = -7.3481, printed -2 sum Delta Phi = -1.8755 (= the correlated-translation trace); "
-                 "the difference is 2 sum_{i != j} Delta Phi(theta_i, theta_j) (sympy and mpmath agree)"),
+                 "the difference is 2 sum_{i != j} Delta Phi(theta_i, theta_j) (sympy and mpmath agree)",
+           printed_tex=r"$\operatorname{Tr}(\nabla^2 L) = -2 \sum_{i=1}^k \sum_{j=1}^k \Delta_{\theta_i} "
+                       r"\Phi(\theta_i, w_j)$",
+           corrected_tex=r"$\operatorname{Tr}(\nabla_v^2 H) = -2 \sum_{i,j} \Delta\Phi(\theta_i, w_j)$ for the "
+                         r"correlated translation $H(v) = L(\theta_1 + v, \ldots, \theta_k + v)$, as in the "
+                         r"proof of Theorem F.2; $\operatorname{Tr}(\nabla^2 L)$ has the extra term "
+                         r"$2 \sum_{i \ne j} \Delta\Phi(\theta_i, \theta_j)$. The conclusion follows from the "
+                         r"corrected identity: $\lambda_{\min}(\nabla^2 L) \le \operatorname{Tr}(\nabla_v^2 "
+                         r"H)/(kd)$."),
        corrected=lambda ctx: _trace_check("translation"),
        control=lambda ctx: _trace_check("translation", c=2, laplacian=(_C * R**2 - _D) * gaussian(_C)),
-       section="Appendix F")
+       section="Appendix F",
+       statement_tex=r"in the proof of Theorem F.4: $\operatorname{Tr}(\nabla^2 L) = -2 \sum_i \sum_j "
+                     r"\Delta_{\theta_i} \Phi(\theta_i, w_j)$")
 def theorem_f4_trace(ctx: Context) -> Evidence:
     return _trace_check("full")
 
@@ -436,7 +468,11 @@ def _f2_control(ctx: Context) -> Evidence:
        "critical points in the region: Hess_v H has a negative eigenvalue)",
        "numeric",
        control=_f2_control,
-       section="Appendix F")
+       section="Appendix F",
+       statement_tex=r"for the Gaussian $e^{-cr^2/2}$ (strictly subharmonic for $r^2 > d/c$) and loss (3): the "
+                     r"correlated translation has $\operatorname{Tr} \nabla_v^2 H = -2 \sum_{i,j} "
+                     r"\Delta\Phi(\theta_i, w_j) < 0$ wherever every $|\theta_i - w_j|^2 > d/c$, so no such "
+                     r"configuration is a local minimum")
 def theorem_f2_gaussian(ctx: Context) -> Evidence:
     return _f2_check(_f2_instances(ctx))
 
@@ -589,10 +625,27 @@ def _f4_control(ctx: Context) -> Evidence:
                      "c(c rho^2 - d)e^{-c rho^2/2}) < 0.",
            where="d = 3, k = 2, eps = 1/2, c = 12, w = e_x/2, e_y/2, theta = +-R e_x: for delta = e^{-P}, "
                  "P = 10, 100, 1000, R = 1 + sqrt((P + 20)/6) gives ||grad L||, ||Hess L||_F <= delta and "
-                 "every |theta_i - w_j|^2 > 1/2 (mpmath at 40 digits; the fast loss agrees at P = 10)"),
+                 "every |theta_i - w_j|^2 > 1/2 (mpmath at 40 digits; the fast loss agrees at P = 10)",
+           printed_tex=r"If $c = O(d/\varepsilon)$ and $(a, \theta) \in M_{e^{-\mathrm{poly}(d, "
+                       r"1/\varepsilon)}}$, then there exist $i, j$ with $|\theta_i - w_j|^2 \le \varepsilon$; "
+                       r"proof: `If for all $i, j$ $|\theta_i - w_j|^2 \le \varepsilon$, then "
+                       r"$\Delta\Phi = (c|\theta - w|^2 - d) \exp(-c|\theta - w|^2/2) > e^{-\mathrm{poly}(d, "
+                       r"1/\varepsilon)}$'",
+           corrected_tex=r"Needs $|\theta_i| \le \mathrm{poly}(d)$ as well ($\theta$ far from every $w_j$ is "
+                         r"approximately stationary: gradient and Hessian $\to 0$), $c > d/\varepsilon$ "
+                         r"($c = O(d/\varepsilon)$ is an upper bound only; at $r^2 = \varepsilon$, "
+                         r"$cr^2 - d > 0$ needs $c > d/\varepsilon$), and the proof's hypothesis reads "
+                         r"`${} > \varepsilon$' (with `${} \le \varepsilon$', $r = 0$ gives "
+                         r"$\Delta\Phi = -cd < 0$); the Laplacian carries a factor $c$. Then with "
+                         r"$\rho = \max |\theta_i - w_j|$: $\lambda_{\min}(\nabla^2 L) \le -\tfrac{2k}{d} "
+                         r"\min(c(c\varepsilon - d) e^{-c\varepsilon/2}, c(c\rho^2 - d) e^{-c\rho^2/2}) < 0$."),
        corrected=lambda ctx: _f4_bounded_check(2 * _F4_D / float(_F4_EPS), _f4_instances(10 if ctx.quick else 50)),
        control=_f4_control,
-       section="Appendix F")
+       section="Appendix F",
+       statement_tex=r"Gaussian $\Phi = e^{-c|\theta - w|^2/2}$, Assumption 1, loss (3), "
+                     r"$|w| \le \mathrm{poly}(d)$, $c = O(d/\varepsilon)$: every "
+                     r"$(a, \theta) \in M_{e^{-\mathrm{poly}(d, 1/\varepsilon)}}$ has some "
+                     r"$|\theta_i - w_j|^2 \le \varepsilon$")
 def theorem_f4(ctx: Context) -> Evidence:
     return _far_check((10, 100) if ctx.quick else (10, 100, 1000, 10_000))
 

@@ -131,7 +131,10 @@ def _g1_check(k_values, n_inst: int, a_sign=-1, b_values=None, seed=71) -> Evide
        "minima except the global minima (the permutation matchings theta = w_pi)",
        "exact",
        control=lambda ctx: _g1_check([2], 3, a_sign=1),
-       section="Appendix G")
+       section="Appendix G",
+       statement_tex=r"on $S^1$ under Assumption 1 ($a = -1$, $b = 1$), with the sign activation, loss (2) has "
+                     r"no strict local minima except the global minima (the permutation matchings "
+                     r"$\theta = w_\pi$)")
 def lemma_g1(ctx: Context) -> Evidence:
     if ctx.quick:
         return _g1_check((2, 3), 1)
@@ -206,7 +209,10 @@ def _g2_instances(ctx: Context, seed=72):
        "(exact on random instances; 'almost surely' because every arc slope is a non-zero linear form in b)",
        "exact",
        control=lambda ctx: _g2_check([([Fraction(0), Fraction(1, 3)], [Fraction(1), Fraction(1)])]),
-       section="Appendix G")
+       section="Appendix G",
+       statement_tex=r"on $S^1$ with the sign activation, almost surely over $b$, all local minima of loss (4) "
+                     r"are at $\pm w_i$ (exact on random instances; `almost surely' because every arc slope is a "
+                     r"non-zero linear form in $b$)")
 def lemma_g2(ctx: Context) -> Evidence:
     return _g2_check(_g2_instances(ctx))
 
@@ -281,7 +287,11 @@ def _g3_cases(ctx: Context):
        "v^T Hess v = -2(l-2) l a^2 < 0 for the tangent v in those coordinates (exact)",
        "exact",
        control=lambda ctx: _g3_check([(4, 3)], lambda l: -2 * (l - 1) * l),
-       section="Appendix G")
+       section="Appendix G",
+       statement_tex=r"for $\Phi = (\theta^T w)^l$ on $S^{d-1}$, orthonormal $w$, $l \ge 3$: at a critical point "
+                     r"of (4) with two non-zero coordinates the constrained Hessian has entries "
+                     r"$2(l-2)\lambda = -2(l-2) l a^2$, and $v^T (\nabla^2 L) v = -2(l-2) l a^2 < 0$ for the "
+                     r"tangent $v$ in those coordinates (exact)")
 def theorem_g3(ctx: Context) -> Evidence:
     return _g3_check(_g3_cases(ctx), lambda l: -2 * (l - 2) * l)
 
@@ -320,10 +330,16 @@ def _g3_da_check(formula) -> Evidence:
                      "lambda = -l a^2 and the printed Hessian entry -2(l-2) l a^2 (with the printed form, "
                      "sum b_i theta_i^l = -1 and the entry would be -2(l-2) l a)",
            where="l = 3, theta = (3/5, 4/5, 0), b = (1, 3/4, 1/2), a = 2: printed 32/5 = 6.4, true "
-                 "26/5 = 5.2 (sympy and the fast loss's gradient)"),
+                 "26/5 = 5.2 (sympy and the fast loss's gradient)",
+           printed_tex=r"$\partial L/\partial a = 2 \sum_{i=1}^d a b_i (\theta_i)^l + 2a = 0$",
+           corrected_tex=r"$\partial L/\partial a = 2 \sum_i b_i \theta_i^l + 2a = 0$ (no factor $a$ in the "
+                         r"sum); only this form gives $\lambda = -l a^2$ and the printed Hessian entry "
+                         r"$-2(l-2) l a^2$ (with the printed form, $\sum b_i \theta_i^l = -1$ and the entry "
+                         r"would be $-2(l-2) l a$)"),
        corrected=lambda ctx: _g3_da_check(lambda a, b, th, l: 2 * sum(bi * ti**l for bi, ti in zip(b, th)) + 2 * a),
        control=lambda ctx: _g3_da_check(lambda a, b, th, l: 2 * sum(bi * ti**(l - 1) for bi, ti in zip(b, th)) + 2 * a),
-       section="Appendix G")
+       section="Appendix G",
+       statement_tex=r"in the proof of Theorem G.3: $\partial L/\partial a = 2 \sum_i a b_i \theta_i^l + 2a$")
 def theorem_g3_da(ctx: Context) -> Evidence:
     return _g3_da_check(lambda a, b, th, l: 2 * sum(a * bi * ti**l for bi, ti in zip(b, th)) + 2 * a)
 
@@ -404,7 +420,11 @@ def _h1_check(ctx: Context, rho_of_k, threshold=0.5, seed=81) -> Evidence:
        "1/(2 sqrt k) has optimal loss >= 1/2, k up to 64 (quick) / 256",
        "statistical",
        control=lambda ctx: _h1_check(Context(quick=True), lambda k: 0.9),
-       section="Appendix H")
+       section="Appendix H",
+       statement_tex=r"sign activation, $b_2 = \cdots = b_k = 0$: if the loss (1) is below a constant then some "
+                     r"$\theta_i$ has $w_1^T \theta_i > \Omega(1/\sqrt k)$; checked with $c = \tfrac12$: every "
+                     r"configuration with all $w_1^T \theta_i = 1/(2\sqrt k)$ has optimal loss $\ge \tfrac12$, "
+                     r"$k$ up to 64 (quick) / 256")
 def theorem_h1(ctx: Context) -> Evidence:
     return _h1_check(ctx, lambda k: 0.5 / math.sqrt(k))
 

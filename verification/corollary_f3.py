@@ -221,10 +221,22 @@ def _f3_check(ctx: Context, expr, label: str) -> Evidence:
            where="the hypotheses contradict each other: each catalogued strictly subharmonic potential meets one of "
                  "Phi(theta, theta) = oo (|x|^{-3/2} in d = 3, e^{-r}/r) or < oo (e^{-|x|} in d = 1, r^2), never both "
                  "(sympy limits at 0, mpmath values at r = 1e-20, 1e-40); the corrected statement holds on e^{-|x|} "
-                 "(d = 1, k = 2, 3: every Nelder-Mead end point is a permutation of w)"),
+                 "(d = 1, k = 2, 3: every Nelder-Mead end point is a permutation of w)",
+           printed_tex=r"Assume the conditions of Theorem F.2 [which include $\Phi(\theta, \theta) = \infty$] "
+                       r"and $\Phi(\theta, \theta) < \infty$. Then, $L$ admits no local minima, except at the "
+                       r"global minima.",
+           corrected_tex=r"Assume Theorem F.2's conditions with $\Phi(\theta, \theta) < \infty$ in place of "
+                         r"$\Phi(\theta, \theta) = \infty$. Then every local minimum of (3) is a permutation of "
+                         r"$w$ (the global minimum): the translation step of F.2 does not use "
+                         r"$\Phi(\theta, \theta) = \infty$, and a unit on a target cancels it (the proof). In "
+                         r"$d \ge 2$ no potential of an activation meets these hypotheses (a radial subharmonic "
+                         r"function bounded at 0 is non-decreasing); in $d = 1$, $e^{-|x|}$ does"),
        corrected=lambda ctx: _f3_check(ctx, sp.exp(-R), "e^{-|x|}"),
        control=lambda ctx: _f3_check(Context(quick=True), sp.exp(-R**2 / 2), "Gaussian e^{-x^2/2} (subharmonic only for |x| > 1)"),
-       section="Appendix F")
+       section="Appendix F",
+       statement_tex=r"assume the conditions of Theorem F.2 (strictly subharmonic, "
+                     r"$\Phi(\theta, \theta) = \infty$, Assumption 1, loss (3)) and "
+                     r"$\Phi(\theta, \theta) < \infty$; then $L$ admits no local minima except the global minima")
 def corollary_f3(ctx: Context) -> Evidence:
     """Control: the corrected check on the Gaussian e^{-x^2/2} (not subharmonic for |x| < 1):
     two units sharing one target at +-0.68 form a local minimum that is no permutation, and

@@ -189,7 +189,10 @@ def _fact_check(cases, strict_hypothesis) -> Evidence:
        "polynomials)",
        "exact",
        control=lambda ctx: _fact_check(_cases(Context(quick=True)), lambda s: s >= 0),
-       section="Section 3")
+       section="Section 3",
+       statement_tex=r"at a critical point $x^*$ where $f$ is twice differentiable: a local minimum has "
+                     r"$\lambda_{\min}(\nabla^2 f) \ge 0$, and $\lambda_{\min} > 0$ makes $x^*$ a strict local "
+                     r"minimum (exact certificates and witnesses on cubic-quartic polynomials)")
 def fact_3_3(ctx: Context) -> Evidence:
     """Control: the 'moreover' with lambda_min >= 0 in place of > 0 (x^2 + y^3 is then
     claimed a strict local minimum; the exact witness f(0, -t) = -t^3 < 0 refutes it)."""

@@ -91,7 +91,10 @@ def _expansion_check(theta, w, cross: int = 2) -> Evidence:
        "constant in theta",
        "exact",
        control=lambda ctx: _expansion_check(("0", "1/2"), ("1", "-1/3"), cross=1),
-       section="Section 2")
+       section="Section 2",
+       statement_tex=r"$L(a, \theta) = E[(\sum_i a_i \sigma(X, \theta_i) + \sum_i b_i \sigma(X, w_i))^2] = "
+                     r"\sum_{i,j} a_i a_j \Phi(\theta_i, \theta_j) + 2 a_i b_j \Phi(\theta_i, w_j) + b_i b_j "
+                     r"\Phi(w_i, w_j)$ (eq.~(1)); eq.~(2) drops only terms constant in $\theta$")
 def section_2_1_expansion(ctx: Context) -> Evidence:
     ev = _expansion_check(("0", "1/2"), ("1", "-1/3"))
     if not ctx.quick:
@@ -177,10 +180,16 @@ _R_NN = sp.Symbol("r", nonnegative=True)
                      "for fixed theta, since d^2L/da^2 = 2[Phi(theta_i, theta_j)] is a Gram matrix "
                      "(positive semidefinite for a realizable Phi)",
            where="k = 1, d = 1, Gaussian Phi, b = 1, w = 0: L(1, 0) = 4 > (L(1, -1) + L(1, 1))/2 = 2 + 2e^{-1/2} "
-                 "= 3.2131; Hessian at (1, 0) = diag(2, -2) (exact, and the fast loss)"),
+                 "= 3.2131; Hessian at (1, 0) = diag(2, -2) (exact, and the fast loss)",
+           printed_tex=r"our loss is jointly convex, though it is quadratic in $a$",
+           corrected_tex=r"$L$ is not jointly convex in $(a, \theta)$ (nor convex in $\theta$); it is a convex "
+                         r"quadratic in $a$ for fixed $\theta$, since $\partial^2 L/\partial a^2 = "
+                         r"2[\Phi(\theta_i, \theta_j)]$ is a Gram matrix (positive semidefinite for a realizable "
+                         r"$\Phi$)"),
        corrected=lambda ctx: _convex_in_a_check(sp.exp(-_R_NN**2 / 2), ("0", "1/2", "-1", "3/2")),
        control=lambda ctx: _convex_in_a_check(sp.Piecewise((1, _R_NN <= 1), (0, True)), ("0", "9/10", "9/5")),
-       section="Section 2")
+       section="Section 2",
+       statement_tex=r"`Note that our loss is jointly convex, though it is quadratic in $a$'")
 def section_2_1_convexity(ctx: Context) -> Evidence:
     return _joint_convexity_check()
 

@@ -140,7 +140,10 @@ def _earnshaw_check(cases, ctx: Context) -> Evidence:
        "strict local minima",
        "numeric",
        control=lambda ctx: _earnshaw_check([(5, 1 / R)], Context(quick=True)),
-       section="Section 3 / Appendix C")
+       section="Section 3 / Appendix C",
+       statement_tex=r"Earnshaw: for harmonic $\Phi$ ($|x|^{2-d}$, $d = 3, 5$; $-\ln|x|$ in $d = 2$) the trace "
+                     r"of $\nabla^2_{\theta_i} L$ ($L$ as in (2)) is 0 away from coincidences, so $L$ has no "
+                     r"differentiable strict local minima")
 def theorem_3_4(ctx: Context) -> Evidence:
     return _earnshaw_check(_HARMONIC, ctx)
 
@@ -229,7 +232,10 @@ def _t36_exact_check(cases) -> Evidence:
        control=lambda ctx: _t36_exact_check([
            ("d=3, Phi = e^{-s r} (not lambda-harmonic in R^3), S = {1}", sp.exp(-_S * R), 1, 3,
             [("0", "0", "0"), ("1", "1/2", "0")], [("1", "0", "1/2"), ("-1", "1", "0")], {0}, _S**2)]),
-       section="Section 3")
+       section="Section 3",
+       statement_tex=r"for $\lambda$-harmonic $\Phi$ with $\Phi(\theta, \theta) = 1$, at $a$-optimal points "
+                     r"$\Delta_v H = -2\lambda (\sum_{i \in S} a_i)^2$ for the correlated translation of a "
+                     r"cluster $S$ (exact, $k \le 3$)")
 def theorem_3_6_exact(ctx: Context) -> Evidence:
     return _t36_exact_check(_t36_cases(ctx))
 
@@ -338,7 +344,10 @@ def _t36_numeric_check(pot, lam, ctx: Context, label: str) -> Evidence:
        "numeric",
        control=lambda ctx: _t36_numeric_check(_gaussian_fast(), 1.0, Context(quick=True),
                                               "Gaussian e^{-r^2/2} (not lambda-harmonic), lambda := 1"),
-       section="Section 3")
+       section="Section 3",
+       statement_tex=r"on random instances of the realizable $\Phi_\varepsilon$ (Lemma 4.2, $d = 3$, "
+                     r"$\varepsilon = \tfrac{1}{10}$, $\lambda = 1$, $\Phi_\varepsilon(0) = 1$) with clusters of "
+                     r"coincident $\theta_i$ at $a$-optimal $a$: $\Delta_v H = -2\lambda (\sum_{i \in S} a_i)^2$")
 def theorem_3_6_numeric(ctx: Context) -> Evidence:
     from harmonic.fast.potentials import phi_eps
     return _t36_numeric_check(phi_eps(3, sp.Rational(1, 10)), 1.0, ctx, "Phi_eps, d=3, eps=1/10, lambda=1")
@@ -426,7 +435,11 @@ def _hypothesis_check(ds) -> Evidence:
        "d = 1 (e^{-sqrt(lambda)|x|}), and its d >= 2 use is through Phi_eps (Lemma 4.3)",
        "exact",
        control=lambda ctx: _hypothesis_check([1]),
-       section="Section 3")
+       section="Section 3",
+       statement_tex=r"Theorem 3.6's hypotheses $\Phi(\theta, \theta) = 1$, $\Phi$ $\lambda$-harmonic: no radial "
+                     r"potential of an activation has both in $d \ge 2$ (bounded solutions "
+                     r"$\propto r^{1-d/2} I_{d/2-1}(\sqrt\lambda r)$ exceed their value at 0); non-vacuous only "
+                     r"in $d = 1$ ($e^{-\sqrt\lambda |x|}$), used in $d \ge 2$ via $\Phi_\varepsilon$")
 def theorem_3_6_hypotheses(ctx: Context) -> Evidence:
     return _hypothesis_check((2, 3) if ctx.quick else (2, 3, 4, 5, 7))
 
@@ -560,7 +573,11 @@ def _gaussian_local_minima(ctx: Context) -> Evidence:
        "each verified in M_{G,delta} with its smallest delta",
        "numeric",
        control=_gaussian_local_minima,
-       section="Section 4 / Appendix E")
+       section="Section 4 / Appendix E",
+       statement_tex=r"at points of $M_{G,\delta}$ ($\delta < 1$) for $\Phi_\varepsilon$ ($d = 3$), every "
+                     r"$\theta_i$ is within $k\varepsilon$ of some $w_j$ or has $a_i^2 < 2kd\delta$; checked at "
+                     r"exact critical points (symmetric teachers, optimal charges), each in $M_{G,\delta}$ with "
+                     r"its smallest $\delta$")
 def lemma_4_3(ctx: Context) -> Evidence:
     return _lemma_43_check(ctx)
 
@@ -608,7 +625,11 @@ def _gaussian_node_minima(ctx: Context) -> Evidence:
        "verified in M_{L_1,delta} with its smallest delta",
        "numeric",
        control=_gaussian_node_minima,
-       section="Appendix E")
+       section="Appendix E",
+       statement_tex=r"at points of $M_{L_1,\delta}$ ($\delta < 1$) for $\Phi_\varepsilon$ ($d = 3$), $\theta_1$ "
+                     r"is within $\varepsilon$ of some $w_j$ or $a_1^2 < 2d\delta$; checked at exact critical "
+                     r"points (symmetric teachers, optimal charge), each in $M_{L_1,\delta}$ with its smallest "
+                     r"$\delta$")
 def lemma_e1(ctx: Context) -> Evidence:
     return _lemma_e1_check(ctx)
 

@@ -55,7 +55,11 @@ def _construction_check(objects) -> Evidence:
        "exact",
        control=lambda ctx: _construction_check(
            [("d=7, eps=1/2, lower slope doubled", broken_phi_eps(7, sp.Rational(1, 2), 1, 2))]),
-       section="Section 4")
+       section="Section 4",
+       statement_tex=r"$\Phi_\varepsilon$ ($\Phi$ for $r \ge \varepsilon$, the polynomial with $(d-1)$th "
+                     r"derivative $\Phi^{(d-1)}(\varepsilon) r/\varepsilon$ below, normalised to "
+                     r"$\Phi_\varepsilon(0) = 1$) is $\lambda$-harmonic for $r \ge \varepsilon$ and $C^{d-1}$ at "
+                     r"$\varepsilon$; $d = 3, 7, 11$")
 def lemma_4_2_construction(ctx: Context) -> Evidence:
     return _construction_check([(f"d={d}, eps={eps}, lambda={lam}", almost_lam_harmonic(d, eps, lam))
                                 for d, eps, lam in _cases(ctx, (3, 7, 11))])
@@ -132,7 +136,10 @@ def _sign_check(objects) -> Evidence:
        "exact",
        control=lambda ctx: _sign_check(
            [("d=7, eps=1/2, lower slope negated", broken_phi_eps(7, sp.Rational(1, 2), 1, -1), True)]),
-       section="Section 4")
+       section="Section 4",
+       statement_tex=r"$\Phi_\varepsilon^{(d-1)} \ge 0$ and $\Phi_\varepsilon^{(k)} \ge 0$, "
+                     r"$\Phi_\varepsilon^{(k+1)} \le 0$ for even $0 \le k \le d-3$, all $r > 0$ "
+                     r"($d \equiv 3 \pmod 4$: $d = 3, 7, 11, 15$; $d = 5, 9$ reported as exploration)")
 def lemma_4_2_sign_pattern(ctx: Context) -> Evidence:
     ds = (3, 5, 7, 9, 11) if ctx.quick else (3, 5, 7, 9, 11, 15)
     return _sign_check([(f"d={d}, eps={eps}, lambda={lam}", almost_lam_harmonic(d, eps, lam), d % 4 == 3)

@@ -109,7 +109,11 @@ def _lemma_4_2(derivative_bound=None) -> Family:
        "certified",
        control=lambda ctx: _bounds_check(_cases(ctx, lams=(1,)), _lemma_4_2(lambda d, eps: eps**(-d)), ctx,
                                          "control: sup |Phi~^(k)| <= eps^{-d} (wrong exponent, no d)"),
-       section="Section 4")
+       section="Section 4",
+       statement_tex=r"$\lambda = 1$: $|\Phi_\varepsilon^{(k)}| \le O((d/\varepsilon)^{2d})$, $k < d$; for "
+                     r"$r \ge \varepsilon$: $\Omega(e^{-r} r^{2-d} (d/\varepsilon)^{-2d}) \le \Phi_\varepsilon "
+                     r"\le O((1+r)^d e^{1-r} r^{2-d})$, likewise $|\Phi_\varepsilon'|$ ($r^{1-d}$, factor "
+                     r"$d+r$); constants 1, $d = 3, 7, 11$")
 def lemma_4_2_bounds_claim(ctx: Context) -> Evidence:
     return _bounds_check(_cases(ctx, lams=(1,)), _lemma_4_2(), ctx,
                          "Lemma 4.2's bounds with constant 1 (normalised Phi_eps, lambda = 1)")
@@ -140,7 +144,12 @@ def _b9_normalised(lower_rate_factor=1) -> Family:
        "certified",
        control=lambda ctx: _bounds_check(_cases(ctx, lams=(1,)), _b9_normalised(sp.Rational(1, 2)), ctx,
                                          "control: the lower bound on Phi~ with e^{-s r/2} (wrong exponent)"),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$|\tilde\Phi_\varepsilon^{(k)}| \le 3(2d+s)^{2d} \varepsilon^{-2d} e^s$ ($k < d$); for "
+                     r"$r \ge \varepsilon$: $e^{-sr} r^{2-d} (2d+s)^{-2d} \varepsilon^{2d}/3 \le "
+                     r"\tilde\Phi_\varepsilon \le (1+sr)^d e^{s(1-r)} r^{2-d}$, likewise "
+                     r"$|\tilde\Phi_\varepsilon'|$ ($r^{1-d}$, factor $d+sr$); $s = \sqrt\lambda$; $d = 3, 7, 11$, "
+                     r"$\lambda = 1, 2$")
 def lemma_b9_normalised_bounds(ctx: Context) -> Evidence:
     return _bounds_check(_cases(ctx), _b9_normalised(), ctx, "Lemma B.9's normalised bounds")
 
@@ -167,7 +176,11 @@ def _b9_unnormalised(bound=None) -> Family:
        "certified",
        control=lambda ctx: _bounds_check(_cases(ctx, lams=(1,)), _b9_unnormalised(lambda d, eps: eps**(-2 * d)),
                                          ctx, "control: sup |Phi_eps^(k)| <= eps^{-2d} (constant dropped)"),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"in the proof: $|\Phi_\varepsilon^{(k)}(r)| \le 3(2d + s\varepsilon)^{2d} "
+                     r"\varepsilon^{-2d}$ for all $r$, $0 \le k \le d-1$; for $r \ge \varepsilon$ "
+                     r"$\Phi_\varepsilon(r) \le (1+sr)^d e^{-sr} r^{2-d}$ and "
+                     r"$|\Phi_\varepsilon'(r)| \le (d+sr)(1+sr)^d e^{-sr} r^{1-d}$")
 def lemma_b9_unnormalised_bounds(ctx: Context) -> Evidence:
     return _bounds_check(_cases(ctx), _b9_unnormalised(), ctx, "the un-normalised bounds of B.9's proof")
 
@@ -186,7 +199,10 @@ def _at_eps(bound=None) -> Family:
        "certified",
        control=lambda ctx: _bounds_check(_cases(ctx, lams=(1,)), _at_eps(lambda d, eps: eps**(-2 * d)), ctx,
                                          "control: |Phi^(k)(eps)| <= eps^{-2d} (constant dropped)"),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"in the proof: $|\Phi^{(k)}(\varepsilon)| = q_k(\varepsilon) e^{-s\varepsilon} "
+                     r"\varepsilon^{2-d-k} \le (2d + s\varepsilon)^{2d} \varepsilon^{-2d}$ for $0 \le k \le d$ "
+                     r"(via $q_k \le (2d + sr)^k (1 + sr)^d$, certified coefficientwise)")
 def lemma_b9_at_eps(ctx: Context) -> Evidence:
     ev = _bounds_check(_cases(ctx), _at_eps(), ctx, "B.9's bound on the derivatives at eps")
     ev.details["second computation"] = ("each |Phi^(k)(eps)| also from C r^{1-d/2} K_{d/2-1}(s r) by "
@@ -207,7 +223,10 @@ def _normalisation(floor=None) -> Family:
        "certified",
        control=lambda ctx: _bounds_check(_cases(ctx, lams=(1,)), _normalisation(lambda d, eps, lam: eps**(2 - d)),
                                          ctx, "control: Phi_eps(eps) >= eps^{2-d} (e^{-s eps} dropped)"),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"in the proof: $\Phi_\varepsilon(0) \ge \Phi_\varepsilon(\varepsilon) \ge "
+                     r"e^{-\sqrt\lambda}$ (un-normalised $\Phi_\varepsilon$), so the normalised potential is at "
+                     r"most $e^{\sqrt\lambda}$ times $\Phi_\varepsilon$")
 def lemma_b9_normalisation(ctx: Context) -> Evidence:
     return _bounds_check(_cases(ctx), _normalisation(), ctx, "Phi_eps(0) >= Phi_eps(eps) >= e^{-s}")
 
@@ -301,14 +320,25 @@ def _corrected(k, d):
                  "Phi_eps''(0) = 0 < Phi_eps''(1/2) = 26 e^{-1/2} = 15.7698; d = 7, Phi_eps^(6)(0) = 0 < "
                  "Phi^(6)(1/2) = 1523127224 e^{-1/2}/3 = 3.0794e8); decided exactly and by an independent "
                  "computation (Bessel form, mpmath.besselk + mpmath.diffs, lower piece differentiated by "
-                 "mpmath.diff)"),
+                 "mpmath.diff)",
+           printed_tex=r"by Lemma B.8, $\Phi_\varepsilon^{(k)}(r)$ is monotone and tends to 0, so it suffices to "
+                       r"bound $|\Phi_\varepsilon^{(k)}(0)|$, for all $0 \le k \le d-1$",
+           corrected_tex=r"true for $0 \le k \le d-2$. For $k = d-1$, $\Phi_\varepsilon^{(d-1)}(r) = "
+                         r"\Phi^{(d-1)}(\varepsilon) r/\varepsilon$ on $[0, \varepsilon]$ rises from 0 at "
+                         r"$r = 0$ to its maximum $\Phi^{(d-1)}(\varepsilon)$ at $r = \varepsilon$ and decreases "
+                         r"after: $\sup |\Phi_\varepsilon^{(d-1)}| = |\Phi^{(d-1)}(\varepsilon)|$, which the "
+                         r"proof bounds anyway by $(2d + s\varepsilon)^{2d} \varepsilon^{-2d}$, so the "
+                         r"derivative bound of Lemma B.9 stands"),
        corrected=lambda ctx: _monotonicity_check(
            _cases(ctx), _corrected, ctx, independent=False, with_bound=True,
            statement="sup at r = 0 for k <= d-2, at r = eps for k = d-1; the derivative bound holds there"),
        control=lambda ctx: _monotonicity_check(_cases(ctx, lams=(1,)), lambda k, d: "eps", ctx,
                                                independent=False, with_bound=False,
                                                statement="control: sup at r = eps for every k"),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$\Phi_\varepsilon^{(k)}$ is monotone for every $0 \le k \le d-1$, so "
+                     r"$\sup_r |\Phi_\varepsilon^{(k)}(r)| = |\Phi_\varepsilon^{(k)}(0)|$ (the reduction of the "
+                     r"proof of Lemma B.9's derivative bound to $r = 0$)")
 def lemma_b9_monotonicity(ctx: Context) -> Evidence:
     return _monotonicity_check(_cases(ctx), _printed, ctx, independent=True, with_bound=False,
                                statement="printed: sup at r = 0 for every 0 <= k <= d-1")
@@ -330,7 +360,11 @@ def _b8(shift: int = 0) -> Family:
        "certified",
        control=lambda ctx: _bounds_check(_cases(ctx, lams=(1,)), _b8(1), ctx,
                                          "control: exponents (eps-r)^{k-j+2} (wrong exponent)"),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"for $r < \varepsilon$, $0 \le k \le d-1$: $|\bar\Phi^{(d-1-k)}(r)| \le "
+                     r"|\Phi^{(d-1-k)}(\varepsilon)| + \sum_{j=1}^k (\varepsilon-r)^{k-j+1} "
+                     r"|\Phi^{(d-j)}(\varepsilon)|/(k-j+1)!$ ($\Phi$ the $\lambda$-harmonic potential; "
+                     r"$d = 3, 7, 11$)")
 def lemma_b8_bound_below_eps(ctx: Context) -> Evidence:
     ev = _bounds_check(_cases(ctx), _b8(), ctx, "Lemma B.8's bound below eps")
     ev.details["note"] = ("bound - |Phi-bar^(d-1-k)| = (Phi^(d-1)(eps)/eps) (eps-r)^{k+1}/(k+1)! exactly: the "

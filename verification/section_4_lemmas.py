@@ -177,7 +177,11 @@ _PRINTED_RADIUS = _DELTA**2 / (2 * _K**3 * _D)
        control=lambda ctx: _l44_check(Context(quick=True), _bump(),
                                       "(1 + r^2) e^{-r^2/4} (exceeds Phi(0): no activation's potential)",
                                       _PRINTED_RADIUS, "delta^2/(2 k^3 d)"),
-       section="Section 4 / Appendix E")
+       section="Section 4 / Appendix E",
+       statement_tex=r"under Lemma 4.3's conditions, $\sqrt{G(a, \theta)} \le \sqrt{G(0, 0)} - \delta$ and "
+                     r"$(a, \theta) \in M_{G, \delta^2/(2k^3 d)}$ give some $\|\theta_i - w_j\| < k\varepsilon$: "
+                     r"there $\sum_i |a_i| < \delta$ (exact), and no $\theta$ with $|a_i| < \delta/k$ reaches it "
+                     r"($\Phi_\varepsilon$, $d = 3$; search)")
 def lemma_4_4(ctx: Context) -> Evidence:
     """Control: a 'potential' that is no squared norm, (1 + r^2) e^{-r^2/4} (Phi(0) = 1 <
     Phi(sqrt 3)); the same search finds sqrt(G) below sqrt(G(0,0)) - delta (or G < 0)."""
@@ -272,7 +276,12 @@ def _l45_check(ctx: Context, charge: str) -> Evidence:
        "(LB: Lemma B.9's lower bound; failure probability <= eta by anti-concentration); d = 3, k = 5, eps = 1/2",
        "statistical",
        control=lambda ctx: _l45_check(Context(quick=True), "flipped"),
-       section="Section 4 / Appendix E")
+       section="Section 4 / Appendix E",
+       statement_tex=r"with high probability over Theorem 4.1's teachers, $\theta_1 = 0$ with the optimal $a_1$ "
+                     r"gives $\sqrt{G} \le \sqrt{G(0, 0)} - \delta$, "
+                     r"$\delta = \eta^2 \mathrm{LB}(\min_j |w_j|)^2 \allowbreak /(4\sqrt{G(0, 0)}) = "
+                     r"(d/\varepsilon)^{-O(d)}$ (LB: Lemma B.9's lower bound); $d = 3$, $k = 5$, "
+                     r"$\varepsilon = \tfrac12$")
 def lemma_4_5(ctx: Context) -> Evidence:
     """Control: the charge with the wrong sign, a_1 = +S/2 (G rises by 3S^2/2)."""
     return _l45_check(ctx, "optimal")
@@ -313,10 +322,21 @@ def _sign_check(ctx: Context, printed_sign: int, charge: str = "optimal") -> Evi
                      "<= eta since b_j ~ U[-1, 1]), not from Chebyshev's inequality",
            where="every teacher: the left side is -S^2/2 <= 0 < (d/eps)^{-O(d)}; e.g. the first teacher of the run "
                  "(seed 4500, d = 3, k = 5, eps = 1/2): G(a_1*, 0) - G(0, 0) = -S^2/2 by the fast loss and by "
-                 "exact-layer Phi_eps values (both in the evidence)"),
+                 "exact-layer Phi_eps values (both in the evidence)",
+           printed_tex=r"$-\tfrac12 (\sum_{j=1}^k b_j \Phi(\theta_1, w_j))^2 \ge (d/\varepsilon)^{-O(d)}$ (with "
+                       r"high probability)",
+           corrected_tex=r"$\tfrac12 (\sum_j b_j \Phi_\varepsilon(0, w_j))^2 \ge (d/\varepsilon)^{-O(d)}$ with "
+                         r"high probability, i.e.\ $G(a_1^*, 0) \le G(0, 0) - (d/\varepsilon)^{-O(d)}$ (the next "
+                         r"sentence's conclusion); the probability comes from anti-concentration of "
+                         r"$S = \sum_j b_j \Phi_\varepsilon(|w_j|)$ ($P(|S| < \eta \max_j "
+                         r"\Phi_\varepsilon(|w_j|)) \le \eta$ since $b_j \sim U[-1, 1]$), not from Chebyshev's "
+                         r"inequality"),
        corrected=lambda ctx: _sign_check(ctx, -1),
        control=lambda ctx: _sign_check(ctx, -1, charge="zero"),
-       section="Section 4 / Appendix E")
+       section="Section 4 / Appendix E",
+       statement_tex=r"in the proof of Lemma 4.5: $G(a_1, 0) - G(0, 0) = -\tfrac12 (\sum_j b_j "
+                     r"\Phi_\varepsilon(0, w_j))^2$, and `$-\tfrac12 (\sum_j b_j \Phi(\theta_1, w_j))^2 \ge "
+                     r"(d/\varepsilon)^{-O(d)}$' with high probability")
 def lemma_4_5_sign(ctx: Context) -> Evidence:
     """Control: the corrected inequality at a_1 = 0 (no decrease), rejected."""
     return _sign_check(ctx, +1)

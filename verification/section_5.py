@@ -219,7 +219,10 @@ def _tampered() -> dict | None:
        status="inconclusive",
        protocol=PROTOCOL,
        control=lambda ctx: judge(_tampered(), ctx),
-       section="Section 5")
+       section="Section 5",
+       statement_tex=r"a student of the teacher's architecture, trained by plain GD (step ${\sim}10^{-5}$, "
+                     r"$T = 10^6$), reaches depth-2 test error below 0.002 at every width 5--40, while for depth "
+                     r"$\ge 3$ the test error grows with width (Section 5, Figures 1--2)")
 def table_2(ctx: Context) -> Evidence:
     return judge(_stored(), ctx)
 

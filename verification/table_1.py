@@ -63,7 +63,10 @@ def _broken(ctx: Context):
        "which is realizable: its Fourier transform is >= 0 (d = 3; also d = 7; eps = 1/10); convergence: Theorem 4.6",
        "numeric",
        control=lambda ctx: _fourier_row(_broken(ctx), Context(quick=True, dps=ctx.dps)),
-       section="Section 1.1")
+       section="Section 1.1",
+       statement_tex=r"row 1: the almost $\lambda$-harmonic activation $\sigma_\varepsilon$ has the potential "
+                     r"$\Phi_\varepsilon$ of Lemma 4.2 (`complicated'), realizable: its Fourier transform is "
+                     r"$\ge 0$ ($d = 3$; also $d = 7$; $\varepsilon = \tfrac{1}{10}$); convergence: Theorem 4.6")
 def table_1_almost(ctx: Context) -> Evidence:
     """Control: Phi_eps with the lower piece's (d-1)th derivative negated (a witness rho with
     a negative transform is found)."""
@@ -109,7 +112,11 @@ def _sign_row(closed_form, order: int = 15) -> Evidence:
        "cell is empty in the stored text; convergence for d = 2: Lemma G.2",
        "numeric",
        control=lambda ctx: _sign_row(lambda r: 1 - sp.acos(r) / sp.pi),
-       section="Section 1.1")
+       section="Section 1.1",
+       statement_tex=r"row 2: the sign activation has the potential $1 - 2\arccos(\theta^T w)/\pi = "
+                     r"\tfrac{2}{\pi}\arcsin(\theta^T w)$ on $S^{d-1}$ (its dual, Lemma B.1), with Taylor "
+                     r"coefficients $\ge 0$ (realizable, Theorem B.2); the cell is empty in the stored text; "
+                     r"convergence for $d = 2$: Lemma G.2")
 def table_1_sign(ctx: Context) -> Evidence:
     """Control: 1 - arccos(rho)/pi (a factor 2 dropped) does not match the quadrature."""
     return _sign_row(lambda r: 1 - 2 * sp.acos(r) / sp.pi)
@@ -151,7 +158,10 @@ def _polynomial_row(ms, normalised: bool) -> Evidence:
        "(Theorem B.2 with c_m = 1): E[h(X) h(Y)] = rho^m exactly, m = 1..6",
        "exact",
        control=lambda ctx: _polynomial_row((3,), normalised=False),
-       section="Section 1.1")
+       section="Section 1.1",
+       statement_tex=r"row 3: the polynomial potential $(\theta^T w)^m$ on $S^{d-1}$ is realized by the "
+                     r"activation $\mathrm{He}_m(x)/\sqrt{m!}$ (Theorem B.2 with $c_m = 1$): "
+                     r"$E[h(X) h(Y)] = \rho^m$ exactly, $m = 1, \ldots, 6$")
 def table_1_polynomial(ctx: Context) -> Evidence:
     """Control: the unnormalised He_m, whose dual is m! rho^m."""
     return _polynomial_row(range(1, 5) if ctx.quick else range(1, 7), normalised=True)
@@ -266,10 +276,16 @@ def _m1_exact() -> dict:
                      "minima (only generic b converge)",
            where="m = 1, w = e_1, e_2, e_3, b = (1, 0.55, -0.3): the descents end at +-b/|b| = +-(0.8474, 0.4661, -0.2542), "
                  "a local (global) minimum with L* = -|b|^2 = -557/400 = -1.3925 < L*(w_1) = -1 (exact: zero Riemannian "
-                 "gradient and Cauchy-Schwarz; numpy descent and the fast loss agree)"),
+                 "gradient and Cauchy-Schwarz; numpy descent and the fast loss agree)",
+           printed_tex=r"Polynomial \textbar{} $(\theta^T w)^m$ \textbar{} Yes, for orthonormal $w_i$. Lem G.3",
+           corrected_tex=r"for $m \ge 3$ (Theorem G.3 assumes $l \ge 3$; `Lem G.3' is Theorem G.3). For $m = 1$ "
+                         r"the network is linear and the only minima of loss (4) are $\theta = \pm b/\|b\|$, no "
+                         r"$w_j$; for $m = 2$, equal $|b_i|$ give circles of minima (only generic $b$ converge)"),
        corrected=lambda ctx: _convergence_check((3, 4, 5), _orthonormal, "orthonormal e_1, e_2, e_3"),
        control=lambda ctx: _convergence_check((3,), _skewed, "w_1, w_2 at 45 degrees (not orthonormal), w_3 = e_3"),
-       section="Section 1.1")
+       section="Section 1.1",
+       statement_tex=r"row 3: for the polynomial potential $(\theta^T w)^m$, `Yes [convergence], for orthonormal "
+                     r"$w_i$' (every local minimum of the node loss at some $w_j$), for every $m$")
 def table_1_polynomial_convergence(ctx: Context) -> Evidence:
     """Control: the corrected statement (m = 3) on targets that are not orthonormal (w_1, w_2
     at 45 degrees): a local minimum between them."""

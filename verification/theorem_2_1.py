@@ -58,7 +58,9 @@ def _phi_eps_cases(ctx: Context, ds):
        control=lambda ctx: _realizable_check(
            [("Phi_eps d=7, eps=1/2, lower (d-1)th derivative negated", broken_phi_eps(7, sp.Rational(1, 2), 1, -1), 7)],
            ctx, want=True),
-       section="Section 2 / Appendix B")
+       section="Section 2 / Appendix B",
+       statement_tex=r"the almost $\lambda$-harmonic $\Phi_\varepsilon$ of Lemma 4.2 has a non-negative Fourier "
+                     r"transform (so it is realizable), $d = 3, 7, 11$ and several $\varepsilon$")
 def theorem_2_1_phi_eps(ctx: Context) -> Evidence:
     return _realizable_check(_phi_eps_cases(ctx, (3, 7) if ctx.quick else (3, 7, 11)), ctx, want=True)
 
@@ -70,7 +72,10 @@ def theorem_2_1_phi_eps(ctx: Context) -> Evidence:
        control=lambda ctx: _realizable_check(
            [("Phi_eps d=5, eps=1/2, lower (d-1)th derivative negated", broken_phi_eps(5, sp.Rational(1, 2), 1, -1), 5)],
            ctx, want=True),
-       section="Section 4")
+       section="Section 4",
+       statement_tex=r"the paper's realizability argument needs $d \equiv 3 \pmod 4$; the same "
+                     r"$\Phi_\varepsilon$ construction in $d = 5$ and 9 also has a non-negative transform "
+                     r"(numeric evidence answering the open question)")
 def lemma_4_2_d_1_mod_4(ctx: Context) -> Evidence:
     return _realizable_check(_phi_eps_cases(ctx, (5, 9)), ctx, want=True)
 
@@ -81,7 +86,10 @@ def lemma_4_2_d_1_mod_4(ctx: Context) -> Evidence:
        "numeric",
        control=lambda ctx: _realizable_check([("e^{-r}, d=3, claimed not realizable", sp.exp(-R), 3)],
                                              ctx, want=False),
-       section="Section 2 / Appendix B")
+       section="Section 2 / Appendix B",
+       statement_tex=r"Gaussians ($d = 3, 5$), $e^{-r}$ and $e^{-r}/r$ ($d = 3$) have non-negative transforms; "
+                     r"the ball indicator, the tent $(1 - r)_+$ and $e^{-r^2} - e^{-r^2/4}/2$ ($d = 3$) do not, "
+                     r"each with a witness $\rho$")
 def theorem_2_1_references(ctx: Context) -> Evidence:
     yes = _realizable_check([("Gaussian d=3", sp.exp(-R**2), 3), ("Gaussian d=5", sp.exp(-R**2), 5),
                              ("e^{-r} d=3", sp.exp(-R), 3), ("e^{-r}/r d=3", sp.exp(-R) / R, 3)],
@@ -116,7 +124,10 @@ def _lattice(n: int, h: float) -> np.ndarray:
        "numeric",
        control=lambda ctx: _gram_check([("difference of Gaussians, claimed PSD", RadialPotential(_DOG),
                                          _lattice(3, 0.7), True)], min(ctx.dps, 20)),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"a realizable potential is positive semidefinite: Gram matrices $\Phi(x_i - x_j)$ of "
+                     r"$\Phi_\varepsilon$ ($d = 3$) and of a Gaussian at random points have no negative "
+                     r"eigenvalue; the difference of Gaussians (not realizable) has one on a lattice")
 def lemma_b4(ctx: Context) -> Evidence:
     rng = np.random.default_rng(0)
     n = 8 if ctx.quick else 16
@@ -158,7 +169,10 @@ def _b10_cases(scale=1):
        "(sigma(x) = (2 pi)^{3/4} e^{|x|^2/4} h(|x|), Theorem 2.1): h * h = e^{-r}/r",
        "numeric",
        control=lambda ctx: _closure_check(_b10_cases(scale=sp.sqrt(2)), ["0.5"], 15),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"$e^{-r}/r$ in $\mathbb{R}^3$ is realized by the activation profile $h(r) = c K_1(r)/r$ "
+                     r"with $c = \pi^{-3/2}$ ($\sigma(x) = (2\pi)^{3/4} e^{|x|^2/4} h(|x|)$, Theorem 2.1): "
+                     r"$h * h = e^{-r}/r$")
 def lemma_b10(ctx: Context) -> Evidence:
     ys = ["0.5"] if ctx.quick else ["0.5", "2"]
     return _closure_check(_b10_cases(), ys, 15 if ctx.quick else ctx.dps)
@@ -191,10 +205,16 @@ def _b10_shape_check(power: int, dps: int) -> Evidence:
                        corrected="F(y) = c/(1+y^2); in the convention of this project F(rho) = 4 pi/(1+rho^2) "
                                  "(the proof's own previous step, y F(y) = c y/(1+y^2), says so)",
                        where="every y: F(y)(1+y^2)/y is not constant (it is 4 pi / y); confirmed by the "
-                             "closed-form transform and an independent quadrature"),
+                             "closed-form transform and an independent quadrature",
+                       printed_tex=r"$F(y) = cy/(1+y^2)$",
+                       corrected_tex=r"$F(y) = c/(1+y^2)$; in the convention of this project "
+                                     r"$F(\rho) = 4\pi/(1+\rho^2)$ (the proof's own previous step, "
+                                     r"$y F(y) = cy/(1+y^2)$, says so)"),
        corrected=lambda ctx: _b10_shape_check(0, ctx.dps),
        control=lambda ctx: _b10_shape_check(2, ctx.dps),
-       section="Appendix B")
+       section="Appendix B",
+       statement_tex=r"in the proof: the Hankel transform of $e^{-x}/x$ gives $y F(y) = cy/(1+y^2)$, `giving "
+                     r"$F(y) = cy/(1+y^2)$'")
 def lemma_b10_transform(ctx: Context) -> Evidence:
     return _b10_shape_check(1, ctx.dps)
 

@@ -214,17 +214,19 @@ def _num(x: float) -> str:
 def _fmt(mean: float, std: float, n: int) -> str:
     if not math.isfinite(mean):
         return "diverged"
-    return _num(mean) + (f" $\\pm$ {_num(std)}" if n > 1 else "")
+    if n == 1:
+        return _num(mean)
+    return rf"\shortstack[r]{{{_num(mean)}\\ {{\tiny $\pm$ {_num(std)}}}}}"     # the spread under the mean
 
 
 def write_table2_tex(result: Table2Result, path) -> Path:
     r"""Table 2 as a booktabs ``table`` (``\usepackage{booktabs}``): per depth, the paper's test
     error, then ours (mean $\pm$ standard deviation over seeds) for each optimiser, test and train."""
     cfg = result.config
-    names = {"gd": f"GD (step {_num(cfg.gd.lr)}, $T={cfg.gd.steps}$)",
+    names = {"gd": f"GD ({_num(cfg.gd.lr)}, $T={cfg.gd.steps}$)",
              "adam": f"Adam ($T={cfg.adam.steps}$)"}
-    cols = "ll" + "r" * len(cfg.widths)
-    lines = [r"\begin{table}", r"\centering",
+    cols = r"l>{\raggedright\arraybackslash}p{0.2\linewidth}" + "r" * len(cfg.widths)
+    lines = [r"\begin{table}", r"\centering", r"\scriptsize", r"\setlength{\tabcolsep}{3pt}",
              r"\caption{Test error (MSE) of learning random networks of various depth and width "
              r"(Table 2 of the paper, regenerated). Ours: mean $\pm$ standard deviation over "
              f"{len(cfg.seeds)} seed(s); $d={cfg.protocol.d}$, $N_{{\\mathrm{{train}}}}={cfg.protocol.n_train}$, "
@@ -360,12 +362,15 @@ def _count(n: int) -> str:
     return f"10^{{{e}}}" if 10 ** e == n and e > 2 else str(n)
 
 
-def _spread_cell(values: Sequence[float]) -> str:
+def _spread_cell(values: Sequence[float], mark: str = "") -> str:
+    """The median, and under it (smaller) [min, max] over seeds."""
     v = [x for x in values if math.isfinite(x)]
     if not v:
-        return "--"
-    med = float(np.median(v))
-    return _num(med) + (f" [{_num(min(v))}, {_num(max(v))}]" if len(v) > 1 else "")
+        return "--" + mark
+    med = _num(float(np.median(v))) + mark
+    if len(v) == 1:
+        return med
+    return rf"\shortstack[r]{{{med}\\ {{\tiny [{_num(min(v))}, {_num(max(v))}]}}}}"
 
 
 def write_paper_table2_tex(data: dict, path) -> Path:
@@ -382,7 +387,8 @@ def write_paper_table2_tex(data: dict, path) -> Path:
              f"$N_{{\\mathrm{{train}}}} = N_{{\\mathrm{{test}}}} = {sweep['protocol']['n_train']}$; "
              f"{len(sweep['seeds'])} seeds per cell): median [min, max] over seeds. "
              r"$\dagger$: not finished, the latest recorded errors and the step reached.}",
-             r"\label{tab:table2-paper-protocol}", r"\begin{tabular}{ll" + "r" * len(widths) + "}", r"\toprule",
+             r"\label{tab:table2-paper-protocol}", r"\scriptsize", r"\setlength{\tabcolsep}{4pt}",
+             r"\begin{tabular}{ll" + "r" * len(widths) + "}", r"\toprule",
              "Depth & & " + " & ".join(f"Width {W}" for W in widths) + r" \\", r"\midrule"]
     unfinished = []
     for i, D in enumerate(sweep["depths"]):
@@ -400,7 +406,7 @@ def write_paper_table2_tex(data: dict, path) -> Path:
                     mark = r"$^\dagger$"
                     if split == "test":
                         unfinished.append(f"depth {D} width {W}: step {min(c['steps'], default=0)}")
-                row.append(_spread_cell(c[split]) + mark)
+                row.append(_spread_cell(c[split], mark))
             lines.append(f" & ours, {split} & " + " & ".join(row) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
     if unfinished:

@@ -48,8 +48,12 @@ BOUND_EPS = (sp.Rational(1, 10), sp.Rational(1, 2))
 _RHO = sp.Symbol("rho", real=True)
 _TAYLOR_ORDER = 12
 _STATEMENT_WIDTH = 80
-_SUMMARY_ROWS = 18
+#: rows per float of the summary: a statement is typeset in full from its LaTeX form (up to
+#: ~300 characters), so 8 rows fill a page (tests/test_statement_tex.py compiles them)
+_SUMMARY_ROWS = 8
 _ERRATA_ROWS = 4
+#: a paragraph column set flush right: a long margin breaks after its times sign
+_FLUSH_RIGHT = r">{{\raggedleft\arraybackslash}}p{{{}}}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -65,6 +69,13 @@ def _shorten(text: str, width: int = _STATEMENT_WIDTH) -> str:
     return cut.rstrip(",;:") + "…"
 
 
+def _statement_cell(result: Mapping[str, Any]) -> str:
+    """A claim's statement as a table cell: its LaTeX form (``statement_tex``) as written, else
+    the plain statement shortened and escaped."""
+    tex = result.get("statement_tex")
+    return str(tex) if tex else escape(_shorten(result["statement"]))
+
+
 def summary_table(results: Sequence[Mapping[str, Any]], *,
                   context: Mapping[str, Any] | None = None) -> LatexTable:
     r"""The verification summary: claim id, statement, method, status, margin, result.
@@ -73,10 +84,12 @@ def summary_table(results: Sequence[Mapping[str, Any]], *,
     ----------
     results : the ``"claims"`` of ``report.json`` (``ClaimResult.to_dict()``): mappings with
         ``id``, ``statement``, ``method``, ``status``, ``margin`` (float, ``"inf"`` or None)
-        and ``ok``.
+        and ``ok``; optionally ``statement_tex``, the statement in LaTeX.
     context : the run's ``{"quick": ..., "dps": ...}``, named in the caption when given.
 
-    Statements longer than 80 characters are shortened (the full text is in ``report.md``).
+    A statement is typeset from its LaTeX form (``statement_tex``, written short by the claim)
+    when the result has one; otherwise the plain statement is escaped, and shortened when
+    longer than 80 characters (the full text is in ``report.md``).
 
     Examples
     --------
@@ -84,8 +97,10 @@ def summary_table(results: Sequence[Mapping[str, Any]], *,
     ...        "method": "exact", "status": "holds", "margin": 0.5, "ok": True}
     >>> print(summary_table([row]).rows[0])
     ('Lemma B.9 (p bound)', 'p(r) \\textless{}= (1 + sqrt(lam) r)\\textasciicircum{}d', 'exact', 'holds', '$0.5$', 'ok')
+    >>> print(summary_table([row | {"statement_tex": r"$p(r) \le (1 + \sqrt\lambda r)^d$"}]).rows[0][1])
+    $p(r) \le (1 + \sqrt\lambda r)^d$
     """
-    rows = tuple((escape(r["id"]), escape(_shorten(r["statement"])), escape(r["method"]),
+    rows = tuple((escape(r["id"]), _statement_cell(r), escape(r["method"]),
                   escape(r["status"]), sci(r.get("margin")), "ok" if r["ok"] else r"\textbf{FAIL}")
                  for r in results)
     ok = sum(bool(r["ok"]) for r in results)
@@ -107,9 +122,10 @@ def summary_table(results: Sequence[Mapping[str, Any]], *,
                r"check's own margin, in the unit its evidence names (\texttt{report.md}); result: "
                r"the check agrees with the status and its negative control was rejected.")
     return LatexTable("verification_summary", caption, "tab:verification-summary",
-                      (Column("Claim", ragged("0.17\\linewidth")),
-                       Column("Statement", ragged("0.36\\linewidth")), Column("Method"),
-                       Column("Status"), Column("Margin", "r"), Column("Result")),
+                      (Column("Claim", ragged("0.14\\linewidth")),
+                       Column("Statement", ragged("0.32\\linewidth")), Column("Method"),
+                       Column("Status", ragged("0.125\\linewidth")),
+                       Column("Margin", _FLUSH_RIGHT.format("0.11\\linewidth")), Column("Result")),
                       rows, size="scriptsize", chunk=_SUMMARY_ROWS)
 
 
@@ -123,9 +139,11 @@ def errata_table(claims: Iterable[Any]) -> LatexTable:
     r"""The errata: printed formula and where it fails, corrected formula, deciding check.
 
     ``claims`` are registry claims (:class:`verification.Claim`: ``id``, ``method``,
-    ``check``, ``erratum`` with ``printed``, ``corrected``, ``where``); those without an
-    erratum are skipped. The last column names the check: its method and, for a module-level
-    function, ``module.function`` (run it with ``python -m verification --only <id>``).
+    ``check``, ``erratum`` with ``printed``, ``corrected``, ``where`` and optionally the LaTeX
+    forms ``printed_tex``, ``corrected_tex``, typeset as written, where the plain texts are
+    escaped); those without an erratum are skipped. The last column names the check: its
+    method and, for a module-level function, ``module.function`` (run it with
+    ``python -m verification --only <id>``).
 
     Examples
     --------
@@ -141,18 +159,19 @@ def errata_table(claims: Iterable[Any]) -> LatexTable:
         if e is None:
             continue
         check = _check_name(c.check)
-        rows.append((escape(c.id), f"{escape(e.printed)} \\emph{{Fails at:}} {escape(e.where)}",
-                     escape(e.corrected or "(none recorded)"),
+        printed = getattr(e, "printed_tex", None) or escape(e.printed)
+        corrected = (getattr(e, "corrected_tex", None) or escape(e.corrected)) if e.corrected else "(none recorded)"
+        rows.append((escape(c.id), f"{printed} \\emph{{Fails at:}} {escape(e.where)}", corrected,
                      escape(c.method) + (f": \\texttt{{{breakable(escape(check))}}}" if check else "")))
     caption = (r"Errata of the paper: each is a claim of \texttt{python -m verification} with "
                r"status \emph{erratum}, whose run fails if the printed statement starts to pass or "
                r"the corrected one fails. Deciding numbers: \texttt{report.md}; the last column "
                r"is the check's method and function.")
     return LatexTable("errata", caption, "tab:errata",
-                      (Column("Claim", ragged("0.1\\linewidth")),
-                       Column("Printed, and where it fails", ragged("0.33\\linewidth")),
+                      (Column("Claim", ragged("0.11\\linewidth")),
+                       Column("Printed, and where it fails", ragged("0.32\\linewidth")),
                        Column("Corrected", ragged("0.33\\linewidth")),
-                       Column("Decided by", ragged("0.15\\linewidth"))),
+                       Column("Decided by", ragged("0.14\\linewidth"))),
                       tuple(rows), size="scriptsize", chunk=_ERRATA_ROWS)
 
 
@@ -337,11 +356,11 @@ def table1(*, claim_ids: Sequence[str] = (), results: Mapping[str, bool] | None 
                r"paper's statement; the last column lists the claims of \texttt{python -m "
                r"verification} that check the row (how many, if several).")
     return LatexTable("table1_potentials", caption, "tab:potentials",
-                      (Column("Activation", ragged("0.1\\linewidth")),
-                       Column(r"Potential $\Phi$", ragged("0.18\\linewidth")),
-                       Column("Realizable? (how checked)", ragged("0.34\\linewidth")),
-                       Column("Convergence (paper)", ragged("0.13\\linewidth")),
-                       Column("Checked by", ragged("0.13\\linewidth"))),
+                      (Column("Activation", ragged("0.12\\linewidth")),
+                       Column(r"Potential $\Phi$", ragged("0.21\\linewidth")),
+                       Column("Realizable? (how checked)", ragged("0.27\\linewidth")),
+                       Column("Convergence (paper)", ragged("0.14\\linewidth")),
+                       Column("Checked by", ragged("0.14\\linewidth"))),
                       tuple(rows), notes=notes, size="scriptsize")
 
 
