@@ -163,10 +163,9 @@ PAPER_STATEMENTS: tuple[str, ...] = (
     "Assumption 1", "Lemma G.1", "Equation (4)", "Lemma G.2", "Theorem G.3", "Theorem H.1",
 )
 
-# a heading at the start of a line (Algorithm 4 sits in a LaTeX array: \textbf{Algorithm 4})
-_HEADING = re.compile(r"^\s*(?:\$\\begin\{array\}\{l\}\s*\\textbf\{)?"
-                      r"(Theorem|Lemma|Fact|Corollary|Definition|Assumption|Algorithm)\s+"
-                      r"([A-Z]\.\d+|\d+\.\d+|\d+)(?=[\s.(}])")
+# a heading at the start of a line (Algorithm 4 sits in a LaTeX array: \textbf{Algorithm 4});
+# one pattern for every reader of the paper's text
+from harmonic.report.annotated import HEADING as _HEADING  # noqa: E402
 _CAPTION = re.compile(r"^\s*(Table|Figure)\s+(\d+):")
 # Table 1 has no caption in the stored text: its header row marks it
 _TABLE1_HEADER = re.compile(r"^\s*NAME OF ACTIVATION\s")

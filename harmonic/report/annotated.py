@@ -201,7 +201,9 @@ def _statements(claim_ids: Sequence[str], coverage: Iterable[Any] | None) -> tup
 # the paper's text
 # ---------------------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^\s*(?:\$\\begin\{array\}\{l\}\s*\\textbf\{)?"
+#: A numbered statement's heading at the start of a line of the paper's text (Algorithm 4 sits
+#: in a LaTeX array: ``\textbf{Algorithm 4}``); also read by :mod:`verification.coverage`.
+HEADING = _HEADING = re.compile(r"^\s*(?:\$\\begin\{array\}\{l\}\s*\\textbf\{)?"
                       r"(Theorem|Lemma|Fact|Corollary|Definition|Assumption|Algorithm)\s+"
                       r"([A-Z]\.\d+|\d+\.\d+|\d+)(?=[\s.(}])")
 _SECTION = re.compile(r"^(\d+|[A-H]) ([A-Z][^.]{2,80})$")
