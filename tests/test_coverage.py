@@ -91,3 +91,14 @@ def test_the_report_prints_the_coverage_line_for_the_papers_claims():
     assert coverage_line() in summary_table([run_claim(paper, quick)]).splitlines()
     assert coverage_line() + "." in markdown_report([run_claim(paper, quick)]).splitlines()
     assert "Coverage:" not in summary_table([run_claim(toy, quick)])
+
+
+def test_report_json_carries_the_coverage(tmp_path):
+    import json
+
+    from verification.coverage import coverage_counts
+    from verification.runner import main
+
+    assert main(["--only", "Lemma B.9 (p bound)", "--quick", "--no-progress", "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "report.json").read_text())
+    assert doc["coverage"] == coverage_counts() and doc["coverage"]["missing"] == 0

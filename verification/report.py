@@ -270,6 +270,10 @@ def write_reports(results: Sequence[ClaimResult], out_dir: str | Path, *,
            "context": None if ctx is None else dataclasses.asdict(ctx),
            "summary": summary(results),
            "complete": complete, "selected": len(results) if selected is None else selected}
+    if _coverage_lines(results):                      # a run of the paper's claims: its coverage
+        from .coverage import coverage_counts
+
+        doc["coverage"] = coverage_counts()
     text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     paths = [out / "report.md", out / "report.json"]
     paths[0].write_text(markdown_report(results, ctx), encoding="utf-8")
