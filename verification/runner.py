@@ -13,7 +13,6 @@ import dataclasses
 import json
 import math
 import numbers
-import os
 import sys
 import tempfile
 import time

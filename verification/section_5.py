@@ -41,6 +41,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from harmonic.experiments import Table2Result, run_table2
+from harmonic.experiments.table2 import paper_protocol_cells
 from harmonic.experiments.paper import PaperSweep, REPLAY_STEPS, StaleDataError, read_data, replay
 
 from .registry import Context, Evidence, claim
@@ -124,14 +125,11 @@ def decide(cells: Mapping[int, Mapping[int, Sequence[float]]], *, threshold: flo
 def paper_cells(data: dict) -> tuple[dict, list]:
     """``({depth: {width: [final test error per seed]}}, unfinished)`` of a paper-protocol data
     file; ``unfinished`` lists ``(depth, width, seed, steps done)`` of the runs still going."""
+    unfinished = [(r["depth"], r["width"], r["seed"], r["steps_done"]) for r in data["runs"] if not r["complete"]]
     cells: dict = {}
-    unfinished = []
-    for r in data["runs"]:
-        if not r["complete"]:
-            unfinished.append((r["depth"], r["width"], r["seed"], r["steps_done"]))
-            continue
-        v = math.nan if r["test_mse"] is None else r["test_mse"]
-        cells.setdefault(r["depth"], {}).setdefault(r["width"], []).append(v)
+    for (D, W), c in paper_protocol_cells(data).items():
+        if c["final"]:
+            cells.setdefault(D, {})[W] = c["test"]
     return cells, unfinished
 
 
