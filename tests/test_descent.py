@@ -362,3 +362,85 @@ def test_nodewise_on_sphere():
     np.testing.assert_allclose(r.theta, np.eye(3)[:2], atol=1e-3)
     with pytest.raises(ValueError, match="x0 in M"):
         nodewise_descent(L, [0.0, 0.0], 2 * th0, project="sphere")
+
+
+# -- one driver, one HD step: trajectories pinned against plain reference loops -------------------
+def tilted_saddle():
+    # f = x^2 - y^2 + y^4 + 0.3 x y: a saddle near 0, minima near y = +-1/sqrt(2)
+    return Objective(lambda x: float(x[0]**2 - x[1]**2 + x[1]**4 + 0.3 * x[0] * x[1]),
+                     lambda x: np.array([2 * x[0] + 0.3 * x[1], -2 * x[1] + 4 * x[1]**3 + 0.3 * x[0]]),
+                     lambda x: np.array([[2.0, 0.3], [0.3, -2 + 12 * x[1]**2]]))
+
+
+def reference_hd_step(f, x, alpha, rule):
+    # Algorithm 1 written out: smallest eigenpair, beta = -alpha |lam| s (corrected, s = +1 at 0)
+    # or -alpha lam sign(g^T v) (printed)
+    H = f.hess(x)
+    w, V = np.linalg.eigh((H + H.T) / 2)
+    lam, v = float(w[0]), V[:, 0]
+    t = float(f.grad(x) @ v)
+    beta = -alpha * abs(lam) * (1.0 if t >= 0 else -1.0) if rule == "corrected" else -alpha * lam * float(np.sign(t))
+    return x + beta * v
+
+
+def test_gd_trajectory_bit_for_bit():
+    f, alpha, x = tilted_saddle(), 0.05, np.array([0.7, 0.2])
+    want = [x]
+    for _ in range(40):
+        x = x - alpha * f.grad(x)
+        want.append(x)
+    r = gd(f, want[0], alpha=alpha, T=40, record=True)
+    assert np.array_equal(r.path, np.array(want)) and r.steps == ("gd",) * 40
+    assert np.array_equal(r.history, [f.value(p) for p in want])
+
+
+@pytest.mark.parametrize("rule", ["corrected", "printed"])
+def test_hd_trajectory_bit_for_bit(rule):
+    f, alpha, x = tilted_saddle(), 0.1, np.array([0.05, 0.1])
+    want = [x]
+    for _ in range(30):
+        x = reference_hd_step(f, x, alpha, rule)
+        want.append(x)
+    r = hd(f, want[0], alpha=alpha, T=30, rule=rule, record=True)
+    assert r.reason == "max_iter" and np.array_equal(r.path, np.array(want))
+    assert np.array_equal(r.history, [f.value(p) for p in want])
+    assert np.array_equal(hd_step(f, want[3], alpha=alpha, rule=rule).x, want[4])
+
+
+def test_second_gd_trajectory_bit_for_bit():
+    # GD steps while |grad| >= eta, then HD steps; stop when the decrease is below the threshold
+    # on f = x^2 - y^2 + y^4 from (0.3, 0): GD shrinks x on the line y = 0 up to the saddle, HD leaves it
+    f = Objective(lambda x: float(x[0]**2 - x[1]**2 + x[1]**4),
+                  lambda x: np.array([2 * x[0], -2 * x[1] + 4 * x[1]**3]),
+                  lambda x: np.diag([2.0, -2 + 12 * x[1]**2]))
+    alpha, eta, gamma = 0.05, 0.05, 0.05
+    need = second_gd_threshold(alpha, eta, gamma)
+    x, want, kinds = np.array([0.3, 0.0]), [np.array([0.3, 0.0])], []
+    while True:
+        g = f.grad(x)
+        kind, xn = ("gd", x - alpha * g) if np.linalg.norm(g) >= eta else ("hd", reference_hd_step(f, x, alpha, "corrected"))
+        if f.value(xn) >= f.value(x) - need:
+            break
+        x = xn
+        want.append(x)
+        kinds.append(kind)
+    r = second_gd(f, want[0], alpha=alpha, eta=eta, gamma=gamma, T=10_000, record=True)
+    assert r.reason == "insufficient_decrease" and "gd" in kinds and "hd" in kinds
+    assert np.array_equal(r.path, np.array(want)) and r.steps == tuple(kinds)
+
+
+def test_hd_beta_rules_floats_and_exact():
+    from harmonic.fast.descent import hd_beta
+    assert hd_beta(1.0, -1.0, 0.5) == -0.5 and hd_beta(1.0, -1.0, 0.5, "printed") == 0.5
+    assert hd_beta(-2.0, -1.0, 0.5) == 0.5 and hd_beta(-2.0, -1.0, 0.5, "printed") == -0.5
+    assert hd_beta(0.0, -2.0, 0.1) == -0.2 and hd_beta(0.0, -2.0, 0.1, "printed") == 0.0   # the tie
+    assert np.isnan(hd_beta(np.nan, -1.0, 0.5, "printed"))
+    with pytest.raises(ValueError, match="rule"):
+        hd_beta(1.0, -1.0, 0.5, "other")
+    import sympy as sp
+    for g in (sp.Rational(-3, 7), sp.Integer(0), sp.Rational(1, 1000)):
+        for lam in (sp.Rational(-5, 2), sp.Integer(-1)):
+            alpha = sp.Rational(1, 3)
+            assert hd_beta(g, lam, alpha, "printed") == -alpha * lam * sp.sign(g)
+            assert hd_beta(g, lam, alpha) == -alpha * abs(lam) * (1 if g >= 0 else -1)
+            assert isinstance(hd_beta(g, lam, alpha), sp.Rational)

@@ -5,20 +5,18 @@ Every algorithm works on a generic objective on a flat vector ``x`` (an :class:`
 or any object with ``value(x)``, ``grad(x)`` and optionally ``hess(x)``, ``project(x)``)
 and on the loss of the fast layer (``harmonic.fast.loss.Loss``, adapted by
 :func:`loss_objective`). Each returns a :class:`DescentResult` (final point, loss history,
-why it stopped, iterations).
+why it stopped, iterations). GD, HD and SecondGD run one driver (validation of the start,
+divergence monitoring, history, progress bar, stopping rules, the result) and differ only in
+their step rule; node-wise descent runs SecondGD node by node.
 
 Two printed rules contradict the lemmas they are meant to satisfy, and the corrected rule is
 the default (``rule="printed"`` / ``threshold="printed"`` reproduce the paper):
 
-* **Algorithm 1 (sign rule).** Printed: :math:`\beta = -\alpha\lambda_{\min}\,
-  \mathrm{sign}(\nabla f^T v_{\min})`. With :math:`\lambda_{\min} < 0` this makes
-  :math:`\beta\,\nabla f^T v_{\min} \ge 0`, an *ascent* direction to first order, while the
-  proof of Lemma D.2 needs :math:`\beta\,\nabla f^T v_{\min} \le 0`. Example:
-  :math:`f(x) = x - x^2/2` at 0, :math:`\alpha = 1/2`: printed step goes to
-  :math:`f = 3/8`, corrected to :math:`f = -5/8`. Corrected:
-  :math:`\beta = -\alpha|\lambda_{\min}|\,s`, :math:`s = \mathrm{sign}(\nabla f^T v_{\min})`
-  with :math:`s = +1` when :math:`\nabla f^T v_{\min} = 0` (with ``sign(0) = 0`` HD never
-  leaves an exact saddle, where it is needed most).
+* **Algorithm 1 (sign rule).** The printed :math:`\beta = -\alpha\lambda_{\min}\,
+  \mathrm{sign}(\nabla f^T v_{\min})` is an ascent step to first order when
+  :math:`\lambda_{\min} < 0` (the proof of Lemma D.2 needs descent) and never leaves an exact
+  saddle. Corrected: :math:`\beta = -\alpha|\lambda_{\min}|\,s` with :math:`s = +1` at a
+  tie. :func:`hd_beta` states the rule, the erratum and its example.
 * **Algorithm 2 (termination).** Lemma D.2 guarantees only :math:`\alpha^2\gamma^3/3`
   (sharp; the printed :math:`\alpha^2\gamma^3/2` comes from a Taylor term missing its
   :math:`1/2`), so the printed test :math:`L(x_i) \ge L(x_{i-1}) -
@@ -44,7 +42,7 @@ from __future__ import annotations
 import inspect
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -54,7 +52,7 @@ __all__ = [
     "Objective", "as_objective", "loss_objective", "node_objective",
     "DescentResult", "NodewiseResult", "HDStep",
     "project_sphere", "node_sphere_projection", "node_theta_sphere_projection",
-    "gd", "hd", "hd_step", "second_gd", "nodewise_descent",
+    "gd", "hd", "hd_beta", "hd_step", "second_gd", "nodewise_descent",
     "second_gd_threshold", "STOP_REASONS",
 ]
 
@@ -248,7 +246,6 @@ def loss_objective(loss, *, a=None, regularised: bool = False,
             raise g
         g = g.copy()
         if regularised:
-            g = g.copy()
             g[:k] += 2 * av
         return g
 
@@ -482,19 +479,17 @@ def _eig_min(obj: Objective, x, where: str):
 
 
 class _Monitor:
-    """Divergence detection shared by the algorithms."""
+    """Divergence detection of :func:`_descend`."""
 
     def __init__(self, f0: float, x0: np.ndarray, divergence: float):
         self.limit_f = divergence * max(1.0, abs(f0))
         self.limit_x = divergence * max(1.0, float(np.linalg.norm(x0)))
 
-    def problem(self, x, f, g=None) -> str | None:
+    def problem(self, x, f) -> str | None:
         if not np.all(np.isfinite(x)):
             return "the iterate became non-finite"
         if not math.isfinite(f):
             return f"the loss became non-finite ({f})"
-        if g is not None and not np.all(np.isfinite(g)):
-            return "the gradient became non-finite"
         if abs(f) > self.limit_f:
             return f"the loss exploded (|L| = {abs(f):.3g} > {self.limit_f:.3g})"
         if float(np.linalg.norm(x)) > self.limit_x:
@@ -513,30 +508,7 @@ class _Monitor:
         return None
 
 
-def _bar(T: int, desc: str, progress: bool | None) -> Progress:
-    return Progress(T, desc, enabled=progress if progress is not None else None)
-
-
-def _finish(algorithm, x, f, hist, reason, it, message, steps, obj, params, path, with_hess=True):
-    g = None
-    try:
-        gv = np.asarray(obj.grad(x), dtype=float)
-        g = float(np.linalg.norm(gv)) if np.all(np.isfinite(gv)) else None
-    except Exception:  # pragma: no cover - stationarity is reported only when computable
-        g = None
-    lam = None
-    if with_hess and obj.hess is not None:
-        try:
-            lam, _ = _eig_min(obj, x, algorithm)
-        except (ValueError, np.linalg.LinAlgError):
-            lam = None
-    return DescentResult(x=x, value=float(f), history=np.asarray(hist, dtype=float), reason=reason,
-                         iterations=it, algorithm=algorithm, message=message, steps=tuple(steps),
-                         grad_norm=g, lambda_min=lam, params=params,
-                         path=None if path is None else np.asarray(path))
-
-
-def _try_step(obj: Objective, xn, mon: "_Monitor", i: int, kind: str = "", *, x_prev=None):
+def _try_step(obj: Objective, xn, mon: _Monitor, i: int, kind: str, x_prev):
     """The candidate x_i projected (if M is a sphere) and evaluated: ``(x_i, L(x_i), None)``,
     or ``(None, None, why)`` when the projection fails or the monitor sees divergence
     (including a step from ``x_prev`` longer than 1e3 times its size)."""
@@ -546,8 +518,7 @@ def _try_step(obj: Objective, xn, mon: "_Monitor", i: int, kind: str = "", *, x_
         except ValueError as exc:
             return None, None, f"iteration {i}: {exc}"
     fn = _value(obj, xn)
-    bad = mon.problem(xn, fn) or (None if x_prev is None or not np.all(np.isfinite(xn))
-                                  else mon.jump(x_prev, xn))
+    bad = mon.problem(xn, fn) or mon.jump(x_prev, xn)
     if bad:
         return None, None, f"iteration {i}{kind}: {bad}; returning x_{i - 1}"
     return xn, fn, None
@@ -580,6 +551,94 @@ def _value(obj: Objective, x) -> float:
     if v.size != 1:
         raise ValueError(f"the objective {obj.name or ''} must return a scalar value(x); got shape {v.shape}")
     return float(v.reshape(()))
+
+
+# --------------------------------------------------------------------------------------
+# the descent driver: GD, HD and SecondGD differ only in their step rule
+# --------------------------------------------------------------------------------------
+class _Stop(NamedTuple):
+    """A step rule's (or SecondGD's termination test's) decision to end the run: a key of
+    :data:`STOP_REASONS` and the sentence for ``DescentResult.message``."""
+
+    reason: str
+    message: str
+
+
+#: A step rule ``step(x_{i-1}, grad f(x_{i-1}), i)``: ``(kind, candidate x_i)`` with kind
+#: ``"gd"`` or ``"hd"``, or a :class:`_Stop`.
+_StepRule = Callable[[np.ndarray, np.ndarray, int], "tuple[str, np.ndarray] | _Stop"]
+
+
+def _descend(algorithm: str, where: str, obj: Objective, x0, *, T: int, step: _StepRule,
+             params: dict, divergence, record: bool, progress: bool | None,
+             terminate: Callable[[float, float, int, str], _Stop | None] | None = None,
+             label_steps: bool = False) -> DescentResult:
+    r"""The one descent loop of GD (Algorithm 4), HD (Algorithm 1) and SecondGD (Algorithm 2);
+    node-wise descent (Algorithm 3) runs SecondGD node by node.
+
+    Checks ``divergence`` and the start (``x0`` in :math:`\mathcal M`, :math:`f(x_0)`
+    finite), then for :math:`i = 1..T`: :math:`\nabla f(x_{i-1})` (where it does not exist
+    the run stops, ``"nondifferentiable"``); ``step`` proposes :math:`x_i` or stops the run;
+    :math:`x_i` is projected by :math:`\Pi_{\mathcal M}` and the divergence monitor may stop the
+    run with :math:`x_{i-1}`; ``terminate(f(x_{i-1}), f(x_i), i, kind)`` (SecondGD's
+    termination rule) may do so too; otherwise :math:`x_i` is accepted, recorded (``history``,
+    ``steps``, ``path`` if ``record``) and shown on the progress bar. ``label_steps`` names
+    the kind of step in divergence messages (SecondGD mixes two kinds). The result carries
+    :math:`\|\nabla f\|` and :math:`\lambda_{\min}(\nabla^2 f)` at the final point where they
+    can be computed.
+    """
+    divergence = _positive("divergence", divergence, where)
+    x = _start(obj, x0, where)
+    f = _value(obj, x)
+    if not math.isfinite(f):
+        raise ValueError(f"{where}: the loss is not finite at the start x0 (L(x0) = {f})")
+    mon = _Monitor(f, x, divergence)
+    hist, steps, path = [f], [], ([x.copy()] if record else None)
+    reason, msg, it = "max_iter", f"ran all T={T} iterations", 0
+    if terminate is not None:
+        msg += " without meeting the termination rule"
+    with Progress(T, algorithm, enabled=progress) as bar:
+        chunk = max(1, T // 200)
+        for i in range(1, T + 1):
+            g, why = _gradient(obj, x, i, where)
+            if why:
+                reason, msg = "nondifferentiable", why
+                break
+            proposal = step(x, g, i)
+            if isinstance(proposal, _Stop):
+                reason, msg = proposal
+                break
+            kind, xn = proposal
+            xn, fn, why = _try_step(obj, xn, mon, i, f" ({kind} step)" if label_steps else "", x)
+            if why:
+                reason, msg = "diverged", why
+                break
+            stop = terminate(f, fn, i, kind) if terminate is not None else None
+            if stop is not None:
+                reason, msg = stop
+                break
+            x, f, it = xn, fn, i
+            hist.append(f)
+            steps.append(kind)
+            if record:
+                path.append(x.copy())
+            if i % chunk == 0:
+                bar.update(chunk, f"L={f:.6g}")
+    try:
+        gv = np.asarray(obj.grad(x), dtype=float)
+        grad_norm = float(np.linalg.norm(gv)) if np.all(np.isfinite(gv)) else None
+    except Exception:  # pragma: no cover - stationarity is reported only when computable
+        grad_norm = None
+    lam = None
+    if obj.hess is not None:
+        try:
+            lam, _ = _eig_min(obj, x, algorithm)
+        except (ValueError, np.linalg.LinAlgError):
+            lam = None
+    return DescentResult(x=x, value=float(f), history=np.asarray(hist, dtype=float), reason=reason,
+                         iterations=it, algorithm=algorithm, message=msg, steps=tuple(steps),
+                         grad_norm=grad_norm, lambda_min=lam, params=params,
+                         path=None if path is None else np.asarray(path))
 
 
 # --------------------------------------------------------------------------------------
@@ -621,71 +680,72 @@ def gd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, project: Callable |
     T = _iterations(T, where)
     if gtol is not None:
         gtol = _positive("gtol", gtol, where)
-    divergence = _positive("divergence", divergence, where)
-    x = _start(obj, x0, where)
-    f = _value(obj, x)
-    if not math.isfinite(f):
-        raise ValueError(f"{where}: the loss is not finite at the start x0 (L(x0) = {f})")
-    mon = _Monitor(f, x, divergence)
-    hist, path = [f], ([x.copy()] if record else None)
-    reason, msg, it = "max_iter", f"ran all T={T} iterations", 0
-    with _bar(T, "GD", progress) as bar:
-        chunk = max(1, T // 200)
-        for i in range(1, T + 1):
-            g, why = _gradient(obj, x, i, where)
-            if why:
-                reason, msg = "nondifferentiable", why
-                break
-            if not np.all(np.isfinite(g)):
-                reason, msg = "diverged", f"the gradient became non-finite at iteration {i} (x_{i - 1})"
-                break
-            if gtol is not None and np.linalg.norm(g) <= gtol:
-                reason, msg = "gradient_tolerance", f"||grad L|| <= gtol={gtol} at x_{i - 1}"
-                break
-            xn = x - alpha * g
-            xn, fn, why = _try_step(obj, xn, mon, i, x_prev=x)
-            if why:
-                reason, msg = "diverged", why
-                break
-            x, f, it = xn, fn, i
-            hist.append(f)
-            if record:
-                path.append(x.copy())
-            if i % chunk == 0:
-                bar.update(chunk, f"L={f:.6g}")
-    return _finish("GD", x, f, hist, reason, it, msg, ("gd",) * it, obj,
-                   {"alpha": alpha, "T": T, "gtol": gtol}, path)
+
+    def step(x, g, i):
+        if not np.all(np.isfinite(g)):
+            return _Stop("diverged", f"the gradient became non-finite at iteration {i} (x_{i - 1})")
+        if gtol is not None and np.linalg.norm(g) <= gtol:
+            return _Stop("gradient_tolerance", f"||grad L|| <= gtol={gtol} at x_{i - 1}")
+        return "gd", x - alpha * g
+
+    return _descend("GD", where, obj, x0, T=T, step=step, params={"alpha": alpha, "T": T, "gtol": gtol},
+                    divergence=divergence, record=record, progress=progress)
 
 
 # --------------------------------------------------------------------------------------
 # Algorithm 1: HD
 # --------------------------------------------------------------------------------------
-def _sign(t: float, rule: str) -> float:
-    if rule == "printed":
-        return float(np.sign(t))
-    return 1.0 if t >= 0 else -1.0
-
-
-def _check_rule(rule: str, where: str) -> str:
+def _check_rule(rule: str, where: str) -> None:
     if rule not in ("corrected", "printed"):
         raise ValueError(f"{where}: rule must be 'corrected' or 'printed'; got {rule!r}")
-    return rule
+
+
+def hd_beta(grad_dot_v, lam_min, alpha, rule: str = "corrected"):
+    r"""The step :math:`\beta` of Hessian descent (Algorithm 1), :math:`x' = x + \beta v_{\min}`,
+    from :math:`\nabla f(x)^T v_{\min}`, :math:`\lambda_{\min}` and the step size
+    :math:`\alpha`.
+
+    * ``rule="printed"``: :math:`\beta = -\alpha\lambda_{\min}\,\mathrm{sign}(\nabla f^T
+      v_{\min})` as printed, with :math:`\mathrm{sign}(0) = 0`.
+    * ``rule="corrected"`` (default): :math:`\beta = -\alpha|\lambda_{\min}|\,s`,
+      :math:`s = \mathrm{sign}(\nabla f^T v_{\min})` and :math:`s = +1` when
+      :math:`\nabla f^T v_{\min} = 0`.
+
+    Erratum (Algorithm 1, sign rule): with :math:`\lambda_{\min} < 0` the printed rule makes
+    :math:`\beta\,\nabla f^T v_{\min} \ge 0`, an *ascent* direction to first order, while the
+    proof of Lemma D.2 needs :math:`\beta\,\nabla f^T v_{\min} \le 0`. Example:
+    :math:`f(x) = x - x^2/2` at 0, :math:`\alpha = 1/2`: the printed step goes to
+    :math:`f = 3/8`, the corrected one to :math:`f = -5/8`. With :math:`\mathrm{sign}(0) = 0`
+    HD never leaves an exact saddle, where it is needed most; the corrected tie rule does.
+
+    Works on floats and on exact numbers (sympy, as in ``verification/appendix_d.py``); a NaN
+    product gives :math:`s = -1` (corrected) or a NaN :math:`\beta` (printed).
+
+    >>> hd_beta(1.0, -1.0, 0.5), hd_beta(1.0, -1.0, 0.5, rule="printed")
+    (-0.5, 0.5)
+    >>> hd_beta(0.0, -2.0, 0.1), hd_beta(0.0, -2.0, 0.1, rule="printed")
+    (-0.2, 0.0)
+    """
+    _check_rule(rule, "HD (Algorithm 1)")
+    t = grad_dot_v
+    if rule == "printed":
+        return -alpha * lam_min * (1 if t > 0 else -1 if t < 0 else 0 if t == 0 else t)
+    return -alpha * abs(lam_min) * (1 if t >= 0 else -1)
+
+
+def _hd_move(x, g, lam: float, v, alpha: float, rule: str) -> HDStep:
+    """The HD step from x given grad f(x) = g and the smallest eigenpair (lam, v) of the
+    Hessian: x' = x + beta v with beta = :func:`hd_beta`."""
+    beta = hd_beta(float(g @ v), lam, alpha, rule)
+    return HDStep(x=x + beta * v, lambda_min=lam, v_min=v, beta=float(beta))
 
 
 def hd_step(objective, x, *, alpha: float, rule: str = "corrected") -> HDStep:
-    r"""One step of Hessian descent (Algorithm 1) from ``x``.
-
-    With :math:`(\lambda_{\min}, v_{\min})` the smallest eigenpair of :math:`\nabla^2 f(x)`
-    and :math:`s = \mathrm{sign}(\nabla f(x)^T v_{\min})`:
-
-    * ``rule="corrected"`` (default): :math:`\beta = -\alpha|\lambda_{\min}|\,s` with
-      :math:`s = +1` when the product is 0, so :math:`\beta\nabla f^T v_{\min} \le 0` as the
-      proof of Lemma D.2 requires, and exact saddles are left;
-    * ``rule="printed"``: :math:`\beta = -\alpha\lambda_{\min}\,\mathrm{sign}(\nabla f^T
-      v_{\min})` exactly as printed (ascent to first order when :math:`\lambda_{\min} < 0`;
-      no move when the product is 0).
-
-    :math:`x' = x + \beta v_{\min}`.
+    r"""One step of Hessian descent (Algorithm 1) from ``x``: with
+    :math:`(\lambda_{\min}, v_{\min})` the smallest eigenpair of :math:`\nabla^2 f(x)`,
+    :math:`x' = x + \beta v_{\min}`, :math:`\beta` from :func:`hd_beta` (``rule="corrected"``
+    by default, ``"printed"`` as in the paper). :func:`hd` and :func:`second_gd` take the same
+    step.
 
     >>> import numpy as np
     >>> f = Objective(lambda x: x[0] - x[0]**2 / 2, lambda x: 1 - x, lambda x: -np.eye(1))
@@ -701,9 +761,7 @@ def hd_step(objective, x, *, alpha: float, rule: str = "corrected") -> HDStep:
     lam, v = _eig_min(obj, x, where)
     if lam is None:
         raise ValueError(f"{where}: the Hessian is not finite at x")
-    s = _sign(float(g @ v), rule)
-    beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
-    return HDStep(x=x + beta * v, lambda_min=lam, v_min=v, beta=float(beta))
+    return _hd_move(x, g, lam, v, alpha, rule)
 
 
 def hd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, rule: str = "corrected",
@@ -711,7 +769,7 @@ def hd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, rule: str = "correc
        divergence: float = _DEFAULT_DIVERGENCE, record: bool = False,
        progress: bool | None = None) -> DescentResult:
     r"""Hessian descent, Algorithm 1: T steps :math:`x \leftarrow x + \beta v_{\min}` (see
-    :func:`hd_step` for :math:`\beta` and the corrected sign rule).
+    :func:`hd_beta` for :math:`\beta` and the corrected sign rule).
 
     ``alpha`` default ``1e-2``; Lemma D.2 needs :math:`\alpha \le 1/B_3` and then one step
     decreases f by at least :math:`\alpha^2\gamma^3/3` when
@@ -726,43 +784,18 @@ def hd(objective, x0, *, alpha: float = 1e-2, T: int = 1000, rule: str = "correc
     _check_rule(rule, where)
     if gamma is not None:
         gamma = _positive("gamma", gamma, where)
-    divergence = _positive("divergence", divergence, where)
-    x = _start(obj, x0, where)
-    f = _value(obj, x)
-    if not math.isfinite(f):
-        raise ValueError(f"{where}: the loss is not finite at the start x0 (L(x0) = {f})")
-    mon = _Monitor(f, x, divergence)
-    hist, path = [f], ([x.copy()] if record else None)
-    reason, msg, it = "max_iter", f"ran all T={T} iterations", 0
-    with _bar(T, "HD", progress) as bar:
-        chunk = max(1, T // 200)
-        for i in range(1, T + 1):
-            g, why = _gradient(obj, x, i, where)
-            if why:
-                reason, msg = "nondifferentiable", why
-                break
-            lam, v = _eig_min(obj, x, where)
-            if lam is None or not np.all(np.isfinite(g)):
-                reason, msg = "diverged", f"the gradient or Hessian became non-finite at x_{i - 1}"
-                break
-            if gamma is not None and lam > -gamma:
-                reason, msg = "curvature_tolerance", f"lambda_min = {lam:.3g} > -gamma at x_{i - 1}"
-                break
-            s = _sign(float(g @ v), rule)
-            beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
-            xn = x + beta * v
-            xn, fn, why = _try_step(obj, xn, mon, i, x_prev=x)
-            if why:
-                reason, msg = "diverged", why
-                break
-            x, f, it = xn, fn, i
-            hist.append(f)
-            if record:
-                path.append(x.copy())
-            if i % chunk == 0:
-                bar.update(chunk, f"L={f:.6g}")
-    return _finish("HD", x, f, hist, reason, it, msg, ("hd",) * it, obj,
-                   {"alpha": alpha, "T": T, "rule": rule, "gamma": gamma}, path)
+
+    def step(x, g, i):
+        lam, v = _eig_min(obj, x, where)
+        if lam is None or not np.all(np.isfinite(g)):
+            return _Stop("diverged", f"the gradient or Hessian became non-finite at x_{i - 1}")
+        if gamma is not None and lam > -gamma:
+            return _Stop("curvature_tolerance", f"lambda_min = {lam:.3g} > -gamma at x_{i - 1}")
+        return "hd", _hd_move(x, g, lam, v, alpha, rule).x
+
+    return _descend("HD", where, obj, x0, T=T, step=step,
+                    params={"alpha": alpha, "T": T, "rule": rule, "gamma": gamma},
+                    divergence=divergence, record=record, progress=progress)
 
 
 # --------------------------------------------------------------------------------------
@@ -789,7 +822,7 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
     r"""SecondGD, Algorithm 2: for :math:`i = 1..T`,
 
     * if :math:`\|\nabla L(x_{i-1})\| \ge \eta`: :math:`x_i = x_{i-1} - \alpha\nabla L(x_{i-1})`,
-    * else :math:`x_i = HD(L, x_{i-1}, 1, \alpha)`;
+    * else :math:`x_i = HD(L, x_{i-1}, 1, \alpha)` (:func:`hd_step`);
     * if :math:`L(x_i) \ge L(x_{i-1}) - \min(\alpha\eta^2/2, \alpha^2\gamma^3/3)`: return
       :math:`x_{i-1}` (``reason="insufficient_decrease"``).
 
@@ -799,8 +832,8 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
     :math:`\mathcal M_{L,\max(\eta,\gamma)}`; ``result.in_stationary_set(eps)`` checks it.
 
     Defaults: ``alpha=1e-2``, ``eta=gamma=1e-3``, ``T=10_000``, corrected HD sign rule
-    (``rule``) and threshold. After T iterations without stop, ``reason="max_iter"`` and
-    :math:`x_T` is returned. Other keywords as in :func:`gd`.
+    (``rule``, :func:`hd_beta`) and threshold. After T iterations without stop,
+    ``reason="max_iter"`` and :math:`x_T` is returned. Other keywords as in :func:`gd`.
     """
     where = "SecondGD (Algorithm 2)"
     obj = as_objective(objective, project=project)
@@ -810,57 +843,33 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
     T = _iterations(T, where)
     _check_rule(rule, where)
     need = second_gd_threshold(alpha, eta, gamma, threshold=threshold)
-    divergence = _positive("divergence", divergence, where)
     if obj.hess is None:
         raise ValueError(f"{where} needs the Hessian for its HD steps: the objective has no hess(x)")
-    x = _start(obj, x0, where)
-    f = _value(obj, x)
-    if not math.isfinite(f):
-        raise ValueError(f"{where}: the loss is not finite at the start x0 (L(x0) = {f})")
-    mon = _Monitor(f, x, divergence)
-    hist, steps, path = [f], [], ([x.copy()] if record else None)
-    reason, msg, it = "max_iter", f"ran all T={T} iterations without meeting the termination rule", 0
-    with _bar(T, "SecondGD", progress) as bar:
-        chunk = max(1, T // 200)
-        for i in range(1, T + 1):
-            g, why = _gradient(obj, x, i, where)
-            if why:
-                reason, msg = "nondifferentiable", why
-                break
-            if not np.all(np.isfinite(g)):
-                reason, msg = "diverged", f"the gradient became non-finite at x_{i - 1}"
-                break
-            if np.linalg.norm(g) >= eta:
-                kind, xn = "gd", x - alpha * g
-            else:
-                lam, v = _eig_min(obj, x, where)
-                if lam is None:
-                    reason, msg = "diverged", f"the Hessian became non-finite at x_{i - 1}"
-                    break
-                s = _sign(float(g @ v), rule)
-                beta = -alpha * abs(lam) * s if rule == "corrected" else -alpha * lam * s
-                kind, xn = "hd", x + beta * v
-            xn, fn, why = _try_step(obj, xn, mon, i, f" ({kind} step)", x_prev=x)
-            if why:
-                reason, msg = "diverged", why
-                break
-            if fn >= f - need:
-                reason = "insufficient_decrease"
-                change = (f"increased L by {fn - f:.3g}" if fn > f else f"decreased L by only {f - fn:.3g}")
-                msg = (f"iteration {i} ({kind} step) {change}, not by the required {need:.3g}"
-                       + (" (a step that raises L: the step size is too large here, e.g. at a cusp of Phi)"
-                          if fn > f else "") + f"; returning x_{i - 1}")
-                break
-            x, f, it = xn, fn, i
-            hist.append(f)
-            steps.append(kind)
-            if record:
-                path.append(x.copy())
-            if i % chunk == 0:
-                bar.update(chunk, f"L={f:.6g}")
-    return _finish("SecondGD", x, f, hist, reason, it, msg, steps, obj,
-                   {"alpha": alpha, "eta": eta, "gamma": gamma, "T": T, "rule": rule,
-                    "threshold": threshold, "required decrease": need}, path)
+
+    def step(x, g, i):
+        if not np.all(np.isfinite(g)):
+            return _Stop("diverged", f"the gradient became non-finite at x_{i - 1}")
+        if np.linalg.norm(g) >= eta:
+            return "gd", x - alpha * g
+        lam, v = _eig_min(obj, x, where)
+        if lam is None:
+            return _Stop("diverged", f"the Hessian became non-finite at x_{i - 1}")
+        return "hd", _hd_move(x, g, lam, v, alpha, rule).x
+
+    def terminate(f, fn, i, kind):
+        if fn < f - need:
+            return None
+        change = (f"increased L by {fn - f:.3g}" if fn > f else f"decreased L by only {f - fn:.3g}")
+        return _Stop("insufficient_decrease",
+                     f"iteration {i} ({kind} step) {change}, not by the required {need:.3g}"
+                     + (" (a step that raises L: the step size is too large here, e.g. at a cusp of Phi)"
+                        if fn > f else "") + f"; returning x_{i - 1}")
+
+    return _descend("SecondGD", where, obj, x0, T=T, step=step,
+                    params={"alpha": alpha, "eta": eta, "gamma": gamma, "T": T, "rule": rule,
+                            "threshold": threshold, "required decrease": need},
+                    divergence=divergence, record=record, progress=progress,
+                    terminate=terminate, label_steps=True)
 
 
 # --------------------------------------------------------------------------------------
