@@ -32,6 +32,8 @@ from typing import Any, Sequence
 import mpmath
 import sympy as sp
 
+from harmonic.exact import CATALOGUE, RHO, entries
+
 __all__ = ["main", "parse_expression"]
 
 _PROG = "harmonic"
@@ -266,6 +268,7 @@ def _printed(paper: str | None, notes: list[str]):
 def _report(args) -> int:
     from harmonic.report.annotated import write_html
     from verification import all_claims
+    from verification.coverage import INDEX
 
     source = Path(args.report)
     if not source.is_file():
@@ -280,8 +283,8 @@ def _report(args) -> int:
     printed = _printed(args.paper, notes)
     figures = Path(args.figures) if args.figures else source.parent
     try:
-        path = write_html(report, args.html, registry={c.id: c.statement for c in all_claims()}, printed=printed,
-                          figures_dir=figures, source=str(source))
+        path = write_html(report, args.html, coverage=INDEX, registry={c.id: c.statement for c in all_claims()},
+                          printed=printed, figures_dir=figures, source=str(source))
     except OSError as exc:
         raise ValueError(f"cannot write the page into {args.html}: {exc}") from None
     for note in notes:
@@ -355,9 +358,8 @@ def _potential_report(args) -> int:
 def _realize_sphere(args) -> int:
     from harmonic.precise import activation_from_taylor, dual, taylor_realizability
 
-    rho = sp.Symbol("rho", real=True)
-    f = parse_expression(args.expression, {"rho": rho, "t": rho})
-    rep = taylor_realizability(f, args.order, variable=rho)
+    f = parse_expression(args.expression, {"rho": RHO, "t": RHO})
+    rep = taylor_realizability(f, args.order, variable=RHO)
     data: dict[str, Any] = {"potential": str(f), "domain": "sphere", "order": args.order,
                             "taylor_coefficients": [str(c) for c in rep.coefficients],
                             "realizable": rep.realizable, "kind": "exact",
@@ -450,12 +452,9 @@ def _descend(args) -> int:
         raise ValueError(f"--k {args.k} and --d {args.d} give k (1 + d) = {n} variables; the command line "
                          f"allows at most {_MAX_VARIABLES} (the Hessian of Algorithms 1-2 is n x n, "
                          f"{8 * n * n / 1e9:.3g} GB here)")
-    if args.potential == "phi-eps":
-        if args.d % 2 == 0 or args.d < 3:
-            raise ValueError(f"Lemma 4.2's Phi_eps needs an odd dimension d >= 3; got d={args.d}")
-        potential = potentials.phi_eps(args.d, args.eps)
-    else:
-        potential = potentials.gaussian(1) if args.potential == "gaussian" else potentials.exponential()
+    params = {"d": args.d, "eps": args.eps}
+    potential = potentials.fast_potential(
+        args.potential, **{p: v for p, v in params.items() if p in CATALOGUE[args.potential].params})
     from harmonic.fast.recovery import greedy_init, random_teacher
 
     # Theorem 4.6's instance, as the recovery study draws it (harmonic.fast.recovery):
@@ -490,7 +489,7 @@ def _descend(args) -> int:
         print(f"  theta_{u['i']}: a = {u['a']:+.4f}, nearest w_{u['nearest_w']} (b = {u['b_nearest']:+.4f}) "
               f"at distance {u['distance']:.3g}")
     best = min(data["units"], key=lambda u: u["distance"])
-    if args.potential == "phi-eps":
+    if args.potential == "phi_eps":
         eps = float(args.eps)
         found = best["distance"] < eps
         print(f"Theorem 4.1's conclusion (some theta_i within eps = {eps:g} of a w_j): "
@@ -652,12 +651,15 @@ def _parser() -> argparse.ArgumentParser:
     z.add_argument("--json", action="store_true", help="print JSON")
 
     g = sub.add_parser("descend", help="run a descent algorithm on a random instance",
-                       description="A random instance of Theorem 4.6 (w_j ~ N(0, I), b_j uniform in "
-                       "[-1, 1], a random start), descended by GD (Algorithm 4), Hessian descent "
+                       description="A random instance of Theorem 4.6 as the recovery study draws it "
+                       "(w_j ~ N(0, d log d I), b_j uniform in [-1, 1], Lemma E.4's greedy start), descended by GD (Algorithm 4), Hessian descent "
                        "(Algorithm 1) or SecondGD (Algorithm 2) on the loss (1) or G = L + |a|^2; "
                        "prints why it stopped and how close each theta_i ends to a w_j.")
-    g.add_argument("--potential", choices=("phi-eps", "gaussian", "exponential"), default="phi-eps",
-                   help="Phi_eps of Lemma 4.2 (default), e^{-r^2/2} (Theorem F.4) or e^{-r}")
+    radial = [e.name for e in entries("radial")]
+    g.add_argument("--potential", type=lambda name: name.replace("-", "_"), choices=radial, default="phi_eps",
+                   metavar="NAME", help="a radial potential of the catalogue (harmonic.exact.CATALOGUE): "
+                   f"{', '.join(radial)}; default phi_eps (Lemma 4.2); d and --eps are passed to those "
+                   "that take them")
     g.add_argument("--d", type=_dimension, default=3, help="dimension (default 3)")
     g.add_argument("--k", type=_positive_int, default=3, help="hidden units (default 3)")
     g.add_argument("--eps", type=_exact, default=sp.Rational(1, 2), help="Phi_eps's eps (default 1/2)")

@@ -51,7 +51,7 @@ CASES = [
     (["descend", "--k", "1000", "--d", "100"], "allows at most 4000"),
     (["descend", "--T", "10000000000"], "argument --T: expected at most 1000000"),
     (["descend", "--eps", "1/0"], "argument --eps: expected an exact number"),
-    (["descend", "--potential", "phi-eps", "--d", "4"], "Lemma 4.2's Phi_eps needs an odd dimension"),
+    (["descend", "--potential", "phi-eps", "--d", "4"], "Lemma 4.2 needs an odd integer dimension"),
     # recovery, table2 (through the executor: an address that is no scheduler)
     (["recovery", "--seeds", "0"], "argument --seeds: expected a positive integer, got 0"),
     (["recovery", "--executor", "garbage", "--seeds", "1", "--no-progress"],

@@ -24,7 +24,8 @@ import sympy as sp
 
 from harmonic.exact import R, RadialPotential
 from harmonic.fast.loss import FixedChargeLoss, Loss, LossDerivatives, NodeLoss, regularized
-from harmonic.fast.potentials import (RHO, exponential, gaussian, harmonic, lam_harmonic,
+from harmonic.exact import RHO
+from harmonic.fast.potentials import (exponential, gaussian, harmonic, lam_harmonic,
                                       phi_eps, polynomial, radial, sign_dual, sphere)
 
 HALF = sp.Rational(1, 2)

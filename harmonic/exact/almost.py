@@ -24,6 +24,7 @@ from ._validate import below, in_unit_interval, odd_dimension, positive
 from .lam_harmonic import LamHarmonicPotential, lam_harmonic_potential
 from .radial import R, RadialPotential
 from .signs import SignCertificate, bernstein_certificate, exact_sign, find_negative
+from .structure import Structure, piece
 
 __all__ = ["almost_construction", "almost_lam_harmonic", "AlmostPotential", "SignPatternProof"]
 
@@ -100,7 +101,8 @@ class AlmostPotential(RadialPotential):
                          name=name or f"almost construction of {base.name} (d={d}, eps={eps})",
                          params=tuple(dict.fromkeys(base.params + tuple(sp.sympify(eps).free_symbols))),
                          derivative=self._piecewise_derivative,
-                         conditions=base.conditions + (f"eps={eps}",))
+                         conditions=base.conditions + (f"eps={eps}",), dimension=d,
+                         structure=Structure(pieces=(piece(0, eps, lower, R), piece(eps, sp.oo, upper, R))))
 
     def lower_derivative(self, j: int) -> sp.Expr:
         """Phi_eps^{(j)} on r < eps, as an expression in r."""

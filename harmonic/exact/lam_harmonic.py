@@ -24,6 +24,7 @@ import sympy as sp
 from ._validate import odd_dimension, positive
 from .radial import R, RadialPotential, radial_laplacian
 from .signs import SignCertificate, coefficient_certificate
+from .structure import BesselKTerm, Structure
 
 __all__ = ["lam_harmonic_poly", "lam_harmonic_potential", "LamHarmonicPotential",
            "derivative_polys", "alternating_sign_certificate", "dominance_certificate",
@@ -146,9 +147,11 @@ class LamHarmonicPotential(RadialPotential):
         self._q: list[sp.Poly] = [p_sigma]
         params = tuple(self.lam.free_symbols)
         expr = self.poly.as_expr() * sp.exp(-self.s * R) / R**(d - 2)
+        bessel = BesselKTerm(self.bessel_constant(), self.s, 1 - sp.Rational(d, 2))
         super().__init__(expr, r=R, name=f"lambda-harmonic Phi (d={d}, lambda={self.lam})",
                          params=params, derivative=self._derivative_from_q,
-                         conditions=(f"d={d} odd", "lambda > 0", "r > 0"))
+                         conditions=(f"d={d} odd", "lambda > 0", "r > 0"), dimension=d,
+                         structure=Structure(bessel_k=(bessel,)))
 
     def _q_sigma(self, j: int) -> sp.Poly:
         rr = sp.Poly(R, R)

@@ -55,7 +55,7 @@ class LensPotential(RadialPotential):
         self._top_constant = top.coeff(R, 0)
         super().__init__(sp.Piecewise((self.inner, R <= t), (0, True)), r=R,
                          name=f"lens potential (d={d}, t={t})", params=tuple(t.free_symbols),
-                         conditions=(f"d={d} odd", "t > 0"))
+                         conditions=(f"d={d} odd", "t > 0"), dimension=d)
 
     def top_derivative_is_linear(self) -> bool:
         """Phi_t^{(d-1)} on [0, t] is exactly slope * r (no constant term), by exact algebra."""
@@ -124,7 +124,7 @@ class LensMixture(RadialPotential):
         params = tuple((sp.Tuple(eps, t)).free_symbols)
         super().__init__(sp.Piecewise((self.inner, R <= eps), (self.middle, R <= t), (0, True)),
                          r=R, name=f"Lemma B.7 lens mixture (d={d}, eps={eps}, t={t})",
-                         params=params, conditions=(f"d={d} odd", "0 < eps < t"))
+                         params=params, conditions=(f"d={d} odd", "0 < eps < t"), dimension=d)
 
     def top_derivative(self) -> tuple[sp.Expr, sp.Expr]:
         """Phi^{(d-1)} on r <= eps and on eps < r <= t, exactly."""

@@ -69,19 +69,10 @@ def radial_gradient(potential) -> Callable[[np.ndarray], np.ndarray]:
         raise ValueError("radial_gradient needs a translation-invariant radial potential on R^d "
                          f"(Section 2.1); got {potential!r} (pass gradient=... for any other "
                          "translation-invariant Phi = h(theta - w))")
-    # the unchecked Phi' (r >= 0 by construction; an overflowing r gives nan, reported below)
-    dphi = potential._raw[1] if hasattr(potential, "_raw") else potential.dphi
-    g0 = 0.0 if potential.regularity in ("smooth", "c1") else np.nan
 
     def grad(diff):
-        diff = np.asarray(diff, dtype=float)
-        r = np.linalg.norm(diff, axis=-1)
-        safe = np.where(r > 0, r, 1.0)
-        with np.errstate(all="ignore"):
-            dp = np.asarray(dphi(safe), dtype=float)
-            scale = np.where(r > 0, dp / safe, g0)
-        return scale[..., None] * diff if np.isfinite(g0) else np.where(
-            (r > 0)[..., None], scale[..., None] * diff, np.nan)
+        # g = Phi'(r)/r from the loss's per-pair terms: the one radial gradient of the fast layer
+        return potential.radial_terms(np.asarray(diff, dtype=float), order=1).g[..., None] * diff
 
     return grad
 

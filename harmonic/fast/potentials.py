@@ -15,7 +15,7 @@ explanation given when a derivative does not exist):
 
 * :class:`SphereFast`: rotationally invariant :math:`\Phi(\theta, w) = f(\theta^T w)` on
   :math:`S^{d-1}` (Lemma B.1, Theorem G.3), :math:`f` a sympy expression in one variable
-  :data:`RHO`. Gradients and Hessians are the *Euclidean* ones of the ambient function
+  :data:`harmonic.exact.RHO`. Gradients and Hessians are the *Euclidean* ones of the ambient function
   :math:`\theta \mapsto f(\theta^T w)` on :math:`\mathbb R^d`:
   :math:`\nabla_\theta = f'(\rho)\,w`, :math:`\nabla^2_\theta = f''(\rho)\,w w^T`. Projection
   onto the sphere (and the Riemannian gradient/Hessian, e.g.
@@ -71,17 +71,13 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from ..exact import R, RadialPotential, almost_lam_harmonic, lam_harmonic_potential
-from ..exact.radial import check_radii
+from ..exact import R, RadialPotential, SpherePotential, potential
 
 __all__ = [
-    "RHO", "FastPotential", "RadialFast", "SphereFast", "RadialTerms", "SphereTerms",
+    "FastPotential", "RadialFast", "SphereFast", "RadialTerms", "SphereTerms",
     "radial", "sphere", "gaussian", "exponential", "harmonic", "phi_eps", "lam_harmonic",
-    "polynomial", "sign_dual", "as_fast_potential", "compile_numpy",
+    "polynomial", "sign_dual", "as_fast_potential", "fast_potential",
 ]
-
-#: The variable rho = theta^T w of a rotationally invariant potential f(rho) on S^{d-1}.
-RHO = sp.Symbol("rho", real=True)
 
 #: Tolerance (absolute) for |rho| <= 1 and for |w_j| = 1 on the sphere.
 SPHERE_TOL = 1e-10
@@ -172,105 +168,6 @@ def _norms(x: np.ndarray) -> np.ndarray:
     return r
 
 
-def _float_consts(e):
-    """``e`` with its numeric constants (rationals, pi, exp(1/2), ...) rounded to floats once."""
-    reps = {q: sp.Float(q, 30) for q in e.atoms(sp.Rational)
-            if not (q.is_Integer and abs(q) < 2**53)}
-    reps.update({c: sp.Float(c, 30) for c in e.atoms(sp.NumberSymbol)})
-    return e.xreplace(reps)
-
-
-def _horner(coeffs, t):
-    out = np.full(np.shape(t), coeffs[0])
-    for c in coeffs[1:]:
-        out *= t
-        out += c
-    return out
-
-
-def _compile_poly(e, var):
-    """A polynomial in ``var`` evaluated by Horner's rule, in the shifted variable l = alpha +
-    beta var when ``e`` is written in powers of one linear form l (as Phi_eps's lower piece is,
-    in h = eps - r): the expansion is done exactly and rounded once per coefficient."""
-    bases = {p.base for p in e.atoms(sp.Pow)
-             if p.base.is_polynomial(var) and sp.degree(p.base, var) == 1}
-    if len(bases) == 1:
-        lin = bases.pop()
-        alpha, beta = lin.subs(var, 0), sp.diff(lin, var)
-        h = sp.Dummy("h")
-        coeffs = [float(c) for c in sp.Poly(sp.expand(e.subs(var, (h - alpha) / beta)), h).all_coeffs()]
-        alpha, beta = float(alpha), float(beta)
-        return lambda x: _horner(coeffs, alpha + beta * x)
-    coeffs = [float(c) for c in sp.Poly(e, var).all_coeffs()]
-    return lambda x: _horner(coeffs, x)
-
-
-def _compile_piece(e, var):
-    """A fast float64 callable for one smooth piece: polynomial factors by Horner, constant
-    factors multiplied once, the rest (exp, powers, logs) by ``lambdify``."""
-    if e.is_polynomial(var):
-        return _compile_poly(e, var)
-    const, fns = 1.0, []
-    for f in sp.Mul.make_args(e):
-        if var not in f.free_symbols:
-            const *= float(f)
-        elif f.is_polynomial(var):
-            fns.append(_compile_poly(f, var))
-        else:
-            fns.append(sp.lambdify(var, _float_consts(f), modules="numpy"))
-
-    def fn(x):
-        out = np.full(np.shape(x), const)
-        for f in fns:
-            out *= f(x)
-        return out
-    return fn
-
-
-def compile_numpy(expr, var):
-    r"""A vectorised float64 callable for the sympy expression ``expr`` in ``var`` (x >= 0 arrays).
-
-    Generated from the exact expression (no formula is copied by hand) like
-    :meth:`harmonic.exact.RadialPotential.numpy`, but about 50 times faster on Lemma 4.2's
-    :math:`\Phi_\epsilon`: each ``Piecewise`` piece is evaluated only where its condition
-    holds, polynomial factors by Horner's rule in the variable they are written in (e.g.
-    :math:`h = \epsilon - r`), exact constants rounded once.
-
-    >>> f = compile_numpy(sp.Piecewise(((R - 1)**2, R < 1), (0, True)), R)
-    >>> f(np.array([0.0, 0.5, 2.0])).tolist()
-    [1.0, 0.25, 0.0]
-    """
-    if isinstance(expr, sp.Piecewise):
-        pieces = []
-        for e, cond in expr.args:
-            fe = _compile_piece(sp.sympify(e), var)
-            fc = (None if cond == sp.true
-                  else sp.lambdify(var, _float_consts(cond), modules="numpy"))
-            pieces.append((fe, fc))
-
-        def fn(x):
-            x = np.asarray(x, dtype=float)
-            out = np.full(x.shape, np.nan)
-            todo = np.ones(x.shape, dtype=bool)
-            with np.errstate(all="ignore"):
-                for fe, fc in pieces:
-                    m = todo if fc is None else todo & np.asarray(fc(x), dtype=bool)
-                    if m.any():
-                        out[m] = fe(x[m])
-                        todo &= ~m
-                    if not todo.any():
-                        break
-            return out
-        return fn
-    piece = _compile_piece(sp.sympify(expr), var)
-
-    def fn(x):
-        x = np.asarray(x, dtype=float)
-        with np.errstate(all="ignore"):
-            return np.asarray(piece(x), dtype=float) * np.ones(x.shape)
-    return fn
-
-
 def _check_derivatives(expr, var, what: str):
     """A ValueError unless d/dvar and d^2/dvar^2 of ``expr`` are explicit expressions."""
     for k in (1, 2):
@@ -354,10 +251,11 @@ class RadialFast(FastPotential):
             raise ValueError(f"{exact.name or exact.expr} has symbolic parameters "
                              f"{', '.join(map(str, exact.params))}; give them values with .subs()")
         _check_derivatives(exact.expr, exact.r, "RadialFast")
-        super().__init__(name=name or exact.name or str(exact.expr), dimension=dimension)
+        super().__init__(name=name or exact.name or str(exact.expr),
+                         dimension=exact.dimension if dimension is None else dimension)
         self.exact = exact
-        self._raw = tuple(compile_numpy(exact.derivative(j), exact.r) for j in range(3))
-        self.phi, self.dphi, self.d2phi = (self._checked_view(j) for j in range(3))
+        self._raw = tuple(exact.compiled(j) for j in range(3))
+        self.phi, self.dphi, self.d2phi = (exact.numpy(j) for j in range(3))
         self._at_infinity = None
         self.at_zero = tuple(_float_limit(exact.derivative(j), exact.r) for j in range(3))
         p0, p1, p2 = self.at_zero
@@ -384,21 +282,6 @@ class RadialFast(FastPotential):
     def self_energy(self) -> float:
         r""":math:`\Phi(\theta, \theta)` used for the diagonal terms of loss (1)."""
         return self._self_energy
-
-    def _checked_view(self, j: int):
-        """The public vectorised Phi^{(j)}: r must be finite and >= 0 (the rule of every view,
-        :func:`harmonic.exact.radial.check_radii`)."""
-        raw, where = self._raw[j], f"{self.name} ({('phi', 'dphi', 'd2phi')[j]})"
-
-        def view(r):
-            try:
-                x = np.asarray(r, dtype=float)
-            except (TypeError, ValueError):
-                raise ValueError(f"{where}: a radial potential Phi(r) is evaluated at finite r >= 0; "
-                                 f"got r={r!r}") from None
-            check_radii(x, where)
-            return raw(x)
-        return view
 
     @property
     def at_infinity(self) -> tuple:
@@ -469,7 +352,8 @@ class SphereFast(FastPotential):
 
     Parameters
     ----------
-    f : sympy expression in one variable (:data:`RHO` or its only free symbol).
+    f : a :class:`harmonic.exact.SpherePotential`, or a sympy expression in one variable
+        (:data:`harmonic.exact.RHO` or its only free symbol).
     name : label.
     domain : ``None`` (f real on all of R) or ``(lo, hi)``: rho is clipped into it when it
         is within 1e-10 (rounding on the sphere), and a ValueError is raised beyond.
@@ -488,34 +372,17 @@ class SphereFast(FastPotential):
     kind = "sphere"
 
     def __init__(self, f, *, name: str | None = None, domain: tuple[float, float] | None = None):
-        try:
-            f = sp.sympify(f)
-        except (sp.SympifyError, TypeError):
-            raise ValueError("a sphere potential needs f as a sympy expression in one variable "
-                             f"rho = theta^T w (Lemma B.1); got {f!r}") from None
-        free = f.free_symbols
-        if len(free) > 1:
-            raise ValueError(f"a sphere potential needs f in one variable rho; got {sorted(map(str, free))}")
-        var = next(iter(free)) if free else RHO
-        _check_derivatives(f, var, "SphereFast")
-        super().__init__(name=name or f"f(rho) = {f}", dimension=None)
-        self.expr, self.var, self.domain = f, var, domain
-        self._np = [compile_numpy(sp.diff(f, var, j), var) for j in range(3)]
-        self.f, self.df, self.d2f = self._np
-        se = _float_limit(f, var, 1) if not np.isfinite(float(self.f(1.0))) else float(self.f(1.0))
+        exact = f if isinstance(f, SpherePotential) else SpherePotential(f, name=name or "", domain=domain)
+        _check_derivatives(exact.expr, exact.var, "SphereFast")
+        super().__init__(name=name or exact.name, dimension=None)
+        self.exact = exact
+        self.expr, self.var = exact.expr, exact.var
+        self.domain = None if exact.domain is None else tuple(float(x) for x in exact.domain)
+        self.f, self.df, self.d2f = (exact.numpy(j) for j in range(3))
+        se = float(exact.self_energy)
         if not np.isfinite(se):
             raise ValueError(f"{self.name}: Phi(theta, theta) = f(1) must be finite; got {se}")
         self._self_energy = se
-
-    def _lambdify(self, e):
-        raw = sp.lambdify(self.var, e, modules="numpy")
-
-        def fn(x, _raw=raw):
-            x = np.asarray(x, dtype=float)
-            with np.errstate(all="ignore"):
-                out = np.asarray(_raw(x), dtype=float)
-            return np.broadcast_to(out, x.shape).copy() if out.shape != x.shape else out
-        return fn
 
     @property
     def self_energy(self) -> float:
@@ -550,14 +417,28 @@ class SphereFast(FastPotential):
 # -- constructors -------------------------------------------------------------------------------
 
 def as_fast_potential(potential) -> FastPotential:
-    """``potential`` as a :class:`FastPotential` (RadialPotential or sympy expr in r -> radial)."""
+    """``potential`` as a :class:`FastPotential`: a RadialPotential or a sympy expression in r
+    becomes a :class:`RadialFast`, a SpherePotential a :class:`SphereFast`."""
     if isinstance(potential, FastPotential):
         return potential
+    if isinstance(potential, SpherePotential):
+        return SphereFast(potential)
     if isinstance(potential, (RadialPotential, sp.Basic)):
         return RadialFast(potential)
     raise ValueError("the fast loss needs a potential with derivatives Phi', Phi'' (a "
-                     "FastPotential, a harmonic.exact.RadialPotential or a sympy expression in r); "
-                     f"got {type(potential).__name__}")
+                     "FastPotential, a harmonic.exact.RadialPotential or SpherePotential, or a sympy "
+                     f"expression in r); got {type(potential).__name__}")
+
+
+def fast_potential(name: str, **params) -> FastPotential:
+    """The catalogue's potential ``name`` (:data:`harmonic.exact.CATALOGUE`) for the loss.
+
+    >>> fast_potential("phi_eps", d=3, eps=0.5).regularity
+    'cusp'
+    >>> fast_potential("sign").kind
+    'sphere'
+    """
+    return as_fast_potential(potential(name, **params))
 
 
 def radial(potential, *, name: str | None = None, dimension: int | None = None,
@@ -566,12 +447,12 @@ def radial(potential, *, name: str | None = None, dimension: int | None = None,
     return RadialFast(potential, name=name, dimension=dimension, self_energy=self_energy)
 
 
-def _positive_float(x, name, where):
-    if isinstance(x, bool) or not isinstance(x, (numbers.Real, sp.Rational)) or not np.isfinite(float(x)) \
-            or float(x) <= 0:
-        raise ValueError(f"{where} needs {name} > 0; got {x!r}")
-    return x
+def sphere(f, *, name: str | None = None, domain=None) -> SphereFast:
+    """A :class:`SphereFast` from a SpherePotential or a sympy expression f(rho)."""
+    return SphereFast(f, name=name, domain=domain)
 
+
+# Shorthands for the catalogue entries the paper's algorithms use most (each is one lookup).
 
 def gaussian(c=1) -> RadialFast:
     r"""The Gaussian potential :math:`\Phi(r) = e^{-c r^2/2}` (Theorem F.4), smooth at r = 0.
@@ -579,9 +460,7 @@ def gaussian(c=1) -> RadialFast:
     >>> gaussian(1).regularity
     'smooth'
     """
-    _positive_float(c, "c", "the Gaussian potential (Theorem F.4)")
-    c = sp.nsimplify(c) if isinstance(c, float) else sp.sympify(c)
-    return RadialFast(RadialPotential(sp.exp(-c * R**2 / 2), name=f"gaussian (c={c})"))
+    return fast_potential("gaussian", c=c)
 
 
 def exponential() -> RadialFast:
@@ -590,26 +469,19 @@ def exponential() -> RadialFast:
     >>> exponential().at_zero
     (1.0, -1.0, 1.0)
     """
-    return RadialFast(RadialPotential(sp.exp(-R), name="exponential e^{-r}"))
+    return fast_potential("exponential")
 
 
 def harmonic(d: int, *, self_energy: float = 1.0) -> RadialFast:
-    r"""The electrostatic (harmonic) potential of Section 3 in :math:`\mathbb R^d`.
-
-    .. math:: \Phi(r) = r^{2-d} \ (d \ne 2), \qquad \Phi(r) = -\ln r \ (d = 2).
-
-    Singular at r = 0 for d >= 2; ``self_energy`` is the convention for
+    r"""The electrostatic (harmonic) potential of Section 3, :math:`r^{2-d}` (:math:`-\ln r`
+    for d = 2); singular at r = 0 for d >= 2, ``self_energy`` is the convention for
     :math:`\Phi(\theta, \theta)` (module docstring). For d = 1, :math:`\Phi = r` (a cusp).
 
     >>> harmonic(3).exact.expr
     1/r
     """
-    if isinstance(d, bool) or not isinstance(d, numbers.Integral) or d < 1:
-        raise ValueError(f"the harmonic potential (Section 3) needs an integer d >= 1; got d={d!r}")
-    d = int(d)
-    expr = -sp.log(R) if d == 2 else R**(2 - d)
-    pot = RadialPotential(expr, name=f"harmonic (d={d})")
-    return RadialFast(pot, dimension=d, self_energy=self_energy if d >= 2 else None)
+    pot = potential("harmonic", d=d)
+    return RadialFast(pot, self_energy=self_energy if pot.dimension >= 2 else None)
 
 
 def lam_harmonic(d: int, lam=1, *, self_energy: float = 1.0) -> RadialFast:
@@ -618,27 +490,19 @@ def lam_harmonic(d: int, lam=1, *, self_energy: float = 1.0) -> RadialFast:
     >>> lam_harmonic(3).exact.expr
     exp(-r)/r
     """
-    pot = lam_harmonic_potential(d, lam)
-    return RadialFast(pot, dimension=int(d), self_energy=self_energy)
+    return RadialFast(potential("lam_harmonic", d=d, lam=lam), self_energy=self_energy)
 
 
 def phi_eps(d: int, eps, lam=1) -> RadialFast:
     r"""The almost λ-harmonic :math:`\Phi_\epsilon` of Lemma 4.2 (normalised, :math:`\Phi_\epsilon(0) = 1`).
 
-    λ-harmonic for r >= eps, a polynomial below; a cusp at r = 0. Built exactly by
-    :func:`harmonic.exact.almost_lam_harmonic` (odd d >= 3; Lemma 4.2 needs d = 3 mod 4).
+    λ-harmonic for r >= eps, a polynomial below; a cusp at r = 0 (odd d >= 3).
 
     >>> phi = phi_eps(3, 0.5)
     >>> phi.self_energy, phi.dimension
     (1.0, 3)
     """
-    pot = almost_lam_harmonic(d, eps, lam)
-    return RadialFast(pot, dimension=int(d))
-
-
-def sphere(f, *, name: str | None = None, domain=None) -> SphereFast:
-    """A :class:`SphereFast` from a sympy expression f(rho)."""
-    return SphereFast(f, name=name, domain=domain)
+    return fast_potential("phi_eps", d=d, eps=eps, lam=lam)
 
 
 def polynomial(l: int) -> SphereFast:
@@ -647,9 +511,7 @@ def polynomial(l: int) -> SphereFast:
     >>> polynomial(4).name
     'polynomial (theta^T w)^4'
     """
-    if isinstance(l, bool) or not isinstance(l, numbers.Integral) or l < 0:
-        raise ValueError(f"the polynomial potential (Theorem G.3) needs an integer l >= 0; got l={l!r}")
-    return SphereFast(RHO**int(l), name=f"polynomial (theta^T w)^{int(l)}")
+    return fast_potential("polynomial", l=l)
 
 
 def sign_dual() -> SphereFast:
@@ -660,5 +522,4 @@ def sign_dual() -> SphereFast:
     >>> round(float(sign_dual().f(0.0)), 12)
     0.0
     """
-    return SphereFast(1 - 2 * sp.acos(RHO) / sp.pi, name="sign dual 1 - 2 arccos(rho)/pi",
-                      domain=(-1.0, 1.0))
+    return fast_potential("sign")

@@ -39,18 +39,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
-import sympy as sp
 from scipy.optimize import linear_sum_assignment
 
 from ..executor import run_tasks
 from .descent import nodewise_descent, second_gd, loss_objective
 from .loss import Loss
-from .potentials import FastPotential, SphereFast, as_fast_potential, gaussian, phi_eps, sign_dual
+from ..exact import CATALOGUE
+from .potentials import FastPotential, SphereFast, as_fast_potential, fast_potential
 
 __all__ = ["Teacher", "random_teacher", "charge_field", "greedy_init", "node_initializer",
            "match", "Matching",
            "RecoveryRun", "recover", "wilson_interval", "RecoverySummary", "summarize",
-           "ALGORITHMS", "POTENTIALS", "make_potential", "RecoveryConfig", "recovery_sweep",
+           "ALGORITHMS", "make_potential", "RecoveryConfig", "recovery_sweep",
            "STUDY", "study_markdown"]
 
 _RUN_STREAM = 0x5EED  # second entropy word of a run's seed sequence (see recover)
@@ -395,27 +395,16 @@ def summarize(runs: Sequence[RecoveryRun]) -> RecoverySummary:
                            sum(r.reason == "diverged" for r in runs))
 
 
-#: Potentials a sweep can name (a name and parameters travel to worker processes; the
-#: potential is rebuilt there, once per process).
-POTENTIALS = {
-    "phi_eps": "Lemma 4.2's almost lambda-harmonic Phi_eps on R^d (needs eps; lambda = 1)",
-    "gaussian": "the Gaussian e^{-r^2/2} on R^d (Appendix F)",
-    "sign": "the sign activation's potential 1 - 2 arccos(rho)/pi on S^{d-1} (Appendix G)",
-}
-
-
 @functools.lru_cache(maxsize=None)
 def make_potential(name: str, d: int, eps: float | None = None) -> FastPotential:
-    """The fast potential ``name`` (a key of :data:`POTENTIALS`) for dimension ``d``."""
-    if name == "phi_eps":
-        if eps is None:
-            raise ValueError("make_potential: Phi_eps (Lemma 4.2) needs eps in (0, 1)")
-        return phi_eps(d, sp.nsimplify(eps))
-    if name == "gaussian":
-        return gaussian(1)
-    if name == "sign":
-        return sign_dual()
-    raise ValueError(f"make_potential: unknown potential {name!r}; known: {sorted(POTENTIALS)}")
+    """The catalogue's potential ``name`` (:data:`harmonic.exact.CATALOGUE`) for a sweep in
+    dimension ``d``: the parameters it takes among ``d`` and ``eps`` are passed, the others
+    keep their defaults (a name and numbers travel to worker processes; the potential is
+    rebuilt there, once per process)."""
+    if name not in CATALOGUE:
+        raise ValueError(f"make_potential: unknown potential {name!r}; the catalogue has {', '.join(CATALOGUE)}")
+    given = {"d": d, "eps": eps}
+    return fast_potential(name, **{p: v for p, v in given.items() if p in CATALOGUE[name].params})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,170 @@
+r"""The catalogue of potentials: one entry per potential, every other layer reads it.
+
+Each :class:`Entry` names a constructor of the exact layer (a
+:class:`harmonic.exact.RadialPotential` on :math:`\mathbb R^d` or a
+:class:`harmonic.exact.SpherePotential` on :math:`S^{d-1}`), its parameters and where the
+paper uses it. The transforms and realizability checks (precise layer), the loss and the
+descent algorithms (fast layer: :func:`harmonic.fast.potentials.fast_potential`), the
+recovery study, the command line (``harmonic descend --potential NAME``) and the catalogue
+table (``harmonic tables``) all take their potentials from here, so adding a potential is
+one entry in this file plus its tests (docs/design-notes.md walks through the Cauchy
+potential).
+
+Examples
+--------
+>>> sorted(CATALOGUE)[:4]
+['ball', 'cauchy', 'erf', 'exp']
+>>> potential("gaussian", c=2).expr
+exp(-r**2)
+>>> potential("phi_eps", d=3, eps=0.5).structure.pieces[0].hi
+1/2
+>>> potential("sign").expr
+-2*acos(rho)/pi + 1
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+import sympy as sp
+
+from ._validate import positive, positive_dimension
+from .almost import almost_lam_harmonic
+from .lam_harmonic import lam_harmonic_potential
+from .lens import lens_potential
+from .radial import R, RadialPotential
+from .sphere import RHO, SpherePotential
+
+__all__ = ["Entry", "CATALOGUE", "potential", "entries"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One potential of the catalogue.
+
+    ``build(**params)`` makes it; ``params`` maps each parameter name to its default
+    (``None``: required); ``geometry`` is ``'radial'`` (R^d) or ``'sphere'`` (S^{d-1});
+    ``reference`` is where the paper uses it; ``example`` the parameters the catalogue table
+    and the docs show it with.
+    """
+
+    name: str
+    geometry: str
+    build: Callable[..., RadialPotential | SpherePotential]
+    params: Mapping[str, object]
+    summary: str
+    reference: str
+    example: Mapping[str, object]
+
+    def __call__(self, **params) -> RadialPotential | SpherePotential:
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            raise ValueError(f"the {self.name} potential ({self.reference}) takes the parameters "
+                             f"{', '.join(self.params) or 'none'}; got {', '.join(unknown)}")
+        missing = [p for p, default in self.params.items() if default is None and params.get(p) is None]
+        if missing:
+            raise ValueError(f"the {self.name} potential ({self.reference}) needs {', '.join(missing)}")
+        given = {p: (default if params.get(p) is None else params[p]) for p, default in self.params.items()}
+        return self.build(**given)
+
+
+def _gaussian(c) -> RadialPotential:
+    c = positive(c, "c", "the Gaussian potential (Theorem F.4)")
+    return RadialPotential(sp.exp(-c * R**2 / 2), name=f"gaussian (c={c})")
+
+
+def _exponential() -> RadialPotential:
+    return RadialPotential(sp.exp(-R), name="exponential e^{-r}")
+
+
+def _harmonic(d) -> RadialPotential:
+    d = positive_dimension(d, "the harmonic potential (Section 3)")
+    return RadialPotential(-sp.log(R) if d == 2 else R**(2 - d), name=f"harmonic (d={d})", dimension=d)
+
+
+def _ball(radius) -> RadialPotential:
+    radius = positive(radius, "radius", "the ball indicator")
+    return RadialPotential(sp.Piecewise((1, R <= radius), (0, True)), name=f"ball indicator (radius {radius})")
+
+
+def _cauchy(d) -> RadialPotential:
+    d = positive_dimension(d, "the Cauchy potential")
+    return RadialPotential((1 + R**2)**(-sp.Rational(d + 1, 2)), name=f"Cauchy (d={d})", dimension=d)
+
+
+def _polynomial(l) -> SpherePotential:
+    from sympy.functions.special.polynomials import hermite_prob
+    if isinstance(l, bool) or not isinstance(l, (int, sp.Integer)) or l < 0:
+        raise ValueError(f"the polynomial potential (Theorem G.3) needs an integer l >= 0; got l={l!r}")
+    l = int(l)
+    return SpherePotential(RHO**l, name=f"polynomial (theta^T w)^{l}",
+                           activation=hermite_prob(l, SpherePotential.X) / sp.sqrt(sp.factorial(l)),
+                           source="Mehler's formula (orthonormality of h_l = He_l/sqrt(l!))")
+
+
+def _sign() -> SpherePotential:
+    return SpherePotential(1 - 2 * sp.acos(RHO) / sp.pi, name="sign dual 1 - 2 arccos(rho)/pi",
+                           domain=(-1, 1), activation=sp.sign(SpherePotential.X), breakpoints=(0,),
+                           source="Sheppard (1899); Cho & Saul (2009), degree-0 arc-cosine kernel")
+
+
+def _relu() -> SpherePotential:
+    return SpherePotential((sp.sqrt(1 - RHO**2) + (sp.pi - sp.acos(RHO)) * RHO) / (2 * sp.pi),
+                           name="ReLU dual", domain=(-1, 1), activation=sp.Max(SpherePotential.X, 0),
+                           breakpoints=(0,), source="Cho & Saul (2009), degree-1 arc-cosine kernel")
+
+
+def _erf(a) -> SpherePotential:
+    a = positive(a, "a", "the erf dual (Lemma B.1)")
+    return SpherePotential(2 / sp.pi * sp.asin(2 * a**2 * RHO / (1 + 2 * a**2)), name=f"erf dual (a={a})",
+                           domain=(-1, 1), activation=sp.erf(a * SpherePotential.X),
+                           source="Williams (1997), the erf kernel")
+
+
+def _exp(a) -> SpherePotential:
+    a = positive(a, "a", "the exponential dual (Lemma B.1)")
+    return SpherePotential(sp.exp(a**2 * (1 + RHO)), name=f"exp dual (a={a})", domain=(-1, 1),
+                           activation=sp.exp(a * SpherePotential.X),
+                           source="Gaussian moment generating function")
+
+
+_ENTRIES = (
+    Entry("gaussian", "radial", _gaussian, {"c": 1}, "e^{-c r^2/2}", "Section B.1, Theorem F.4", {"c": 1}),
+    Entry("exponential", "radial", _exponential, {}, "e^{-r}", "Section B.1 (K_0 identity)", {}),
+    Entry("harmonic", "radial", _harmonic, {"d": None}, "r^{2-d} (-ln r for d = 2)", "Section 3", {"d": 3}),
+    Entry("lam_harmonic", "radial", lam_harmonic_potential, {"d": None, "lam": 1},
+          "p(r) e^{-sqrt(lambda) r} r^{2-d}", "Lemma B.9", {"d": 3}),
+    Entry("phi_eps", "radial", almost_lam_harmonic, {"d": None, "eps": None, "lam": 1},
+          "almost lambda-harmonic Phi_eps", "Lemma 4.2", {"d": 3, "eps": sp.Rational(1, 10)}),
+    Entry("lens", "radial", lens_potential, {"d": None, "t": 1}, "volume of two balls' intersection",
+          "Lemma B.7", {"d": 3}),
+    Entry("ball", "radial", _ball, {"radius": 1}, "indicator of |x| <= radius",
+          "Theorem 2.1 (not realizable)", {}),
+    Entry("cauchy", "radial", _cauchy, {"d": None}, "(1 + r^2)^{-(d+1)/2}",
+          "beyond the paper: the Poisson kernel's transform e^{-rho}", {"d": 3}),
+    Entry("sign", "sphere", _sign, {}, "1 - 2 arccos(rho)/pi", "Lemma G.2, Table 1", {}),
+    Entry("relu", "sphere", _relu, {}, "degree-1 arc-cosine kernel", "Lemma B.1, Table 1", {}),
+    Entry("erf", "sphere", _erf, {"a": 1}, "2/pi arcsin(2a^2 rho/(1 + 2a^2))", "Lemma B.1, Table 1", {}),
+    Entry("exp", "sphere", _exp, {"a": 1}, "e^{a^2 (1 + rho)}", "Lemma B.1, Table 1", {}),
+    Entry("polynomial", "sphere", _polynomial, {"l": None}, "(theta^T w)^l", "Theorem G.3, Table 1", {"l": 3}),
+)
+
+#: name -> :class:`Entry`, every potential the toolkit knows.
+CATALOGUE: Mapping[str, Entry] = MappingProxyType({e.name: e for e in _ENTRIES})
+
+
+def entries(geometry: str | None = None) -> list[Entry]:
+    """The catalogue's entries (of one geometry, ``'radial'`` or ``'sphere'``, if given)."""
+    return [e for e in _ENTRIES if geometry is None or e.geometry == geometry]
+
+
+def potential(name: str, **params) -> RadialPotential | SpherePotential:
+    """The potential ``name`` of the catalogue with ``params`` (defaults filled in).
+
+    Raises ValueError for an unknown name (listing the known ones), an unknown or missing
+    parameter, or a parameter that violates the hypothesis of the lemma that defines it.
+    """
+    if name not in CATALOGUE:
+        raise ValueError(f"unknown potential {name!r}; the catalogue has {', '.join(CATALOGUE)}")
+    return CATALOGUE[name](**params)
