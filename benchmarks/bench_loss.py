@@ -37,7 +37,8 @@ import numpy as np
 import sympy as sp
 
 from harmonic.fast.loss import Loss
-from harmonic.fast.potentials import _float_consts, gaussian, phi_eps
+from harmonic.exact.compile import float_constants
+from harmonic.fast.potentials import gaussian, phi_eps
 
 
 def problem(k: int, d: int, seed: int = 0):
@@ -55,7 +56,7 @@ def jax_loss(potential, b, w, k: int, d: int):
     import jax
     import jax.numpy as jnp
 
-    phi = sp.lambdify(potential.exact.r, _float_consts(potential.exact.expr), modules="jax")
+    phi = sp.lambdify(potential.exact.r, float_constants(potential.exact.expr), modules="jax")
     phi0 = float(potential.self_energy)
     bj, wj = jnp.asarray(b), jnp.asarray(w)
     eye = jnp.eye(k, dtype=bool)

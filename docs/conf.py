@@ -185,6 +185,7 @@ def _figures() -> dict[str, str]:
 def _annotated_paper() -> None:
     from harmonic.report.annotated import CSS, annotated_paper
     from verification import all_claims
+    from verification.coverage import INDEX
 
     source = Path(os.environ.get("HARMONIC_REPORT") or DOCS / "_static" / "report.json")
     report = json.loads(source.read_text(encoding="utf-8"))
@@ -195,7 +196,7 @@ def _annotated_paper() -> None:
         print(f"annotated paper: {len(missing)} registered claims are not in {source} "
               f"(refresh it: python -m verification --jobs 2 --out out): {', '.join(missing)}")
     _write_if_changed(GENERATED / "annotated-paper.md",
-                      annotated_paper(report, registry=registry, printed=printed, figures=_figures(),
+                      annotated_paper(report, INDEX, registry=registry, printed=printed, figures=_figures(),
                                       source=source.name))
     _write_if_changed(GENERATED / "annotated.css", CSS)
 

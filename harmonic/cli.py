@@ -431,6 +431,21 @@ def _recovery(args) -> int:
 
     from harmonic.fast.recovery import STUDY, recovery_sweep, study_markdown
 
+    if args.dimensions:
+        from harmonic.fast import recovery_study as rs
+
+        out = Path(args.out) if args.out else rs.STUDY_PATH
+        data = rs.run_study(out, seeds=range(args.seeds), executor=args.executor, max_workers=args.workers,
+                            budget_seconds=args.budget_seconds, progress=None if args.no_progress else True,
+                            command="harmonic recovery --dimensions " + " ".join(
+                                f"--{k.replace('_', '-')} {v}" for k, v in (("seeds", args.seeds),
+                                ("workers", args.workers), ("budget_seconds", args.budget_seconds)) if v is not None))
+        print(rs.study_table(data))
+        missing = {c.key: args.seeds - len(data["cells"].get(c.key, {}).get("runs", [])) for c in rs.DIMENSION_STUDY}
+        if any(missing.values()):
+            print(f"\nnot finished (seeds still to run per cell): "
+                  f"{', '.join(f'{k} {v}' for k, v in missing.items() if v)}; run the same command again to resume")
+        return 0
     results = recovery_sweep(STUDY, range(args.seeds), executor=args.executor,
                              progress=None if args.no_progress else True)
     if args.json:
@@ -684,6 +699,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="'local' (default, processes), 'serial' or a Dask scheduler address")
     y.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     y.add_argument("--json", action="store_true", help="print JSON (every run)")
+    y.add_argument("--dimensions", action="store_true",
+                   help="the stored study of Theorems 4.1/4.6 in d = 3, 7, 11 (harmonic.fast.recovery_study): "
+                        "resumes the file --out, checkpointed after every chunk of seeds (use --seeds 200)")
+    y.add_argument("--out", metavar="FILE", help="with --dimensions: the study file "
+                   "(default data/theorem-4-recovery.json in the repository)")
+    y.add_argument("--workers", type=_positive_int, default=2, help="with --dimensions: local processes (default 2)")
+    y.add_argument("--budget-seconds", type=float, metavar="S",
+                   help="with --dimensions: start no chunk of seeds after S seconds (resume later)")
 
     x = sub.add_parser("table2", help="run the Section 5 sweep: Table 2 (and data for Figures 1-2)",
                        description="Train students on random teachers for every depth x width of "

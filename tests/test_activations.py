@@ -63,9 +63,9 @@ def test_bad_input(call):
 import numpy as np  # noqa: E402
 
 from harmonic.exact import R, almost_lam_harmonic  # noqa: E402
-from harmonic.precise.activations import (_AsymptoticTail, _matern, _tail_model, activation,  # noqa: E402
-                                          radial_autocorrelation)
-from harmonic.precise.transforms import radial_fourier  # noqa: E402
+from harmonic.precise import activation, radial_autocorrelation, radial_fourier  # noqa: E402
+from harmonic.precise.activations import _AsymptoticTail, _tail_model  # noqa: E402
+from harmonic.precise.kernels import bessel_potential as _matern  # noqa: E402
 
 
 class _Gauss:
@@ -170,7 +170,7 @@ def test_profile_refuses_a_value_without_correct_digits():
     carrying the value and its estimate, instead of returning it."""
     import sympy as sp
     from harmonic.exact import R
-    from harmonic.precise.activations import ActivationAccuracyError, activation
+    from harmonic.precise import ActivationAccuracyError, activation
 
     act = activation(sp.exp(-R) / R, 3)
     est = act.evaluate(1.0)

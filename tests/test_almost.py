@@ -74,9 +74,9 @@ def derivatives_at(f, x, n):
 
 
 @lru_cache(maxsize=None)
-def almost(d, eps, normalize=True):
-    """One Phi_eps per (d, eps, normalize), shared by tests (lambdify caches live on it)."""
-    return almost_lam_harmonic(d, eps, normalize=normalize)
+def almost(d, eps, normalized=True):
+    """One Phi_eps per (d, eps, normalized), shared by tests (lambdify caches live on it)."""
+    return almost_lam_harmonic(d, eps, normalized=normalized)
 
 
 def lower_piece_by_hand(values, d, eps, top=None):
@@ -126,7 +126,7 @@ def test_d3_eps_half_by_hand():
     # P(0) = (2 + 3 + 13/4 - 13/12) e^{-1/2} = 43/6 e^{-1/2}
     assert sp.simplify(p.subs(r, 0) - sp.Rational(43, 6) * e) == 0
 
-    raw = almost_lam_harmonic(3, HALF, normalize=False)
+    raw = almost_lam_harmonic(3, HALF, normalized=False)
     assert sp.simplify(raw.value_at_zero - sp.Rational(43, 6) * e) == 0
     assert raw.scale == 1
     lower, upper = pieces(raw)
@@ -190,7 +190,7 @@ def test_top_derivative_of_lower_piece(d, eps):
     # Source: Lemma B.8's proof, Phi-bar^{(d-1)}(r) = C r for r <= eps with
     # C eps = Phi^{(d-1)}(eps); Phi^{(d-1)}(eps) by sympy.diff of the exp-form Phi.
     top = piece_derivatives(phi_closed_form(d), d - 1)[d - 1].subs(R, eps)
-    raw = almost(d, eps, normalize=False)
+    raw = almost(d, eps, normalized=False)
     lower, _ = pieces(raw)
     # polynomial identities in r with exact coefficients: expand to 0 (plus a spot check)
     for got, want in ((sp.diff(lower, R, d - 1), top * R / eps),

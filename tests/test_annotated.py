@@ -69,14 +69,14 @@ def entry(page: str, claim_id: str) -> str:
 
 
 def test_one_entry_per_registered_claim(claims, report, printed):
-    page = annotated_paper(report, printed=printed)
+    page = annotated_paper(report, INDEX, printed=printed)
     ids = entries(page)
     assert sorted(ids) == sorted(c.id for c in claims)      # each registered claim exactly once
     assert len(ids) == len(set(ids))
 
 
 def test_every_numbered_statement_in_the_papers_order(report, printed):
-    page = annotated_paper(report, printed=printed)
+    page = annotated_paper(report, INDEX, printed=printed)
     headings = re.findall(r"^### (.+)$", page, flags=re.M)
     assert headings[:len(INDEX)] == [s.id for s in INDEX]
     assert set(PAPER_STATEMENTS) <= set(headings)
@@ -90,12 +90,12 @@ def test_a_failing_claim_shows_as_failing(claims, report, printed):
     broken = dict(report, claims=[_result(c, ok=False, passed=False, evidence={
         "passed": False, "margin": -0.5, "details": {"residual": "2*r"}}) if c.id == victim.id else _result(c)
         for c in claims])
-    page = annotated_paper(broken, printed=printed)
+    page = annotated_paper(broken, INDEX, printed=printed)
     html_entry = entry(page, victim.id)
     assert 'data-verdict="fails"' in html_entry and "verdict-fails" in html_entry
     assert "the check fails: the claim no longer holds" in html_entry
     assert page.count('data-verdict="fails"') >= 2          # the claim, and its statement's badge
-    assert entry(annotated_paper(report, printed=printed), victim.id).count('data-verdict="holds"') == 1
+    assert entry(annotated_paper(report, INDEX, printed=printed), victim.id).count('data-verdict="holds"') == 1
 
 
 def test_an_accepted_control_and_an_error_show_as_failing(claims, report):
@@ -111,7 +111,7 @@ def test_an_accepted_control_and_an_error_show_as_failing(claims, report):
 
 def test_erratum_printed_and_corrected_side_by_side(claims, report):
     c = next(c for c in claims if c.erratum is not None and c.erratum.corrected)
-    html_entry = entry(annotated_paper(report), c.id)
+    html_entry = entry(annotated_paper(report, INDEX), c.id)
     table = html_entry[html_entry.index('<table class="erratum">'):html_entry.index("</table>")]
     assert "<th>printed</th><th>corrected</th>" in table
     import html
@@ -122,7 +122,7 @@ def test_erratum_printed_and_corrected_side_by_side(claims, report):
 
 def test_experiments_show_protocol_and_seed_spread(claims, report):
     c = next(c for c in claims if c.protocol is not None)
-    html_entry = entry(annotated_paper(report), c.id)
+    html_entry = entry(annotated_paper(report, INDEX), c.id)
     import html
     assert html.escape(c.protocol["name"], quote=True) in html_entry
     assert "Seed spread" in html_entry and "wilson95" in html_entry
@@ -130,7 +130,7 @@ def test_experiments_show_protocol_and_seed_spread(claims, report):
 
 def test_deciding_numbers_and_control(claims, report):
     c = claims[0]
-    html_entry = entry(annotated_paper(report), c.id)
+    html_entry = entry(annotated_paper(report, INDEX), c.id)
     assert "margin 0.25" in html_entry and "smallest coefficient" in html_entry and "1/3" in html_entry
     assert "Negative control" in html_entry and "rejected" in html_entry and "r = 1/2" in html_entry
     assert f"kind-{c.method}" in html_entry
@@ -139,7 +139,7 @@ def test_deciding_numbers_and_control(claims, report):
 def test_registered_claims_missing_from_the_report(claims, report):
     registry = {c.id: c.statement for c in claims}
     part = dict(report, claims=report["claims"][1:])
-    page = annotated_paper(part, registry=registry)
+    page = annotated_paper(part, INDEX, registry=registry)
     assert sorted(entries(page)) == sorted(registry)
     assert 'data-verdict="not in this run"' in entry(page, claims[0].id)
 
@@ -161,7 +161,7 @@ def test_coverage_interface_and_claims_outside_it():
 
 
 def test_a_claim_named_by_several_statements_is_shown_once(report):
-    page = annotated_paper(report)
+    page = annotated_paper(report, INDEX)
     assert entries(page).count("Table 2") == 1
     fig1 = page[page.index("### Figure 1"):page.index("### Theorem 1.1")]
     assert 'href="#claim-table-2"' in fig1 and 'data-claim="Table 2"' not in fig1
@@ -193,7 +193,7 @@ def test_committed_statements_cover_the_paper(printed):
 
 
 def test_printed_maths_is_marked_for_mathjax(report, printed):
-    page = annotated_paper(report, printed=printed)
+    page = annotated_paper(report, INDEX, printed=printed)
     lemma = page[page.index("### Lemma B.9"):]
     assert r'<span class="math notranslate nohighlight">\(\mathcal{M} = \mathbb{R}^d\)</span>' in lemma
     assert "$" not in re.sub(r"<[^>]+>", "", lemma.split("### Lemma B.10")[0])
@@ -203,12 +203,12 @@ def test_standalone_page_and_command(tmp_path, report, printed, claims):
     figures = tmp_path / "figs"
     figures.mkdir()
     (figures / "trajectories.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    path = write_html(report, tmp_path / "site", printed=printed, figures_dir=figures)
+    path = write_html(report, tmp_path / "site", coverage=INDEX, printed=printed, figures_dir=figures)
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "window.MathJax" in page
     assert 'src="figures/trajectories.png"' in page and (tmp_path / "site" / "figures" / "trajectories.png").is_file()
     assert sorted(entries(page)) == sorted(c.id for c in claims)
-    assert annotated_html(report).count("<h3 ") >= len(INDEX)
+    assert annotated_html(report, INDEX).count("<h3 ") >= len(INDEX)
 
     (tmp_path / "report.json").write_text(json.dumps(report), encoding="utf-8")
     assert main(["report", "--html", str(tmp_path / "cli"), "--report", str(tmp_path / "report.json"), "--json"]) == 0

@@ -18,9 +18,10 @@ import pytest
 import sympy as sp
 
 from harmonic.precise.bounds import (BoundForm, b8_lower_bound_report, bessel_derivatives,
-                                     default_grid, derivative_bound_report, enclose,
+                                     default_grid, derivative_bound_report,
                                      eps_derivative_report, lemma_4_2_bounds, monotonicity_report,
                                      normalisation_report, paper_forms, two_sided_bound_report)
+from harmonic.precise.intervals import enclose
 from harmonic.exact import R
 from verification.registry import Context, registered
 from verification.runner import run_claim
@@ -255,9 +256,11 @@ def test_bad_input_is_a_value_error_naming_the_condition(call, match):
 
 @pytest.fixture(scope="module")
 def bound_claims():
-    # imported here, not at collection, so that other test modules' registries are unchanged
-    module = importlib.import_module("verification.section_4_bounds")
-    return [c for c in registered() if c.check.__module__ == module.__name__]
+    # imported here, not at collection, so that other test modules' registries are unchanged;
+    # the bounds are the certified claims of Lemma 4.2 and of Appendix B's construction
+    modules = [importlib.import_module(m).__name__
+               for m in ("verification.section_4.lemma_4_2", "verification.appendix_b.construction")]
+    return [c for c in registered() if c.check.__module__ in modules and c.method == "certified"]
 
 
 def test_claim_ids(bound_claims):

@@ -16,7 +16,7 @@ CLAIMS = {c.id: c for c in all_claims()}
 # --- Lemma E.5: a wrong charge update, run for real ----------------------------------------
 
 def test_lemma_e5_control_runs_a_wrong_charge_update():
-    from verification.section_4_empirical import _single_unit
+    from verification.appendix_e import _single_unit
     c = CLAIMS["Lemma E.5 (charge convergence)"]
     control, corrected = c.control(QUICK), c.corrected(QUICK)
     assert control.passed is False and corrected.passed is True
@@ -100,8 +100,8 @@ def test_theorem_f2_control_is_a_local_minimum_seen_by_the_curvature():
 # --- Theorem B.2 (Taylor coefficients): every order, not a truncation ----------------------
 
 def test_b2_control_has_a_negative_coefficient_beyond_any_truncation():
-    from harmonic.precise.duals import taylor_realizability
-    from verification.appendix_b_duals import _all_orders
+    from harmonic.precise import taylor_realizability
+    from verification.appendix_b.duals import _all_orders
     t = sp.Symbol("t")
     f = sp.exp(t) - 2 * t**30 / sp.factorial(30)
     assert taylor_realizability(f, 24).realizable            # the old, truncated check is fooled
@@ -123,7 +123,7 @@ def test_b2_control_has_a_negative_coefficient_beyond_any_truncation():
     ("1/(1 - t/2)", True, None),           # 2^-k
 ])
 def test_all_orders_against_hand_derived_series(f, nonnegative, first_negative):
-    from verification.appendix_b_duals import _all_orders
+    from verification.appendix_b.duals import _all_orders
     t = sp.Symbol("t")
     res = _all_orders(sp.sympify(f, locals={"t": t}))
     assert res["all c_i >= 0"] is nonnegative
@@ -176,7 +176,7 @@ def test_empirical_theorems_are_experimental_claims(cid):
 
 def test_rate_verdicts_and_flip_probabilities():
     from scipy.stats import binom
-    from verification.section_4_empirical import _flip_probability, _verdict_rate
+    from verification.section_4.theorems import _flip_probability, _verdict_rate
     # Wilson 95 %: 10/10 -> [0.722, 1]; 9/10 -> [0.596, 0.982]; 0/10 -> [0, 0.278]
     assert _verdict_rate(10, 10) == "reproduced"
     assert _verdict_rate(9, 10) == "inconclusive"

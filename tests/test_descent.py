@@ -257,13 +257,13 @@ def test_loss_objective_matches_loss(small_loss):
     obj = loss_objective(L)
     assert obj.dim == 6 and obj.value(x) == L.value(a, th)
     np.testing.assert_array_equal(obj.grad(x), L.grad(a, th))
-    G = loss_objective(L, regularised=True)
+    G = loss_objective(L, regularized=True)
     assert G.value(x) == pytest.approx(L.value(a, th) + a @ a)
     np.testing.assert_allclose(G.grad(x)[:2], L.grad(a, th)[:2] + 2 * a)
-    # a loss built as G is not regularised twice
+    # a loss built as G is not regularized twice
     from harmonic.fast.loss import Loss
     Lg = Loss(L.potential, L.b, L.w, regularized=True)
-    assert loss_objective(Lg, regularised=True).value(x) == pytest.approx(G.value(x))
+    assert loss_objective(Lg, regularized=True).value(x) == pytest.approx(G.value(x))
     # theta alone, a fixed (Theorem 2.3)
     th_obj = loss_objective(L, a=a)
     np.testing.assert_array_equal(th_obj.grad(th.ravel()), L.grad(a, th)[2:])

@@ -1,5 +1,5 @@
 """Tests of harmonic.precise.duals: duals by quadrature (Lemma B.1), closed forms, Theorem
-B.2, the identities of Section B.1, and the claims of verification.appendix_b_duals.
+B.2, the identities of Section B.1, and the claims of verification.appendix_b.duals.
 
 Every reference value names its source: a closed form from the literature (typed here again,
 not imported from the code under test), a hand derivation, or an independent mpmath
@@ -14,13 +14,11 @@ import mpmath
 import pytest
 import sympy as sp
 
-from harmonic.precise import duals
-from harmonic.precise.duals import (KNOWN_DUALS, HermiteFunction, KnownDual,
-                                    QuadratureAccuracyError, QuadratureResult,
-                                    activation_from_taylor, bessel_k0, cross_dual, dual,
-                                    erf_dual, exp_dual, gaussian_overlap, hermite_dual,
-                                    hermite_h, k0_overlap, relu_dual, sign_dual,
-                                    taylor_realizability)
+from harmonic.precise import (KNOWN_DUALS, HermiteFunction, KnownDual, QuadratureAccuracyError,
+                              QuadratureResult, activation_from_taylor, bessel_k0, cross_dual, dual, duals,
+                              erf_dual, exp_dual, gaussian_overlap, hermite_dual, hermite_h, k0_overlap,
+                              relu_dual, sign_dual, taylor_realizability)
+from harmonic.precise.gauss import gauss_hermite, gauss_legendre, rayleigh
 
 t = sp.Symbol("t")
 mpf = mpmath.mpf
@@ -416,33 +414,33 @@ def test_bessel_k0_series_against_mpmath(x):
 
 
 # ---------------------------------------------------------------------------------------
-# Gauss rules (private, the foundation of the quadratures)
+# Gauss rules (harmonic.precise.gauss, the foundation of the quadratures)
 # ---------------------------------------------------------------------------------------
 
 def test_gauss_rules_integrate_moments_exactly():
     with mpmath.workdps(40):
-        xs, ws = duals._gh(12)              # E[X^2k] = (2k - 1)!! for X ~ N(0, 1)
+        xs, ws = gauss_hermite(12)          # E[X^2k] = (2k - 1)!! for X ~ N(0, 1)
         for k in range(12):
             assert close(mpmath.fsum(w * x ** (2 * k) for x, w in zip(xs, ws)),
                          mpf(math.prod(range(2 * k - 1, 0, -2))), 35)
-        xs, ws = duals._gl(10)              # int_-1^1 x^2k dx = 2/(2k + 1)
+        xs, ws = gauss_legendre(10)         # int_-1^1 x^2k dx = 2/(2k + 1)
         for k in range(10):
             assert close(mpmath.fsum(w * x ** (2 * k) for x, w in zip(xs, ws)), mpf(2) / (2 * k + 1), 37)
-        xs, ws = duals._rayleigh(16)        # int_0^oo r^k r e^{-r^2/2} dr = 2^{k/2} Gamma(k/2 + 1)
+        xs, ws = rayleigh(16)               # int_0^oo r^k r e^{-r^2/2} dr = 2^{k/2} Gamma(k/2 + 1)
         for k in range(32):
             ref = mpf(2) ** (mpf(k) / 2) * mpmath.gamma(mpf(k) / 2 + 1)
             assert close(mpmath.fsum(w * x**k for x, w in zip(xs, ws)), ref, 35)
 
 
 # ---------------------------------------------------------------------------------------
-# The claims registered by verification.appendix_b_duals
+# The claims registered by verification.appendix_b.duals
 # ---------------------------------------------------------------------------------------
 
-from verification import appendix_b_duals  # noqa: E402  (registers the claims)
+from verification.appendix_b import duals as duals_claims  # noqa: E402  (registers the claims)
 from verification.registry import Context, registered  # noqa: E402
 from verification.runner import run_claim  # noqa: E402
 
-OUR_CLAIMS = [c for c in registered() if c.check.__module__ == appendix_b_duals.__name__]
+OUR_CLAIMS = [c for c in registered() if c.check.__module__ == duals_claims.__name__]
 
 
 def test_the_duals_claims_are_registered():

@@ -1,41 +1,28 @@
 """The landscape claims (Sections 2.1 and 3, Lemmas 4.3/E.1, Appendices F, G, H): each claim in
 quick mode returns its recorded verdict with its control rejected, and the helpers behind them
 agree with independent references (closed forms named in each test)."""
-import importlib
 import math
 from fractions import Fraction
 
 import mpmath
 import numpy as np
-import pytest
 import sympy as sp
 
 from harmonic.exact import R
-from verification.registry import registered
+from verification import all_claims
 
-MODULES = ("verification.section_2", "verification.section_3", "verification.appendix_f",
-           "verification.appendix_g_h")
-for _m in MODULES:
-    importlib.import_module(_m)
-
-OURS = [c for c in registered() if c.check.__module__ in MODULES]
-
-ERRATA = {"Section 2.1 (convexity remark)", "Definition F.1 (example)",
-          "Appendix F (Gaussian Laplacian, general c)", "Appendix F (where the Gaussian is subharmonic)",
-          "Theorem F.4 (trace in the proof)", "Theorem F.4", "Theorem G.3 (a-optimality in the proof)"}
+IDS = {c.id for c in all_claims()}
 
 
 def test_the_landscape_claims_are_registered():
-    ids = {c.id for c in OURS}
     for want in ("Theorem 3.4", "Theorem 3.6 (exact, small k)", "Theorem 3.6 (numeric)",
                  "Theorem 3.6 (hypotheses, d >= 2)", "Lemma 4.3", "Lemma E.1", "Theorem F.2 (Gaussian, r^2 > d/c)",
                  "Lemma G.1", "Lemma G.2", "Theorem G.3", "Theorem H.1", "Section 2.1 (expansion (1))"):
-        assert want in ids, want
-    assert {c.id for c in OURS if c.status == "erratum"} == ERRATA
-    assert all(c.erratum.where and c.erratum.corrected for c in OURS if c.status == "erratum")
+        assert want in IDS, want
 
 
-# (each claim's check, control and corrected version run in tests/test_claims.py)
+# (each claim's check, control and corrected version, and what every erratum records, run in
+# tests/test_claims.py)
 
 
 # --- helpers against independent references ----------------------------------------------
@@ -99,7 +86,7 @@ def test_bounded_lambda_harmonic_facts():
 
 
 def test_sign_potential_is_sheppards_formula():
-    from verification.appendix_g_h import sign_phi
+    from verification.appendix_g import sign_phi
     # E[sign X sign Y] = (2/pi) arcsin(rho) (Sheppard), rho = cos(angle)
     for q in (Fraction(1, 3), Fraction(1, 2), Fraction(5, 7), Fraction(3, 2)):
         rho = math.cos(math.pi * float(q))
@@ -107,7 +94,7 @@ def test_sign_potential_is_sheppards_formula():
 
 
 def test_strict_local_min_on_simple_configurations():
-    from verification.appendix_g_h import strict_local_min
+    from verification.appendix_g import strict_local_min
     w, a, b = [Fraction(1, 4)], [Fraction(-1)], [Fraction(1)]
     assert strict_local_min([Fraction(1, 4)], w, a, b)[0]          # electron on the proton
     assert not strict_local_min([Fraction(5, 4)], w, a, b)[0]      # antipodal: a maximum
@@ -115,7 +102,7 @@ def test_strict_local_min_on_simple_configurations():
 
 
 def test_optimal_sign_loss_limits():
-    from verification.appendix_g_h import optimal_sign_loss
+    from verification.appendix_h import optimal_sign_loss
     assert abs(optimal_sign_loss(np.array([[1.0, 0.0, 0.0]]))[0]) < 1e-12      # theta = w_1: loss 0
     assert abs(optimal_sign_loss(np.array([[0.0, 1.0, 0.0]]))[0] - 1) < 1e-12  # orthogonal: loss 1
     # one unit at correlation rho: 1 - ((2/pi) arcsin rho)^2
@@ -125,7 +112,7 @@ def test_optimal_sign_loss_limits():
 
 
 def test_dichotomy_flags_a_violation():
-    from verification.section_3 import _dichotomy
+    from verification.section_4.lemmas import _dichotomy
     w = np.array([[0.0, 0.0, 0.0]])
     far = ("far, large a", np.array([1.0]), np.array([[5.0, 0, 0]]), w, (1e-6, -1e-6))
     near = ("near", np.array([1.0]), np.array([[0.1, 0, 0]]), w, (1e-6, -1e-6))

@@ -3,8 +3,9 @@
 A control (``Claim.control``) shows that a check rejects one wrong *input*; this guard shows
 that the verdict depends on the check's own *computation*. For each claim it mutates one
 step of the code its check runs (and, for an erratum, its corrected version runs): the
-functions and classes of the claim modules (``verification/*.py``, not the registry, runner
-or report) reachable from the check, found by reading their source. A mutation is one of
+functions and classes of the claim modules and their helpers (``verification/``, not the
+registry, runner, reports or results) reachable from the check, found by reading their
+source. A mutation is one of
 
 - a comparison negated (``<`` -> ``>=``, ``==`` -> ``!=``, ``is`` -> ``is not``, ...),
 - ``and`` <-> ``or``, ``&`` <-> ``|`` (also in ``ok &= good``), ``min`` <-> ``max``,
@@ -84,7 +85,7 @@ class _Module:
 _MODULES: dict[str, _Module] = {}
 #: Modules that are machinery, not claims: never mutated, never followed.
 _MACHINERY = {"verification", "verification.registry", "verification.runner", "verification.report",
-              "verification.__main__"}
+              "verification.results", "verification.stored", "verification.coverage", "verification.__main__"}
 
 Key = tuple  # (module name, top-level definition name)
 

@@ -19,7 +19,7 @@ from harmonic.fast import descent
 from harmonic.fast.loss import FixedChargeLoss, Loss, NodeLoss
 from harmonic.fast.potentials import gaussian, phi_eps
 from harmonic.precise import gram_min_eigenvalue, radial_fourier, realizability
-from harmonic.precise.duals import relu_dual, sign_dual, taylor_realizability
+from harmonic.precise import relu_dual, sign_dual, taylor_realizability
 from harmonic.precise.transforms import TransformAccuracyError
 
 FAST = 30          # seconds: a refusal must come long before anything that looks like a hang

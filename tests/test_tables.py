@@ -22,7 +22,7 @@ import pytest
 import sympy as sp
 
 from harmonic.cli import main
-from harmonic.precise import KnownDual
+from harmonic.exact import RHO, SpherePotential, potential
 from harmonic.report import latex, tables
 from harmonic.report.latex import Column, LatexTable, escape, sci
 from verification import all_claims
@@ -90,7 +90,7 @@ def generated(tmp_path_factory):
 
 
 #: The tables built here, and all tables written (Table 2's by harmonic.experiments).
-GENERATED = ["verification_summary", "table1_potentials", "p_coefficients", "bound_margins", "errata"]
+GENERATED = ["verification_summary", "table1_potentials", "catalogue", "p_coefficients", "bound_margins", "errata"]
 WRITTEN = GENERATED + ["table2", "table2_paper_protocol"]
 
 
@@ -261,11 +261,13 @@ def test_table1_checks_can_say_no():
     r = sp.Symbol("r", positive=True)
     verdict, how = tables._fourier_check([(sp.Piecewise((1, r <= 1), (0, True)), 3)], 15)
     assert verdict is False and r"$\mathcal{F}\Phi < 0$ at $\rho = " in how
-    bad = KnownDual("cos", mpmath.cos, (), lambda rho: sp.cos(rho) if isinstance(rho, sp.Basic) else mpmath.cos(rho), "")
+    x = SpherePotential.X
+    bad = SpherePotential(sp.cos(RHO), activation=sp.cos(x))
     verdict, how = tables._sphere_check(bad, 15)
     assert verdict is False and how.startswith(r"Taylor $c_{2} = - \frac{1}{2} < 0$")
     # a closed form that is not the activation's dual is not accepted
-    wrong = KnownDual("sign", mpmath.sign, (0,), lambda rho: 2 * KnownDual.sign().closed_form(rho), "")
+    sign = potential("sign")
+    wrong = SpherePotential(2 * sign.expr, activation=sign.activation, breakpoints=sign.breakpoints)
     verdict, how = tables._sphere_check(wrong, 15)
     assert verdict is None and r"\neq \Phi" in how
 

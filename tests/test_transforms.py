@@ -22,8 +22,7 @@ import pytest
 import sympy as sp
 
 from harmonic.exact import R, almost_lam_harmonic, lam_harmonic_potential, lens_potential
-from harmonic.precise.transforms import (TransformAccuracyError, inverse_radial_fourier,
-                                         radial_fourier, radial_kernel)
+from harmonic.precise import TransformAccuracyError, inverse_radial_fourier, radial_fourier, radial_kernel
 
 DPS = 30
 # Floats on purpose: 1e-3 is then an exact binary number, the same one the references use
@@ -475,7 +474,6 @@ def test_radial_kernel_order_minus_half_below_one():
                  id="piecewise-and"),
     pytest.param(lambda: radial_fourier(lam_harmonic_potential(7, sp.Symbol("l", positive=True)), 7, 1),
                  id="symbolic-lambda"),
-    pytest.param(lambda: radial_fourier(lam_harmonic_potential(3), 5, 1), id="lam-harmonic-wrong-d"),
     pytest.param(lambda: radial_fourier(lambda r: mpmath.exp(-r), 3, 1, support=-1), id="support<0"),
     pytest.param(lambda: inverse_radial_fourier(sp.exp(-R) / R, 3, -1), id="inverse-rho=-1"),
     pytest.param(lambda: inverse_radial_fourier(sp.exp(-R) / R, 3, 1, dps=5), id="inverse-dps=5"),
@@ -524,3 +522,15 @@ def test_bessel_k_over_r_against_quadrature():
     with mpmath.workdps(DPS + 10):
         ref = 4 * mpmath.pi * mpmath.quad(lambda x: mpmath.besselk(1, x) * mpmath.sin(x), [0, 1, 5, 20, 90])
         assert abs(res.value - ref) <= mpmath.mpf(10)**(2 - DPS) * ref
+
+
+def test_lam_harmonic_in_another_dimension_uses_its_bessel_k_term():
+    """Lemma B.9's d = 3 potential e^{-r}/r is the Bessel-K term r^{-1/2} K_{1/2}(r) sqrt(2/pi);
+    in R^5 it is integrable and its transform is that term's closed form, checked against a
+    direct Hankel quadrature (2 pi)^{5/2} rho^{-3/2} int e^{-r} r^{3/2} J_{3/2}(rho r) dr."""
+    with mpmath.workdps(30):
+        rho = mpmath.mpf(1)
+        ref = (2 * mpmath.pi)**mpmath.mpf(2.5) * rho**mpmath.mpf(-1.5) * mpmath.quad(
+            lambda r: mpmath.exp(-r) * r**mpmath.mpf(1.5) * mpmath.besselj(1.5, rho * r), [0, mpmath.inf])
+        res = radial_fourier(lam_harmonic_potential(3), 5, 1, dps=25)
+        assert abs(res.value - ref) < 1e-20 * abs(ref)

@@ -6,7 +6,7 @@ import sympy as sp
 from harmonic.exact import R, almost_lam_harmonic, lam_harmonic_potential
 from harmonic.exact.williamson import (_upper_polys, lens_williamson_profile, williamson_certificate,
                                        williamson_order)
-from verification.section_4 import broken_phi_eps
+from verification.controls import broken_phi_eps
 
 HALF = sp.Rational(1, 2)
 U = sp.Symbol("u", positive=True)
@@ -71,7 +71,7 @@ def test_upper_recurrence_matches_direct_differentiation():
 
 
 def test_mixture_reconstructs_phi_eps():
-    from verification.activations import _mixture_value
+    from verification.section_4.lemma_4_2 import _mixture_value
     mix, direct = _mixture_value(almost_lam_harmonic(3, HALF), "0.8", 20)
     assert abs(mix / direct - 1) < 1e-15
 

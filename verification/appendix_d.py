@@ -26,7 +26,7 @@ import numpy as np
 import sympy as sp
 
 from harmonic.exact import R, RadialPotential
-from harmonic.fast.descent import Objective, hd_step, second_gd
+from harmonic.fast.descent import Objective, hd_beta, hd_step, second_gd
 from harmonic.fast.dynamics import ElectronProtonDynamics, gradient_flow, loss_gradient_flow
 from harmonic.fast.loss import Loss
 
@@ -216,13 +216,6 @@ def _d2_cases():
     ]
 
 
-def _hd_beta(g, lam, alpha, rule):
-    if rule == "printed":
-        return -alpha * lam * sp.sign(g)
-    s = 1 if g >= 0 else -1
-    return -alpha * abs(lam) * s
-
-
 def _d2_check(constant, rule="corrected") -> Evidence:
     """Lemma D.2 with decrease constant ``constant`` (printed: 1/2) and the HD sign ``rule``."""
     constant = sp.nsimplify(constant)
@@ -237,7 +230,7 @@ def _d2_check(constant, rule="corrected") -> Evidence:
             raise RuntimeError(f"Lemma D.2 test function {f.label} violates the hypotheses: {hyp}")
         g, lam = f.deriv(1, 0), f.deriv(2, 0)
         gamma = -lam                                   # the largest gamma with lambda_min <= -gamma
-        beta = _hd_beta(g, lam, alpha, rule)
+        beta = hd_beta(g, lam, alpha, rule)   # Algorithm 1's step, exactly as HD takes it
         dec = f.deriv(0, 0) - f.deriv(0, beta)
         need = constant * alpha**2 * gamma**3
         r = dec / (alpha**2 * gamma**3)

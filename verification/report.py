@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .registry import Claim, Context
-from .runner import ClaimResult, json_safe
+from .results import ClaimResult, json_safe
 
 __all__ = ["failure_reasons", "summary", "summary_table", "markdown_report", "write_reports",
            "write_latex_tables", "write_run"]
@@ -317,7 +317,7 @@ def _paper_protocol_table2(out_dir: str | Path) -> list[Path]:
     from harmonic.experiments.paper import read_data
     from harmonic.experiments.table2 import write_paper_table2_tex
 
-    from .section_5 import PAPER_DATA
+    from .stored import PAPER_DATA
 
     if not PAPER_DATA.exists():
         return []

@@ -11,13 +11,10 @@ import argparse
 import concurrent.futures as cf
 import dataclasses
 import json
-import math
-import numbers
 import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
@@ -25,105 +22,17 @@ import mpmath
 
 from harmonic.progress import Progress as _Bar
 
-from . import all_claims
+from . import all_claims, import_claim_modules, paper_order
 from .registry import Claim, Context, Evidence, outcome, registered
+from .report import summary_table, write_run
+from .results import ClaimResult, json_safe
 
 __all__ = ["ClaimResult", "json_safe", "run_claim", "run_claims", "select", "main",
            "main_for_module", "check_output_paths"]
 
-@dataclass
-class ClaimResult:
-    """The outcome of one claim, judged against its recorded ``status``.
-
-    ``passed`` says the check agrees with the verdict: for ``holds`` the check passed; for
-    ``erratum`` the printed check failed and the corrected version (if any) passed; for an
-    experimental claim, the check's ``outcome`` (reproduced / not reproduced / inconclusive)
-    is the recorded one (an experimental erratum: not reproduced under the paper's protocol).
-    ``protocol`` is the experimental claim's protocol (None for mathematical claims).
-    ``control_rejected`` says the control's check returned ``passed=False`` (a control that
-    raises is *not* rejected). ``margin`` is the check's margin; ``seconds`` the wall time of
-    check, control and corrected together. The ``*evidence`` dicts hold ``passed``,
-    ``margin`` and ``details`` of each part, plus ``error`` for a part that raised.
-    """
-
-    id: str
-    statement: str
-    method: str
-    status: str
-    passed: bool
-    control_rejected: bool
-    corrected_passed: bool | None
-    margin: float | None
-    seconds: float
-    evidence: dict[str, Any]
-    control_evidence: dict[str, Any]
-    corrected_evidence: dict[str, Any] | None
-    erratum: dict[str, Any] | None
-    error: str | None = None
-    outcome: str | None = None
-    protocol: dict[str, Any] | None = None
-    statement_tex: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """The check agrees with the recorded verdict and the control was rejected."""
-        return self.passed and self.control_rejected
-
-    @property
-    def verdict(self) -> str:
-        """``"ok"`` or ``"FAIL"``, as printed in tables and progress lines."""
-        return "ok" if self.ok else "FAIL"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-safe data; ``erratum`` appears only for errata."""
-        d: dict[str, Any] = {
-            "id": self.id, "statement": self.statement, "method": self.method,
-            "status": self.status, "outcome": self.outcome, "ok": self.ok, "passed": self.passed,
-            "control_rejected": self.control_rejected, "corrected_passed": self.corrected_passed,
-            "margin": self.margin, "seconds": self.seconds,
-        }
-        if self.erratum is not None:
-            d["erratum"] = self.erratum
-        if self.protocol is not None:
-            d["protocol"] = self.protocol
-        if self.statement_tex is not None:
-            d["statement_tex"] = self.statement_tex
-        d |= {"evidence": self.evidence, "control_evidence": self.control_evidence,
-              "corrected_evidence": self.corrected_evidence, "error": self.error}
-        return json_safe(d)
-
 
 #: ``progress(i, n, claim, result_or_None)``, see :func:`run_claims`.
 Progress = Callable[[int, int, Claim, ClaimResult | None], None]
-
-
-def json_safe(obj: Any) -> Any:
-    """Recursively convert ``obj`` to data ``json.dumps(..., allow_nan=False)`` accepts.
-
-    Non-finite floats become the strings ``"inf"``, ``"-inf"``, ``"nan"``; numpy values become
-    Python scalars or lists; exact non-integer rationals (sympy, fractions) become strings
-    such as ``"1/3"`` so no digit is lost; anything else unknown becomes ``str(obj)``.
-
-    >>> json_safe({"m": float("inf"), "xs": (1, float("nan"))})
-    {'m': 'inf', 'xs': [1, 'nan']}
-    """
-    if obj is None or isinstance(obj, (bool, str, int)):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else str(obj)
-    if isinstance(obj, dict):
-        return {str(k): json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_safe(v) for v in obj]
-    if hasattr(obj, "tolist"):  # numpy scalars and arrays
-        return json_safe(obj.tolist())
-    if isinstance(obj, numbers.Integral):
-        return int(obj)
-    if isinstance(obj, numbers.Rational):
-        return str(obj)
-    if isinstance(obj, numbers.Real):
-        return json_safe(float(obj))
-    return str(obj)
 
 
 def _describe(exc: BaseException) -> str:
@@ -390,8 +299,6 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
     parsed). Exit status 0 when every selected claim is ok, 1 when one fails, 2 on a usage
     error (bad option, ``--only`` prefix matching nothing, no claims).
     """
-    from .report import summary_table, write_run  # report imports this module
-
     parser = _parser(prog)
     try:
         args = parser.parse_args(argv)
@@ -486,11 +393,19 @@ def check_output_paths(out: str, json_path: str | None) -> None:
 
 
 def main_for_module(module_name: str, argv: Sequence[str] | None = None) -> int:
-    """:func:`main` restricted to the claims whose check is defined in ``module_name``.
+    """:func:`main` restricted to the claims whose check is defined in ``module_name``, or, for
+    a package (a part of the paper split into modules), in any of its modules.
 
     A claim module ends with ``if __name__ == "__main__": raise SystemExit(main_for_module(__name__))``;
     run that way its functions belong to ``"__main__"``, which is then the name filtered on.
+    A package's ``__main__`` calls it with the package's name.
     """
-    claims = [c for c in registered() if getattr(c.check, "__module__", None) == module_name]
-    spec = getattr(sys.modules.get(module_name), "__spec__", None)
-    return main(argv, claims=claims, prog=None if spec is None else f"python -m {spec.name}")
+    module = sys.modules.get(module_name)
+    if hasattr(module, "__path__"):                # a package: every claim module in it
+        import_claim_modules(module_name)
+        claims = [c for c in registered() if getattr(c.check, "__module__", "").startswith(module_name + ".")]
+    else:
+        claims = [c for c in registered() if getattr(c.check, "__module__", None) == module_name]
+    spec = getattr(module, "__spec__", None)
+    prog = None if spec is None else f"python -m {spec.name}"
+    return main(argv, claims=paper_order(claims), prog=prog)

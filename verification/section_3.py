@@ -1,10 +1,27 @@
-r"""Section 3: Earnshaw's theorem (Theorem 3.4), lambda-harmonic potentials (Theorem 3.6), and
-the landscape lemmas built on them (Lemmas 4.3 and E.1).
+r"""Section 3: second-order conditions (Fact 3.3), Earnshaw's theorem (Theorem 3.4) and
+lambda-harmonic potentials (Theorem 3.6).
 
+* Fact 3.3: for f twice differentiable at a critical point x*: (i) a local minimum has
+  lambda_min(Hess f(x*)) >= 0; (ii) lambda_min > 0 makes x* a strict local minimum. Both parts
+  are decided exactly (sympy rationals) on polynomial test functions with a critical point at
+  0 (cubic and quartic terms added to a quadratic form):
+
+  * (i), by its contrapositive: when some v has v^T H v < 0, the polynomial
+    g(t) = f(t v) - f(0) = q t^2 + c_3 t^3 + c_4 t^4 (q < 0) is negative for every
+    0 < t < tau = min(1, |q| / (|c_3| + |c_4|)), an exact rational tau > 0: points arbitrarily
+    close to 0 lie lower, so 0 is not a local minimum.
+  * (ii), by a certificate: a rational mu > 0 with H - mu I positive definite (leading minors,
+    exact) gives f(v) - f(0) >= (mu/2)|v|^2 - (C_3 + C_4)|v|^3 for |v| <= 1, where C_m is the
+    sum of the absolute coefficients of the degree-m part (|v^alpha| <= |v|^m); so
+    f(v) > f(0) for 0 < |v| < rho = min(1, mu / (2 (C_3 + C_4))), an exact rational rho > 0.
+
+  Where a case meets the hypothesis under test but no certificate exists, the check looks for
+  an exact witness f(t v) < f(0) along a null direction of H (the lowest non-vanishing order of
+  g decides).
 * Theorem 3.4: for harmonic Phi (|x|^{2-d}, d = 3, 5; -ln r in d = 2) the trace of
   Hess_{theta_i} L is 0 away from coincidences. Exact (sympy Laplacian of each potential in
   Cartesian coordinates) and numeric (the fast loss's Hessian blocks against an independent
-  mpmath differentiation of eq. (2)).
+  mpmath differentiation of eq. (2), :mod:`verification.reference`).
 * Theorem 3.6: Delta_v H = -2 lambda (sum_{i in S} a_i)^2 at a-optimal points, for the
   correlated translation H(v) = L(a, theta_S + v, theta_rest). Exact: the identity
   Delta_v H = lambda sum_{i in S} a_i dL/da_i - 2 lambda (sum_S a_i)^2, which holds for *all*
@@ -12,12 +29,12 @@ the landscape lemmas built on them (Lemmas 4.3 and E.1).
   dL/da = 0. Numeric: random instances of the realizable Phi_eps of Lemma 4.2 with clusters.
 * Theorem 3.6's hypotheses: in d >= 2 no potential of an activation is radial,
   lambda-harmonic and has a finite Phi(theta, theta), decided exactly.
-* Lemmas 4.3 / E.1: the dichotomy at points of M_{G,delta}: exact critical points of
-  symmetric teachers with optimal charges, each verified in the set with its smallest delta.
 
 Run on its own with ``python -m verification.section_3``.
 """
 from __future__ import annotations
+
+import itertools
 
 import mpmath
 import numpy as np
@@ -25,10 +42,186 @@ import sympy as sp
 
 from harmonic.exact import R, RadialPotential, almost_lam_harmonic, radial_laplacian
 
+from .reference import mp_loss, mp_trace
 from .registry import Context, Evidence, claim
 
 # ---------------------------------------------------------------------------------------
-# helpers
+# Fact 3.3
+# ---------------------------------------------------------------------------------------
+_X = sp.symbols("x y z", real=True)
+_T = sp.Symbol("t", real=True)
+
+
+def _parts(f: sp.Expr, xs) -> dict[int, sp.Poly]:
+    """Homogeneous parts of the polynomial f, by degree."""
+    poly = sp.Poly(sp.expand(f), *xs)
+    parts: dict[int, sp.Expr] = {}
+    for monom, coeff in poly.terms():
+        deg = sum(monom)
+        parts[deg] = parts.get(deg, 0) + coeff * sp.prod(x**e for x, e in zip(xs, monom))
+    return {deg: sp.Poly(e, *xs) for deg, e in parts.items()}
+
+
+def _hessian(f, xs) -> sp.Matrix:
+    return sp.hessian(f, xs).subs({x: 0 for x in xs})
+
+
+def _positive_definite(M: sp.Matrix) -> bool:
+    """Sylvester's criterion, exact: every leading principal minor > 0."""
+    return all(M[:k, :k].det() > 0 for k in range(1, M.shape[0] + 1))
+
+
+def _definiteness(H: sp.Matrix) -> int:
+    """The sign of lambda_min(H), exact: 1 (positive definite, Sylvester), 0 (singular and
+    positive semidefinite: every principal minor >= 0), -1 (a negative eigenvalue)."""
+    if _positive_definite(H):
+        return 1
+    n = H.shape[0]
+    minors = [H.extract(list(s), list(s)).det() for r in range(1, n + 1)
+              for s in itertools.combinations(range(n), r)]
+    return 0 if H.det() == 0 and all(m >= 0 for m in minors) else -1
+
+
+def _lower_eigen_bound(H: sp.Matrix):
+    """The largest mu in {lambda_min rounded down to 1/2^j, j = 1..40} with H - mu I positive
+    definite (exact), or None when none is positive (H not positive definite)."""
+    lam = min(np.linalg.eigvalsh(np.array(H.tolist(), dtype=float)))
+    if lam <= 0:
+        return None
+    for j in range(1, 41):
+        mu = sp.Rational(int(np.floor(lam * 2**j)) - 1, 2**j)
+        if mu > 0 and _positive_definite(H - mu * sp.eye(H.shape[0])):
+            return mu
+    return None
+
+
+def _rational_vector(v, scale: int = 10**3):
+    return [sp.Rational(int(round(float(c) * scale)), scale) for c in v]
+
+
+def _witness(f, xs, v):
+    """An exact rational tau > 0 with f(t v) < f(0) for every 0 < |t| < tau on one side, found
+    from the lowest non-vanishing order of g(t) = f(t v) - f(0); None if g has no term that
+    makes it negative near 0 (or v = 0)."""
+    g = sp.Poly(sp.expand(f.subs(dict(zip(xs, [c * _T for c in v]))) - f.subs({x: 0 for x in xs})), _T)
+    coeffs = dict((m[0], c) for m, c in g.terms())
+    if not coeffs:
+        return None
+    low = min(coeffs)
+    c_low = coeffs[low]
+    if low % 2 == 0 and c_low > 0:
+        return None
+    side = -1 if (low % 2 == 1 and c_low > 0) else 1            # the sign of t that makes c t^low < 0
+    rest = sum(abs(c) for m, c in coeffs.items() if m > low)
+    tau = sp.Min(1, abs(c_low) / rest) if rest else sp.Integer(1)
+    # certify: at t = side * tau / 2, g < 0 exactly
+    t0 = side * tau / 2
+    if not g.eval(t0) < 0:
+        raise RuntimeError(f"Fact 3.3: witness bound failed for {f} along {v}")
+    return {"direction": [str(c) for c in v], "lowest order": low, "coefficient": str(c_low),
+            "t": str(t0), "f(t v) - f(0)": str(g.eval(t0)), "negative for 0 < side*t <": str(tau)}
+
+
+def _certificate(f, xs, H):
+    """Exact strict-local-minimum certificate (module docstring), or None."""
+    mu = _lower_eigen_bound(H)
+    if mu is None:
+        return None
+    parts = _parts(f, xs)
+    if any(deg < 2 for deg in parts if not parts[deg].is_zero):
+        raise RuntimeError("Fact 3.3: test functions have f(0) = 0 and a critical point at 0")
+    C = sum(sum(abs(c) for c in parts[deg].coeffs()) for deg in parts if deg >= 3)
+    rho = sp.Integer(1) if C == 0 else sp.Min(1, mu / (2 * C))
+    return {"mu (H - mu I > 0, exact)": str(mu), "C_3 + C_4": str(C), "rho": str(rho)}
+
+
+def _fact_cases(ctx: Context):
+    x, y, z = _X
+    cases = [
+        ("x^2 + 3xy + y^2 + x^3 (indefinite)", x**2 + 3 * x * y + y**2 + x**3, (x, y)),
+        ("2x^2 + xy + y^2 - x^3 - x^2 y + 5y^4", 2 * x**2 + x * y + y**2 - x**3 - x**2 * y + 5 * y**4, (x, y)),
+        ("x^2 + y^2 + z^2 - 4xyz + x^4", x**2 + y**2 + z**2 - 4 * x * y * z + x**4, (x, y, z)),
+        ("x^2 - y^2 + y^4 (saddle)", x**2 - y**2 + y**4, (x, y)),
+        ("x^2 + y^3 (lambda_min = 0, not a minimum)", x**2 + y**3, (x, y)),
+        ("x^2 + y^4 (lambda_min = 0, strict minimum)", x**2 + y**4, (x, y)),
+    ]
+    rng = np.random.default_rng(33)
+    for n in range(3 if ctx.quick else 12):
+        A = rng.integers(-3, 4, size=(3, 3))
+        shift = int(rng.integers(-4, 3))
+        H = sp.Matrix(A.T @ A) + shift * sp.eye(3)
+        quad = sp.expand(sum(H[i, j] * _X[i] * _X[j] for i in range(3) for j in range(3)) / 2)
+        cubic = sum(int(c) * m for c, m in zip(rng.integers(-5, 6, size=4), (x**3, x * y * z, y**2 * z, z**3)))
+        quartic = sum(int(c) * m for c, m in zip(rng.integers(-5, 6, size=2), (x**4, y**2 * z**2)))
+        cases.append((f"random cubic-quartic {n} (shift {shift})", sp.expand(quad + cubic + quartic), _X))
+    return cases
+
+
+def _fact_check(cases, strict_hypothesis) -> Evidence:
+    """Part (i) on every case with lambda_min < 0 (an exact witness that 0 is not a local
+    minimum); part (ii) on every case with ``strict_hypothesis(sign of lambda_min)`` (the
+    printed one: lambda_min > 0): an exact certificate, else an exact witness refuting it."""
+    rows, ok, margin = {}, True, None
+    for label, f, xs in cases:
+        grad = [sp.diff(f, v).subs({u: 0 for u in xs}) for v in xs]
+        if any(g != 0 for g in grad):
+            raise RuntimeError(f"Fact 3.3: {label} has no critical point at 0")
+        H = _hessian(f, xs)
+        lam = min(np.linalg.eigvalsh(np.array(H.tolist(), dtype=float)))
+        sign = _definiteness(H)
+        row = {"Hessian at 0": str(H.tolist()), "lambda_min (float)": float(lam),
+               "lambda_min sign (exact)": sign}
+        if sign < 0:
+            vals, vecs = np.linalg.eigh(np.array(H.tolist(), dtype=float))
+            v = _rational_vector(vecs[:, 0])
+            if not (sp.Matrix(v).T * H * sp.Matrix(v))[0] < 0:
+                raise RuntimeError(f"Fact 3.3: {label}: rounded eigenvector lost v^T H v < 0")
+            w = _witness(f, xs, v)
+            row["(i) not a local minimum: witness"] = w
+            ok &= w is not None
+        if strict_hypothesis(sign):
+            cert = _certificate(f, xs, H)
+            row["(ii) strict local minimum: certificate"] = cert
+            if cert is None:
+                ok = False
+                vals, vecs = np.linalg.eigh(np.array(H.tolist(), dtype=float))
+                null = _rational_vector(vecs[:, 0])
+                row["(ii) refuted: witness along a null direction"] = _witness(f, xs, null)
+            else:
+                mu = sp.Rational(cert["mu (H - mu I > 0, exact)"])
+                margin = float(mu) if margin is None else min(margin, float(mu))
+                # float sanity: f > f(0) on a sphere of radius rho/2
+                rho = float(sp.Rational(sp.sympify(cert["rho"])))
+                fn = sp.lambdify(xs, f, "numpy")
+                pts = np.random.default_rng(3).normal(size=(200, len(xs)))
+                pts *= (rho / 2) / np.linalg.norm(pts, axis=1, keepdims=True)
+                if not np.all(fn(*pts.T) > 0):
+                    raise RuntimeError(f"Fact 3.3: {label}: certificate and float samples disagree")
+        rows[label] = row
+    return Evidence(bool(ok), margin, {
+        "cases": rows,
+        "margin": "smallest certified mu with H - mu I positive definite over the strict cases",
+        "method": "exact rationals: Sylvester minors, Taylor polynomial bounds, witnesses f(t v) < f(0)"})
+
+
+@claim("Fact 3.3",
+       "at a critical point x* where f is twice differentiable: a local minimum has lambda_min(Hess f) >= 0, and "
+       "lambda_min > 0 makes x* a strict local minimum (exact certificates and witnesses on cubic-quartic "
+       "polynomials)",
+       "exact",
+       control=lambda ctx: _fact_check(_fact_cases(Context(quick=True)), lambda s: s >= 0),
+       section="Section 3",
+       statement_tex=r"at a critical point $x^*$ where $f$ is twice differentiable: a local minimum has "
+                     r"$\lambda_{\min}(\nabla^2 f) \ge 0$, and $\lambda_{\min} > 0$ makes $x^*$ a strict local "
+                     r"minimum (exact certificates and witnesses on cubic-quartic polynomials)")
+def fact_3_3(ctx: Context) -> Evidence:
+    """Control: the 'moreover' with lambda_min >= 0 in place of > 0 (x^2 + y^3 is then
+    claimed a strict local minimum; the exact witness f(0, -t) = -t^3 < 0 refutes it)."""
+    return _fact_check(_fact_cases(ctx), lambda s: s > 0)
+
+
+# ---------------------------------------------------------------------------------------
+# Theorems 3.4 and 3.6: helpers
 # ---------------------------------------------------------------------------------------
 
 
@@ -40,38 +233,11 @@ def cartesian_laplacian(expr, d: int) -> sp.Expr:
     return sp.simplify(sum(sp.diff(f, x, 2) for x in xs))
 
 
-def _mp_loss_factory(expr, a, b, theta, w, *, self_terms: bool):
-    """Loss (1) (``self_terms=True``) or (2) (``self_terms=False``, no diagonal and no b-b
-    terms) as a plain mpmath function of theta, from the sympy ``expr`` in R: an independent
-    implementation of the loss (no fast layer)."""
-    f = sp.lambdify(R, expr, modules="mpmath")
-    k = len(a)
-
-    def phi(x, y):
-        return f(mpmath.sqrt(mpmath.fsum((p - q)**2 for p, q in zip(x, y))))
-
-    def loss(th):
-        s = mpmath.fsum(2 * a[i] * a[j] * phi(th[i], th[j]) for i in range(k) for j in range(i + 1, k))
-        s += mpmath.fsum(2 * a[i] * b[j] * phi(th[i], w[j]) for i in range(k) for j in range(len(b)))
-        if self_terms:
-            s += mpmath.fsum(a[i]**2 for i in range(k))
-        return s
-
-    return loss
-
-
 def _mp_block_trace(loss, theta, i: int, dps: int = 30) -> mpmath.mpf:
-    """Delta_{theta_i} of ``loss`` at ``theta`` by mpmath differentiation, one coordinate at a time."""
+    """Delta_{theta_i} of the reference ``loss`` (:func:`verification.reference.mp_loss`) at
+    ``theta`` (floats), by mpmath differentiation one coordinate at a time."""
     with mpmath.workdps(dps + 10):
-        th = [[mpmath.mpf(float(x)) for x in row] for row in theta]
-        total = mpmath.mpf(0)
-        for m in range(len(th[i])):
-            def g(s, m=m):
-                t = [list(row) for row in th]
-                t[i][m] += s
-                return loss(t)
-            total += mpmath.diff(g, 0, 2)
-    return total
+        return mp_trace(loss, [[mpmath.mpf(float(x)) for x in row] for row in theta], nodes=(i,))
 
 
 def _block(H, k, d, i, j=None):
@@ -100,6 +266,7 @@ def _earnshaw_check(cases, ctx: Context) -> Evidence:
         exact_zero = lap == 0
         ok &= bool(exact_zero)
         pot = radial(RadialPotential(expr, name=f"{expr} in R^{d}"))
+        f = sp.lambdify(R, expr, modules="mpmath")        # the reference loss's Phi (no fast layer)
         inst = []
         for n in range(n_inst):
             k = 3
@@ -109,13 +276,13 @@ def _earnshaw_check(cases, ctx: Context) -> Evidence:
             theta = rng.normal(size=(k, d))
             L = Loss(pot, b, w, self_terms=False, constant=False)
             H = L.hess(a, theta)
-            mp_loss = _mp_loss_factory(expr, [mpmath.mpf(x) for x in a], [mpmath.mpf(x) for x in b],
-                                       theta, [[mpmath.mpf(x) for x in row] for row in w], self_terms=False)
+            mp_reference = mp_loss(lambda s: f(mpmath.sqrt(s)), [mpmath.mpf(x) for x in a],
+                                   [mpmath.mpf(x) for x in b], [[mpmath.mpf(x) for x in row] for row in w])
             for i in range(k):
                 blk = _block(H, k, d, i)
                 scale = float(np.sum(np.abs(np.diag(blk))))
                 tr = float(np.trace(blk))
-                tr_mp = _mp_block_trace(mp_loss, theta, i) if (n == 0 or not ctx.quick) else None
+                tr_mp = _mp_block_trace(mp_reference, theta, i) if (n == 0 or not ctx.quick) else None
                 rel = abs(tr) / scale
                 worst = max(worst, rel)
                 good = rel < 1e-10
@@ -442,196 +609,6 @@ def _hypothesis_check(ds) -> Evidence:
                      r"in $d = 1$ ($e^{-\sqrt\lambda |x|}$), used in $d \ge 2$ via $\Phi_\varepsilon$")
 def theorem_3_6_hypotheses(ctx: Context) -> Evidence:
     return _hypothesis_check((2, 3) if ctx.quick else (2, 3, 4, 5, 7))
-
-
-# ---------------------------------------------------------------------------------------
-# Lemmas 4.3 and E.1: the dichotomy at points of M_{G,delta}
-# ---------------------------------------------------------------------------------------
-_EPS43 = sp.Rational(1, 4)
-
-
-def _stationarity(obj, x):
-    """(||grad||, lambda_min(Hess)) of a descent Objective at x, or None where the gradient
-    does not exist (theta_i at some w_j or theta_l: Phi_eps is a cone there)."""
-    try:
-        g = np.linalg.norm(obj.grad(x))
-        lam = float(np.linalg.eigvalsh(obj.hess(x))[0])
-    except ValueError:
-        return None
-    return float(g), lam
-
-
-def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool) -> Evidence:
-    r"""Lemma 4.3 / E.1 at each candidate point: with delta* = max(||grad||, -lambda_min) (the
-    smallest delta with x in M_{G,delta}; ``second_order=False`` drops the curvature condition,
-    delta* = ||grad||), if delta* < 1 then for every i either min_j ||theta_i - w_j|| < k eps
-    or a_i^2 < 2 k d delta*."""
-    rows, ok, margin, used = [], True, None, 0
-    for label, a, theta, w, st in points:
-        if st is None:
-            rows.append({"point": label, "in M_{G,delta} for some delta < 1": False,
-                         "why": "a theta_i coincides with a w_j or theta_l: the gradient does not exist"})
-            continue
-        gn, lam = st
-        delta = max(gn, -lam, 1e-300) if second_order else max(gn, 1e-300)
-        if delta >= 1:
-            rows.append({"point": label, "|grad|": gn, "lambda_min": lam, "delta*": delta,
-                         "in M_{G,delta} for some delta < 1": False})
-            continue
-        used += 1
-        per = []
-        for i in range(len(a)):
-            near = float(np.min(np.linalg.norm(w - theta[i], axis=1)))
-            bound = 2 * k_lemma * d * delta
-            good = near < k_lemma * eps or a[i]**2 < bound
-            ok &= bool(good)
-            ratio = bound / a[i]**2 if a[i] != 0 else float("inf")
-            if near >= k_lemma * eps:
-                margin = ratio if margin is None else min(margin, ratio)
-            per.append({"i": i + 1, "min_j |theta_i - w_j|": near, "k eps": k_lemma * eps,
-                        "a_i^2": float(a[i]**2), "2 k d delta*": bound, "holds": bool(good)})
-        rows.append({"point": label, "|grad|": gn, "lambda_min": lam, "delta*": delta, "nodes": per})
-    return Evidence(bool(ok), margin, {
-        "membership": "||grad|| <= delta and lambda_min >= -delta" if second_order else
-                      "||grad|| <= delta only (the second-order condition dropped)",
-        "points in some M_{delta}, delta < 1": used, "points": rows,
-        "margin": "smallest (2 k d delta*) / a_i^2 over nodes far from every w_j (> 1 passes)"})
-
-
-def _pair_w(s: float, b: float = 1.0):
-    """Teacher units w = -+s e_x with equal charges b (a second pair, if any, elsewhere)."""
-    return np.array([[-s, 0.0, 0.0], [s, 0.0, 0.0]]), np.array([b, b])
-
-
-def _symmetric_configurations(ctx: Context):
-    r"""Exact critical points of the charge-optimal loss by symmetry, with theta_1 far from
-    every w_j: (label, w, b, theta_1) with theta_1 the centre of a symmetric set of equal
-    charges (the midpoint of a pair at distance s, the centre of an equilateral triangle of
-    circumradius s in the plane z = 0, the centre of a regular tetrahedron). Every reflection
-    fixing theta_1 maps the teacher to itself, so the gradient in theta_1 vanishes, and the
-    charge a_1 is set to its exact optimum."""
-    out = []
-    for s in ((0.6, 1.0, 1.5) if ctx.quick else (0.6, 0.8, 1.0, 1.25, 1.5, 2.0)):
-        for b in ((1.0,) if ctx.quick else (1.0, -0.5)):
-            w, bb = _pair_w(s, b)
-            out.append((f"midpoint of a pair, s={s}, b={b}", w, bb, np.zeros(3)))
-    # the tetrahedron's centre has an isotropic Hessian in theta_1: there Lemma E.1's bound is
-    # within the proof's factor 4 (a_1^2 <= d delta / 2) of tight
-    for s in ((0.8,) if ctx.quick else (0.8, 1.2)):
-        ang = 2 * np.pi * np.arange(3) / 3
-        w = s * np.stack([np.cos(ang), np.sin(ang), np.zeros(3)], axis=1)
-        out.append((f"centre of a triangle, circumradius {s}", w, np.ones(3), np.zeros(3)))
-        tet = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]) / np.sqrt(3)
-        out.append((f"centre of a tetrahedron, circumradius {s}", s * tet, np.ones(4), np.zeros(3)))
-    return out
-
-
-def _lemma_43_points(ctx: Context, pot):
-    """Points of M_{G,delta} for G = L + |a|^2 with k = 2, verified in it (:func:`_stationarity`
-    computes the smallest delta): theta_1 at the centre of a symmetric teacher
-    (:func:`_symmetric_configurations`), theta_2 = 10 e_z far away, both charges at the exact
-    minimiser of G in a (a linear solve: G is quadratic in a). Each point is a critical point
-    up to the Phi(10)-small pull on theta_2 (reported as |grad|)."""
-    from harmonic.fast.descent import loss_objective
-    from harmonic.fast.loss import Loss
-
-    pts = []
-    for label, w, b, centre in _symmetric_configurations(ctx):
-        k = 2
-        L = Loss(pot, b, w, k=k)
-        theta = np.stack([centre, np.array([0.0, 0.0, 10.0])])
-        P, c = _quadratic_in_a(L, theta, k)
-        a = np.linalg.solve(P + np.eye(k), -c)         # dG/da = 2 (P + I) a + 2 c = 0
-        obj = loss_objective(L, regularised=True)
-        pts.append((label + ", theta_2 = 10 e_z", a, theta, w, _stationarity(obj, np.concatenate([a, theta.ravel()]))))
-    return pts
-
-
-def _lemma_43_check(ctx: Context, pot=None,
-                    label: str = "Phi_eps of Lemma 4.2 (d = 3, eps = 1/4, lambda = 1)") -> Evidence:
-    from harmonic.fast.potentials import phi_eps
-
-    pot = phi_eps(3, _EPS43) if pot is None else pot
-    ev = _dichotomy(_lemma_43_points(ctx, pot), 2, 3, float(_EPS43), second_order=True)
-    ev.details["setting"] = (f"{label}, k = 2, G = L + |a|^2; points: exact critical points by symmetry with "
-                             "optimal charges, each verified in M_{G,delta*} (delta* = max(|grad G|, -lambda_min))")
-    return ev
-
-
-def _gaussian_local_minima(ctx: Context) -> Evidence:
-    """Control: the Gaussian e^{-r^2/2} (not lambda-harmonic; superharmonic for r^2 < d) in
-    place of Phi_eps. At the midpoint of a close pair the point is a strict local minimum
-    (lambda_min > 0, delta* = |grad| ~ 0) with theta_1 far from both w_j and a_1 far from 0,
-    so the dichotomy fails."""
-    from harmonic.fast.potentials import gaussian
-    return _lemma_43_check(Context(quick=True), gaussian(1), "the Gaussian e^{-r^2/2} (control)")
-
-
-@claim("Lemma 4.3",
-       "at points of M_{G,delta} (delta < 1) for Phi_eps (d = 3), every theta_i is within k eps of some w_j or "
-       "has a_i^2 < 2 k d delta; checked at exact critical points (symmetric teachers, optimal charges), "
-       "each verified in M_{G,delta} with its smallest delta",
-       "numeric",
-       control=_gaussian_local_minima,
-       section="Section 4 / Appendix E",
-       statement_tex=r"at points of $M_{G,\delta}$ ($\delta < 1$) for $\Phi_\varepsilon$ ($d = 3$), every "
-                     r"$\theta_i$ is within $k\varepsilon$ of some $w_j$ or has $a_i^2 < 2kd\delta$; checked at "
-                     r"exact critical points (symmetric teachers, optimal charges), each in $M_{G,\delta}$ with "
-                     r"its smallest $\delta$")
-def lemma_4_3(ctx: Context) -> Evidence:
-    return _lemma_43_check(ctx)
-
-
-def _lemma_e1_points(ctx: Context, pot):
-    """Points of M_{L_1,delta} for L_1 = loss (4) (node 1, no regularisation, no other node),
-    verified in it: theta_1 at the centre of a symmetric teacher
-    (:func:`_symmetric_configurations`; gradient 0 by symmetry) and a_1 = a_1*(theta_1)."""
-    from harmonic.fast.descent import Objective
-    from harmonic.fast.loss import NodeLoss
-
-    def objective(NL):
-        return Objective(value=lambda x: NL.value(x[0], x[1:]), grad=lambda x: NL.grad(x[0], x[1:]),
-                         hess=lambda x: NL.hess(x[0], x[1:]), project=None, dim=4, name="L_1")
-
-    pts = []
-    for label, w, b, centre in _symmetric_configurations(ctx):
-        NL = NodeLoss(pot, b, w, constant=False)
-        a1 = NL.optimal_charge(centre)
-        pts.append((label, np.array([a1]), centre.reshape(1, 3), w,
-                    _stationarity(objective(NL), np.concatenate([[a1], centre]))))
-    return pts
-
-
-def _lemma_e1_check(ctx: Context, pot=None, label: str = "Phi_eps (d = 3, eps = 1/4)") -> Evidence:
-    from harmonic.fast.potentials import phi_eps
-
-    pot = phi_eps(3, _EPS43) if pot is None else pot
-    ev = _dichotomy(_lemma_e1_points(ctx, pot), 1, 3, float(_EPS43), second_order=True)
-    ev.details["setting"] = (f"{label}, L_1 = loss (4); Lemma E.1's bound is a_1^2 < 2 d delta; points: exact "
-                             "critical points by symmetry with the optimal charge, each verified in M_{L_1,delta*}")
-    return ev
-
-
-def _gaussian_node_minima(ctx: Context) -> Evidence:
-    """Control: Lemma E.1's check with the Gaussian e^{-r^2/2} in place of Phi_eps (strict local
-    minima of L_1 at the midpoint of a close pair, theta_1 far from both w_j, a_1 ~ -2 Phi(s))."""
-    from harmonic.fast.potentials import gaussian
-    return _lemma_e1_check(Context(quick=True), gaussian(1), "the Gaussian e^{-r^2/2} (control)")
-
-
-@claim("Lemma E.1",
-       "at points of M_{L_1,delta} (delta < 1) for Phi_eps (d = 3), theta_1 is within eps of some w_j or "
-       "a_1^2 < 2 d delta; checked at exact critical points (symmetric teachers, optimal charge), each "
-       "verified in M_{L_1,delta} with its smallest delta",
-       "numeric",
-       control=_gaussian_node_minima,
-       section="Appendix E",
-       statement_tex=r"at points of $M_{L_1,\delta}$ ($\delta < 1$) for $\Phi_\varepsilon$ ($d = 3$), $\theta_1$ "
-                     r"is within $\varepsilon$ of some $w_j$ or $a_1^2 < 2d\delta$; checked at exact critical "
-                     r"points (symmetric teachers, optimal charge), each in $M_{L_1,\delta}$ with its smallest "
-                     r"$\delta$")
-def lemma_e1(ctx: Context) -> Evidence:
-    return _lemma_e1_check(ctx)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import copy
 import math
-from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -45,15 +44,12 @@ from harmonic.experiments.table2 import paper_protocol_cells
 from harmonic.experiments.paper import PaperSweep, REPLAY_STEPS, StaleDataError, read_data, replay
 
 from .registry import Context, Evidence, claim
+from .stored import BUDGET_DATA, DATA_DIR, PAPER_DATA
 
 #: The paper's depth-2 threshold (Section 1 and Section 5: "diminishes quickly to under 0.002").
 THRESHOLD = 0.002
 #: Growth with width, for depth >= 3: rank correlation of the mean errors with width.
 MIN_SPEARMAN = 0.8
-#: Where the stored runs live (the repository's data folder).
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-PAPER_DATA = DATA_DIR / "table2-paper-protocol.json"
-BUDGET_DATA = DATA_DIR / "table2-budget-protocol.json"
 
 _SWEEP = PaperSweep()
 #: The protocol that decides the claim: Section 5's, with every choice it leaves open pinned

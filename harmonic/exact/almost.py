@@ -79,7 +79,7 @@ class AlmostPotential(RadialPotential):
     scale : the constant the base was divided by (value_at_zero, or 1).
     """
 
-    def __init__(self, base: RadialPotential, d: int, eps: sp.Expr, *, normalize: bool,
+    def __init__(self, base: RadialPotential, d: int, eps: sp.Expr, *, normalized: bool,
                  top_slope: sp.Expr | None = None, name: str = ""):
         self.base, self.d, self.eps = base, d, eps
         values = [_derivative_at(base, i, eps) for i in range(d)]
@@ -90,11 +90,11 @@ class AlmostPotential(RadialPotential):
         coeffs.append(-c / (eps * sp.factorial(d)))
         raw = sp.Poly(list(reversed(coeffs)), _H)
         self.value_at_zero = sp.simplify(raw.eval(eps))
-        self.scale = self.value_at_zero if normalize else sp.Integer(1)
-        if normalize and exact_sign(self.value_at_zero) != 1:
+        self.scale = self.value_at_zero if normalized else sp.Integer(1)
+        if normalized and exact_sign(self.value_at_zero) != 1:
             raise ValueError(f"Lemma 4.2's normalisation needs Phi_eps(0) > 0; got {self.value_at_zero}")
         self.lower_h = sp.Poly([sp.simplify(a / self.scale) for a in raw.all_coeffs()], _H)
-        self.normalized = normalize
+        self.normalized = normalized
         lower = self.lower_h.as_expr().subs(_H, eps - R)
         upper = base.expr / self.scale
         super().__init__(sp.Piecewise((lower, R < eps), (upper, True)), r=R,
@@ -164,7 +164,7 @@ def _upper_certificate(base: RadialPotential, j: int, eps: sp.Expr) -> SignCerti
     return SignCertificate(f"(-1)^{j} Phi^({j}) >= 0 on [eps, oo)", holds, (value,))
 
 
-def almost_construction(base: RadialPotential, d, eps, *, normalize: bool = False,
+def almost_construction(base: RadialPotential, d, eps, *, normalized: bool = False,
                         top_slope=None) -> AlmostPotential:
     r"""Lemma B.8's Phi-bar for a radial ``base``: base on r >= eps, a polynomial below.
 
@@ -183,16 +183,16 @@ def almost_construction(base: RadialPotential, d, eps, *, normalize: bool = Fals
     eps = positive(eps, "eps", "Lemma B.8")
     if top_slope is not None:
         top_slope = sp.sympify(top_slope)
-    return AlmostPotential(base, d, eps, normalize=normalize, top_slope=top_slope)
+    return AlmostPotential(base, d, eps, normalized=normalized, top_slope=top_slope)
 
 
-def almost_lam_harmonic(d, eps, lam=1, *, normalize: bool = True) -> AlmostPotential:
+def almost_lam_harmonic(d, eps, lam=1, *, normalized: bool = True) -> AlmostPotential:
     r"""The almost lambda-harmonic Phi_eps of Lemmas B.8/B.9/4.2, exactly.
 
     .. math:: \Phi_\epsilon(r) = \begin{cases} P(r)/P(0) & r < \epsilon \\
               p(r) e^{-\sqrt\lambda r} r^{2-d} / P(0) & r \ge \epsilon \end{cases}
 
-    (without the division by P(0) = Phi_eps(0) when ``normalize=False``). The construction
+    (without the division by P(0) = Phi_eps(0) when ``normalized=False``). The construction
     is exact for every odd d >= 3; Lemma 4.2's realizability argument needs d = 3 (mod 4),
     which this function does not require, so that other d can be explored.
 
@@ -218,9 +218,9 @@ def almost_lam_harmonic(d, eps, lam=1, *, normalize: bool = True) -> AlmostPoten
     eps = in_unit_interval(eps, "eps", "Lemma 4.2")
     lam = positive(lam, "lambda", "Lemma 4.2")
     base = lam_harmonic_potential(d, lam)
-    return AlmostPotential(base, d, eps, normalize=normalize,
+    return AlmostPotential(base, d, eps, normalized=normalized,
                            name=f"Phi_eps (d={d}, eps={eps}, lambda={lam}"
-                                f"{', normalised' if normalize else ''})")
+                                f"{', normalised' if normalized else ''})")
 
 
 def lemma_b7_as_stated(d, eps, t) -> RadialPotential:

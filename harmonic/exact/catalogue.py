@@ -19,13 +19,13 @@ exp(-r**2)
 >>> potential("phi_eps", d=3, eps=0.5).structure.pieces[0].hi
 1/2
 >>> potential("sign").expr
--2*acos(rho)/pi + 1
+2*asin(rho)/pi
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NamedTuple
 
 import sympy as sp
 
@@ -36,7 +36,7 @@ from .lens import lens_potential
 from .radial import R, RadialPotential
 from .sphere import RHO, SpherePotential
 
-__all__ = ["Entry", "CATALOGUE", "potential", "entries"]
+__all__ = ["Entry", "CATALOGUE", "potential", "entries", "ClosedDual", "DUALS"]
 
 
 @dataclass(frozen=True)
@@ -93,40 +93,67 @@ def _cauchy(d) -> RadialPotential:
     return RadialPotential((1 + R**2)**(-sp.Rational(d + 1, 2)), name=f"Cauchy (d={d})", dimension=d)
 
 
+class ClosedDual(NamedTuple):
+    """One closed-form dual (Lemma B.1): ``expr`` in :data:`RHO` and the ``parameters`` (sympy
+    symbols, in call order) it also depends on; ``source`` where it comes from."""
+
+    expr: sp.Expr
+    parameters: tuple
+    source: str
+
+
+_A = sp.Symbol("a", real=True)                          # the scale of erf(a x) and exp(a x)
+_N = sp.Symbol("n", integer=True, nonnegative=True)     # the degree of h_n
+
+#: name -> :class:`ClosedDual`: the duals of activations known in closed form, each written
+#: once (the sphere entries of the catalogue and :mod:`harmonic.precise.duals` read them).
+#: The sign dual is written (2/pi) arcsin(rho), equal to the paper's 1 - 2 arccos(rho)/pi
+#: (Appendix G) and accurate to relative precision near rho = 0.
+DUALS: Mapping[str, ClosedDual] = MappingProxyType({
+    "sign": ClosedDual(2 * sp.asin(RHO) / sp.pi, (),
+                       "Sheppard (1899); Cho & Saul (2009), degree-0 arc-cosine kernel"),
+    "relu": ClosedDual((sp.sqrt(1 - RHO**2) + (sp.pi - sp.acos(RHO)) * RHO) / (2 * sp.pi), (),
+                       "Cho & Saul (2009), degree-1 arc-cosine kernel"),
+    "erf": ClosedDual(2 / sp.pi * sp.asin(2 * _A**2 * RHO / (1 + 2 * _A**2)), (_A,),
+                      "Williams (1997), the erf kernel"),
+    "exp": ClosedDual(sp.exp(_A**2 * (1 + RHO)), (_A,), "Gaussian moment generating function"),
+    "hermite": ClosedDual(RHO**_N, (_N,), "Mehler's formula (orthonormality of h_n = He_n/sqrt(n!))"),
+})
+
+_X = SpherePotential.X
+
+
+def _dual(name: str, activation, *, breakpoints=(), domain=(-1, 1), label: str = "", **values) -> SpherePotential:
+    form = DUALS[name]
+    expr = form.expr.xreplace({p: values[p.name] for p in form.parameters})
+    return SpherePotential(expr, name=label or f"{name} dual", domain=domain, activation=activation,
+                           breakpoints=breakpoints, source=form.source)
+
+
 def _polynomial(l) -> SpherePotential:
-    from sympy.functions.special.polynomials import hermite_prob
     if isinstance(l, bool) or not isinstance(l, (int, sp.Integer)) or l < 0:
         raise ValueError(f"the polynomial potential (Theorem G.3) needs an integer l >= 0; got l={l!r}")
     l = int(l)
-    return SpherePotential(RHO**l, name=f"polynomial (theta^T w)^{l}",
-                           activation=hermite_prob(l, SpherePotential.X) / sp.sqrt(sp.factorial(l)),
-                           source="Mehler's formula (orthonormality of h_l = He_l/sqrt(l!))")
+    return _dual("hermite", sp.hermite_prob(l, _X) / sp.sqrt(sp.factorial(l)), domain=None,
+                 label=f"polynomial (theta^T w)^{l}", n=l)
 
 
 def _sign() -> SpherePotential:
-    return SpherePotential(1 - 2 * sp.acos(RHO) / sp.pi, name="sign dual 1 - 2 arccos(rho)/pi",
-                           domain=(-1, 1), activation=sp.sign(SpherePotential.X), breakpoints=(0,),
-                           source="Sheppard (1899); Cho & Saul (2009), degree-0 arc-cosine kernel")
+    return _dual("sign", sp.sign(_X), breakpoints=(0,), label="sign dual (2/pi) arcsin(rho)")
 
 
 def _relu() -> SpherePotential:
-    return SpherePotential((sp.sqrt(1 - RHO**2) + (sp.pi - sp.acos(RHO)) * RHO) / (2 * sp.pi),
-                           name="ReLU dual", domain=(-1, 1), activation=sp.Max(SpherePotential.X, 0),
-                           breakpoints=(0,), source="Cho & Saul (2009), degree-1 arc-cosine kernel")
+    return _dual("relu", sp.Max(_X, 0), breakpoints=(0,), label="ReLU dual")
 
 
 def _erf(a) -> SpherePotential:
     a = positive(a, "a", "the erf dual (Lemma B.1)")
-    return SpherePotential(2 / sp.pi * sp.asin(2 * a**2 * RHO / (1 + 2 * a**2)), name=f"erf dual (a={a})",
-                           domain=(-1, 1), activation=sp.erf(a * SpherePotential.X),
-                           source="Williams (1997), the erf kernel")
+    return _dual("erf", sp.erf(a * _X), label=f"erf dual (a={a})", a=a)
 
 
 def _exp(a) -> SpherePotential:
     a = positive(a, "a", "the exponential dual (Lemma B.1)")
-    return SpherePotential(sp.exp(a**2 * (1 + RHO)), name=f"exp dual (a={a})", domain=(-1, 1),
-                           activation=sp.exp(a * SpherePotential.X),
-                           source="Gaussian moment generating function")
+    return _dual("exp", sp.exp(a * _X), label=f"exp dual (a={a})", a=a)
 
 
 _ENTRIES = (
@@ -143,7 +170,7 @@ _ENTRIES = (
           "Theorem 2.1 (not realizable)", {}),
     Entry("cauchy", "radial", _cauchy, {"d": None}, "(1 + r^2)^{-(d+1)/2}",
           "beyond the paper: the Poisson kernel's transform e^{-rho}", {"d": 3}),
-    Entry("sign", "sphere", _sign, {}, "1 - 2 arccos(rho)/pi", "Lemma G.2, Table 1", {}),
+    Entry("sign", "sphere", _sign, {}, "(2/pi) arcsin(rho) = 1 - 2 arccos(rho)/pi", "Lemma G.2, Table 1", {}),
     Entry("relu", "sphere", _relu, {}, "degree-1 arc-cosine kernel", "Lemma B.1, Table 1", {}),
     Entry("erf", "sphere", _erf, {"a": 1}, "2/pi arcsin(2a^2 rho/(1 + 2a^2))", "Lemma B.1, Table 1", {}),
     Entry("exp", "sphere", _exp, {"a": 1}, "e^{a^2 (1 + rho)}", "Lemma B.1, Table 1", {}),

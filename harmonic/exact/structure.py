@@ -215,9 +215,9 @@ def _intervals(expr: sp.Piecewise, r: sp.Symbol) -> list[tuple]:
         elif isinstance(cond, (sp.StrictLessThan, sp.LessThan)) and cond.lhs == r and not cond.rhs.free_symbols:
             hi = cond.rhs
         else:
-            raise ValueError(f"the structure of a piecewise potential needs conditions r < c or r <= c "
-                             f"(its breakpoints); cannot split {cond}: pass an mpmath callable with "
-                             "breakpoints= to radial_fourier instead")
+            raise ValueError(f"cannot split the Piecewise condition {cond} (the structure of a piecewise "
+                             "potential needs conditions r < c or r <= c, its breakpoints); pass an mpmath "
+                             "callable with breakpoints= to radial_fourier instead")
         if hi > lo:
             out.append((lo, hi, sub))
             lo = hi

@@ -1,7 +1,7 @@
 """The fast layer (numpy/scipy): the loss landscape of the paper and the descent algorithms.
 
 Potentials come from the exact layer as vectorised numpy callables (:mod:`.potentials`); the
-loss (1), its regularised form G, the node loss and the fixed-charge loss (3) have analytic,
+loss (1), its regularized form G, the node loss and the fixed-charge loss (3) have analytic,
 vectorised gradients and Hessians (:mod:`.loss`); GD, Hessian descent, SecondGD and node-wise
 descent (:mod:`.descent`), the electron-proton dynamics (:mod:`.dynamics`) and the empirical
 checks of Theorems 4.1/4.6 (:mod:`.recovery`) run on them.

@@ -205,19 +205,19 @@ def _split(x, k, d):
     return x[:k], x[k:].reshape(k, d)
 
 
-def loss_objective(loss, *, a=None, regularised: bool = False,
+def loss_objective(loss, *, a=None, regularized: bool = False,
                    project: Callable | str | None = None) -> Objective:
     r"""The fast-layer loss as an :class:`Objective` on the flat vector
     :math:`x = (a, \theta_1, \dots, \theta_k)` (theta flattened row-wise), the order of
     ``Loss.grad``.
 
-    ``regularised=True`` gives :math:`G = L + \|a\|^2` (Section 4) for a loss built as L (a
+    ``regularized=True`` gives :math:`G = L + \|a\|^2` (Section 4) for a loss built as L (a
     loss built with ``regularized=True`` already is G and is used as it is). With ``a`` given, the
     charges are held fixed and ``x`` is theta alone (the setting of Theorem 2.3).
     ``project="sphere"`` normalises every :math:`\theta_i` (:math:`\mathcal M = S^{d-1}`).
     """
     k, d = int(loss.k), int(loss.d)
-    regularised = bool(regularised) and not getattr(loss, "regularized", False)
+    regularized = bool(regularized) and not getattr(loss, "regularized", False)
     cache: dict = {}
 
     def _vg(av, th):
@@ -238,25 +238,25 @@ def loss_objective(loss, *, a=None, regularised: bool = False,
 
     def _val(av, th):
         v = _vg(av, th)[0]
-        return v + float(av @ av) if regularised else v
+        return v + float(av @ av) if regularized else v
 
     def _grad(av, th):
         g = _vg(av, th)[1]
         if isinstance(g, Exception):
             raise g
         g = g.copy()
-        if regularised:
+        if regularized:
             g[:k] += 2 * av
         return g
 
     def _hess(av, th):
         h = np.asarray(loss.hess(av, th), dtype=float)
-        if regularised:
+        if regularized:
             h = h.copy()
             h[np.arange(k), np.arange(k)] += 2
         return h
 
-    name = ("G" if regularised or getattr(loss, "regularized", False) else "L") + f" (k={k}, d={d})"
+    name = ("G" if regularized or getattr(loss, "regularized", False) else "L") + f" (k={k}, d={d})"
     if a is None:
         proj = node_sphere_projection(k, d) if project == "sphere" else _projection(project)
         return Objective(value=lambda x: _val(*_split(np.asarray(x, float), k, d)),
@@ -278,7 +278,7 @@ def loss_objective(loss, *, a=None, regularised: bool = False,
                      project=proj, dim=k * d, name=name + ", a fixed")
 
 
-def node_objective(loss, i: int, a, theta, *, regularised: bool = False) -> Objective:
+def node_objective(loss, i: int, a, theta, *, regularized: bool = False) -> Objective:
     r"""The node-restricted loss :math:`L_i(a_i, \theta_i)` of Algorithm 3 on the flat vector
     :math:`(a_i, \theta_i)`.
 
@@ -287,7 +287,7 @@ def node_objective(loss, i: int, a, theta, *, regularised: bool = False) -> Obje
     (:math:`a_j = 0`, Section 4.1); for :math:`i = 0` this is eq. (4) plus the constant.
     A loss with ``node(i, a, theta)`` (``harmonic.fast.loss.Loss``) supplies the restriction
     (``NodeLoss``); for any other loss with ``value/grad/hess(a, theta)`` (or with
-    ``regularised=True`` on an L) the value, gradient and Hessian are those of the full loss
+    ``regularized=True`` on an L) the value, gradient and Hessian are those of the full loss
     at the embedded point (its (a_i, theta_i) block), which is the same function.
     """
     k, d = int(loss.k), int(loss.d)
@@ -296,8 +296,8 @@ def node_objective(loss, i: int, a, theta, *, regularised: bool = False) -> Obje
     base_a = np.array(a, dtype=float).copy()
     base_th = np.array(theta, dtype=float).copy()
     base_a[i + 1:] = 0.0
-    regularised = bool(regularised) and not getattr(loss, "regularized", False)
-    if hasattr(loss, "node") and not regularised:
+    regularized = bool(regularized) and not getattr(loss, "regularized", False)
+    if hasattr(loss, "node") and not regularized:
         nl = loss.node(i, base_a, base_th)          # harmonic.fast.loss.NodeLoss
         return Objective(value=lambda x: float(nl.value(x[0], x[1:])), grad=lambda x: nl.grad(x[0], x[1:]),
                          hess=lambda x: nl.hess(x[0], x[1:]), dim=d + 1,
@@ -314,19 +314,19 @@ def node_objective(loss, i: int, a, theta, *, regularised: bool = False) -> Obje
     def value(x):
         av, th = embed(x)
         v = float(loss.value(av, th))
-        return v + float(av @ av) if regularised else v
+        return v + float(av @ av) if regularized else v
 
     def grad(x):
         av, th = embed(x)
         g = np.asarray(loss.grad(av, th), dtype=float).ravel()[idx].copy()
-        if regularised:
+        if regularized:
             g[0] += 2 * av[i]
         return g
 
     def hess(x):
         av, th = embed(x)
         h = np.asarray(loss.hess(av, th), dtype=float)[np.ix_(idx, idx)].copy()
-        if regularised:
+        if regularized:
             h[0, 0] += 2
         return h
 
@@ -889,7 +889,7 @@ def _optimal_charge(obj: Objective, xi: np.ndarray) -> np.ndarray:
 
 def nodewise_descent(loss, a0, theta0, *, alpha: float = 1e-2, eta: float = 1e-3,
                      gamma: float = 1e-3, T: int = 10_000, init: str | Callable | None = None,
-                     regularised: bool = False, rule: str = "corrected",
+                     regularized: bool = False, rule: str = "corrected",
                      threshold: str = "corrected", project: Callable | str | None = None,
                      refit_charge: bool = False, divergence: float = _DEFAULT_DIVERGENCE,
                      progress: bool | None = None) -> NodewiseResult:
@@ -903,7 +903,7 @@ def nodewise_descent(loss, a0, theta0, *, alpha: float = 1e-2, eta: float = 1e-3
     :math:`\theta_i` and sets :math:`a_i = a_i^*(\theta_i)`, the exact minimiser of the
     quadratic :math:`a_i \mapsto L_i` (as in Lemma E.4); a callable
     ``init(i, a, theta) -> (a_i, theta_i)`` does anything else. Other keywords as in
-    :func:`second_gd`; ``regularised=True`` adds :math:`\|a\|^2` (G). ``project="sphere"``
+    :func:`second_gd`; ``regularized=True`` adds :math:`\|a\|^2` (G). ``project="sphere"``
     keeps every :math:`\theta_i` on :math:`S^{d-1}` (:math:`\mathcal M = S^{d-1}`; the start
     must lie on it); a callable is applied to the node vector :math:`(a_i, \theta_i)`.
 
@@ -945,7 +945,7 @@ def nodewise_descent(loss, a0, theta0, *, alpha: float = 1e-2, eta: float = 1e-3
         if callable(init):
             ai, thi = init(i, a.copy(), th.copy())
             a[i], th[i] = float(ai), np.asarray(thi, dtype=float)
-        obj = node_objective(loss, i, a, th, regularised=regularised)
+        obj = node_objective(loss, i, a, th, regularized=regularized)
         xi = np.r_[a[i], th[i]]
         if init == "optimal_charge":
             xi = _optimal_charge(obj, xi)
@@ -959,6 +959,6 @@ def nodewise_descent(loss, a0, theta0, *, alpha: float = 1e-2, eta: float = 1e-3
             reason, msg = "diverged", f"node {i + 1}: {res.message}"
             break
     value = float(loss.value(np.where(np.arange(k) <= i, a, 0.0), th))
-    if regularised:
+    if regularized:
         value += float(a @ a)
     return NodewiseResult(a=a, theta=th, value=value, nodes=results, reason=reason, message=msg)

@@ -1,4 +1,4 @@
-r"""The loss (1) of the paper, its regularised form G, the node-restricted loss and the
+r"""The loss (1) of the paper, its regularized form G, the node-restricted loss and the
 fixed-charge loss (3), with analytic, vectorised gradients and full Hessians.
 
 API summary
@@ -516,7 +516,7 @@ def _rescale(out: LossDerivatives, s: float, k: int) -> LossDerivatives:
 
 
 def regularized(potential, b, w, **kwargs) -> Loss:
-    r"""The regularised objective :math:`G = L + \|a\|^2` of Section 4 (Theorem 4.1, Lemma 4.3).
+    r"""The regularized objective :math:`G = L + \|a\|^2` of Section 4 (Theorem 4.1, Lemma 4.3).
 
     Examples
     --------

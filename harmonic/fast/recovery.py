@@ -42,7 +42,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ..executor import run_tasks
-from .descent import nodewise_descent, second_gd, loss_objective
+from .descent import loss_objective, node_objective, nodewise_descent, second_gd
 from .loss import Loss
 from ..exact import CATALOGUE
 from .potentials import FastPotential, SphereFast, as_fast_potential, fast_potential
@@ -140,24 +140,29 @@ def charge_field(potential, sources: np.ndarray, charges: np.ndarray, points: np
     return np.asarray(phi, dtype=float) @ charges
 
 
-def _candidates(pot: FastPotential, teacher: Teacher, n: int, rng) -> np.ndarray:
+def _candidates(pot: FastPotential, teacher: Teacher, n: int, rng,
+                near: float | None = None) -> np.ndarray:
     d = teacher.d
     x = rng.normal(size=(n, d))
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     if isinstance(pot, SphereFast):
         return x
+    if near is not None:          # the oracle variant: uniform in balls of radius `near` about the w_j
+        return teacher.w[rng.integers(teacher.k, size=n)] + x * near * rng.uniform(size=(n, 1)) ** (1.0 / d)
     radius = float(np.linalg.norm(teacher.w, axis=1).max()) + 1.0
     return x * radius * rng.uniform(size=(n, 1)) ** (1.0 / d)
 
 
 def greedy_init(potential, teacher: Teacher, units: int, *, candidates: int = 2000,
                 fixed_a: np.ndarray | None = None, fixed_theta: np.ndarray | None = None,
-                rng=None) -> tuple[np.ndarray, np.ndarray]:
+                rng=None, near: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     r"""Lemma E.4's initialisation, unit after unit: the candidate :math:`\theta` with the
     largest :math:`|S(\theta)|` (the largest decrease of the node loss at its optimal charge
     :math:`a^* = -S(\theta)/\Phi(0)`), then the next unit with this one fixed.
 
-    Returns ``(a, theta)`` for ``units`` new units.
+    Returns ``(a, theta)`` for ``units`` new units. ``near`` (not the paper's: an oracle that
+    knows the teacher) draws the candidates within ``near`` of the teacher units instead of the
+    ball, to separate what the start decides from what the descent does.
     """
     pot = as_fast_potential(potential)
     rng = np.random.default_rng(rng)
@@ -167,7 +172,7 @@ def greedy_init(potential, teacher: Teacher, units: int, *, candidates: int = 20
     a_new, th_new = [], []
     self_energy = float(pot.self_energy)
     for _ in range(units):
-        cand = _candidates(pot, teacher, candidates, rng)
+        cand = _candidates(pot, teacher, candidates, rng, near)
         s = charge_field(pot, np.vstack(src + [np.reshape(th_new, (-1, teacher.d))]),
                          np.concatenate(chg + [np.asarray(a_new)]), cand)
         best = int(np.argmax(np.abs(s)))
@@ -176,14 +181,15 @@ def greedy_init(potential, teacher: Teacher, units: int, *, candidates: int = 20
     return np.asarray(a_new), np.asarray(th_new)
 
 
-def node_initializer(potential, teacher: Teacher, *, candidates: int = 2000, rng=None):
+def node_initializer(potential, teacher: Teacher, *, candidates: int = 2000, rng=None,
+                     near: float | None = None):
     """The ``init(i, a, theta)`` of :func:`harmonic.fast.descent.nodewise_descent` that starts
     node i as in Lemma E.4 (:func:`greedy_init` with the learned nodes 0..i-1 fixed)."""
     rng = np.random.default_rng(rng)
 
     def init(i, a, theta):
         ai, thi = greedy_init(potential, teacher, 1, candidates=candidates, fixed_a=a[:i],
-                              fixed_theta=theta[:i], rng=rng)
+                              fixed_theta=theta[:i], rng=rng, near=near)
         return ai[0], thi[0]
 
     return init
@@ -232,7 +238,10 @@ def _is_odd(pot: FastPotential) -> bool:
 @dataclass
 class RecoveryRun:
     """One run: the verdict (``success``), how many teacher units were ``recovered``, the
-    matched distances and charge errors, iterations, wall time and why it stopped."""
+    matched distances and charge errors, iterations, wall time and why it stopped; ``start``
+    describes the start: per unit (node-wise: per node, when it was initialised) the distance to
+    the nearest teacher unit, the charge |a_i| (at the optimum, |S(theta_i)|/Phi(0): the field
+    the unit sees) and the gradient norm there (SecondGD on G: one norm, of the whole gradient)."""
 
     algorithm: str
     potential: str
@@ -249,6 +258,7 @@ class RecoveryRun:
     reason: str
     value: float
     params: dict = field(default_factory=dict)
+    start: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -263,7 +273,8 @@ def _positive(x, name, where):
 def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: float = 5e-3,
             eta: float = 1e-6, gamma: float = 1e-6, T: int = 20_000, candidates: int = 2000,
             tol: float = 1e-2, charge_tol: float = 5e-2, eps: float | None = None,
-            refit_charge: bool = False, seed: int | None = None) -> RecoveryRun:
+            refit_charge: bool = False, near: float | None = None,
+            seed: int | None = None) -> RecoveryRun:
     r"""Run ``algorithm`` (``"nodewise"`` or ``"secondgd"``, see :data:`ALGORITHMS`) on the
     loss of ``teacher`` under ``potential`` and judge the result.
 
@@ -272,7 +283,9 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
     initialisation; ``tol``/``charge_tol`` the node-wise success tolerances; ``eps`` the
     distance of Theorem 4.1's verdict for SecondGD (default ``tol``); ``refit_charge=True``
     sets each node's charge to its exact optimum after its SecondGD run (a variant, see
-    :func:`harmonic.fast.descent.nodewise_descent`; the default runs Algorithm 3 as printed).
+    :func:`harmonic.fast.descent.nodewise_descent`; the default runs Algorithm 3 as printed);
+    ``near`` draws Lemma E.4's candidates within ``near`` of the teacher (an oracle, see
+    :func:`greedy_init`; not the paper's).
     """
     where = f"recover ({ALGORITHMS.get(algorithm, algorithm)})"
     if algorithm not in ALGORITHMS:
@@ -295,19 +308,36 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
     project = "sphere" if sphere else None
     params = dict(alpha=alpha, eta=eta, gamma=gamma, T=T, candidates=candidates, tol=tol,
                   charge_tol=charge_tol, eps=eps, refit_charge=refit_charge)
+    if near is not None:
+        params["near"] = near
     start = time.perf_counter()
+    begin: dict = {"nearest": [], "charge": [], "grad_norm": []}
+
+    def note_start(a0, theta0, grad):
+        begin["nearest"] += np.linalg.norm(np.atleast_2d(theta0)[:, None] - teacher.w[None], axis=2
+                                           ).min(axis=1).tolist()
+        begin["charge"] += np.abs(np.atleast_1d(a0)).tolist()
+        begin["grad_norm"].append(float(np.linalg.norm(grad)))
+
     if algorithm == "nodewise":
+        first = node_initializer(pot, teacher, candidates=candidates, rng=rng, near=near)
+
+        def init(i, a, theta):
+            ai, thi = first(i, a, theta)
+            a[i], theta[i] = ai, thi
+            note_start(ai, thi, node_objective(loss, i, a, theta).grad(np.r_[ai, thi]))
+            return ai, thi
+
         res = nodewise_descent(loss, np.zeros(k), _candidates(pot, teacher, k, rng), alpha=alpha,
-                               eta=eta, gamma=gamma, T=T,
-                               init=node_initializer(pot, teacher, candidates=candidates, rng=rng),
-                               project=project,
+                               eta=eta, gamma=gamma, T=T, init=init, project=project,
                                refit_charge=refit_charge)
         a, theta, iterations, reason = res.a, res.theta, res.iterations, res.reason
     else:
         gloss = Loss(pot, teacher.b, teacher.w, regularized=True, constant=False)
-        a0, theta0 = greedy_init(pot, teacher, k, candidates=candidates, rng=rng)
+        a0, theta0 = greedy_init(pot, teacher, k, candidates=candidates, rng=rng, near=near)
         a0 = _optimal_charges(pot, teacher, theta0, regularized=True)
         obj = loss_objective(gloss, project=project)
+        note_start(a0, theta0, obj.grad(gloss.pack(a0, theta0)))
         res = second_gd(obj, gloss.pack(a0, theta0), alpha=alpha, eta=eta, gamma=gamma, T=T)
         a, theta = gloss.unpack(res.x)
         iterations, reason = res.iterations, res.reason
@@ -325,7 +355,7 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
                        distance=[float(x) for x in m.distance],
                        charge_error=[float(x) for x in m.charge_error], nearest=nearest,
                        iterations=int(iterations), seconds=seconds, reason=reason,
-                       value=float(value), params=params)
+                       value=float(value), params=params, start=begin)
 
 
 def _optimal_charges(pot, teacher: Teacher, theta, *, regularized: bool) -> np.ndarray:
@@ -422,19 +452,25 @@ class RecoveryConfig:
     min_separation: float = 0.0
     T: int = 20_000
     alpha: float = 5e-3
+    eta: float = 1e-6
+    gamma: float = 1e-6
+    candidates: int = 2000
+    near: float | None = None
+    #: what a variant changes against the protocol of docs/empirical.md (shown in the label)
+    variant: str = ""
 
     def label(self) -> str:
         pot = f"{self.potential}" + (f" eps={self.eps}" if self.eps is not None else "")
         alg = self.algorithm + (" + charge refit" if self.refit_charge else "")
-        return f"{pot}, d={self.d}, k={self.k}, {alg}"
+        return f"{pot}, d={self.d}, k={self.k}, {alg}" + (f" [{self.variant}]" if self.variant else "")
 
 
 def _run_config(cfg: RecoveryConfig, seed: int) -> RecoveryRun:
     pot = make_potential(cfg.potential, cfg.d, cfg.eps)
     teacher = random_teacher(cfg.d, cfg.k, c=cfg.c, sphere=cfg.potential == "sign",
                              b_min=cfg.b_min, min_separation=cfg.min_separation, seed=seed)
-    return recover(pot, teacher, cfg.algorithm, alpha=cfg.alpha, T=cfg.T,
-                   refit_charge=cfg.refit_charge, seed=seed)
+    return recover(pot, teacher, cfg.algorithm, alpha=cfg.alpha, eta=cfg.eta, gamma=cfg.gamma, T=cfg.T,
+                   candidates=cfg.candidates, refit_charge=cfg.refit_charge, near=cfg.near, seed=seed)
 
 
 def recovery_sweep(configs: Sequence[RecoveryConfig], seeds: Iterable[int], *, executor=None,

@@ -1,36 +1,45 @@
 """The precise layer (mpmath): evaluation at a stated precision, with an error estimate.
 
-Radial Fourier (Hankel) transforms, realizability (Theorem 2.1), activations (Lemma B.10),
-duals of activations on the sphere (Lemma B.1, Theorem B.2) and the bounds of Lemma 4.2/B.9.
+Radial Fourier (Hankel) transforms and their kernels, realizability (Theorem 2.1),
+activations (Lemma B.10) with their float64 numerics, duals of activations on the sphere
+(Lemma B.1: quadrature and closed forms), Theorem B.2, the identities of Section B.1, and the
+bounds of Lemma 4.2/B.9 with the interval enclosures that decide them. Every accuracy error
+derives from :class:`AccuracyError`.
 """
-from .activations import (Activation, ActivationAccuracyError, AutocorrelationResult,
-                          FourierActivation, ProfileValue, activation, autocorrelation_3d,
-                          lam_harmonic_activation, radial_autocorrelation)
+from .activations import (Activation, FourierActivation, ProfileValue, activation, autocorrelation_3d,
+                          lam_harmonic_activation)
+from .activations_float64 import AutocorrelationResult, radial_autocorrelation
 from .bounds import (BoundCase, BoundForm, BoundReport, Lemma42Bounds, b8_lower_bound_report,
-                     derivative_bound_report, enclose, eps_derivative_report, lemma_4_2_bounds,
+                     derivative_bound_report, eps_derivative_report, lemma_4_2_bounds,
                      monotonicity_report, normalisation_report, two_sided_bound_report)
-from .duals import (GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, KNOWN_DUALS, HermiteFunction,
-                    HermiteSeries, KnownDual, QuadratureAccuracyError, QuadratureResult,
-                    TaylorRealizability, activation_from_taylor, bessel_k0, cross_dual, dual,
-                    erf_dual, exp_dual, gaussian_overlap, hermite_dual, hermite_h, k0_overlap,
-                    relu_dual, sign_dual, taylor_realizability)
+from .duals import (DUAL_EXPRESSIONS, KNOWN_DUALS, ClosedDual, KnownDual, erf_dual, exp_dual, hermite_dual,
+                    relu_dual, sign_dual)
+from .errors import (AccuracyError, ActivationAccuracyError, QuadratureAccuracyError,
+                     TransformAccuracyError)
+from .hermite import (HermiteFunction, HermiteSeries, TaylorRealizability, activation_from_taylor,
+                      hermite_h, taylor_realizability)
+from .identities import (GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, bessel_k0, gaussian_overlap,
+                         k0_overlap)
+from .intervals import enclose
+from .kernels import radial_kernel
+from .quadrature import QuadratureResult, cross_dual, dual
 from .realizability import RealizabilityReport, asymptotic_sign, gram_min_eigenvalue, realizability
-from .transforms import (TransformAccuracyError, TransformResult, inverse_radial_fourier,
-                         radial_fourier, radial_kernel)
+from .transforms import TransformResult, inverse_radial_fourier, radial_fourier
 
 __all__ = [
+    # accuracy errors
+    "AccuracyError", "TransformAccuracyError", "QuadratureAccuracyError", "ActivationAccuracyError",
     # transforms and realizability
     "radial_fourier", "inverse_radial_fourier", "radial_kernel", "TransformResult",
-    "TransformAccuracyError", "realizability", "RealizabilityReport", "asymptotic_sign",
-    "gram_min_eigenvalue",
+    "realizability", "RealizabilityReport", "asymptotic_sign", "gram_min_eigenvalue",
     # activations
     "Activation", "lam_harmonic_activation", "autocorrelation_3d", "activation",
-    "FourierActivation", "ProfileValue", "ActivationAccuracyError", "radial_autocorrelation",
-    "AutocorrelationResult",
+    "FourierActivation", "ProfileValue", "radial_autocorrelation", "AutocorrelationResult",
     # duals on the sphere
-    "dual", "cross_dual", "QuadratureResult", "QuadratureAccuracyError", "sign_dual", "relu_dual",
-    "erf_dual", "exp_dual", "hermite_dual", "hermite_h", "HermiteFunction", "KnownDual",
-    "KNOWN_DUALS", "HermiteSeries", "activation_from_taylor", "TaylorRealizability",
+    "dual", "cross_dual", "QuadratureResult", "sign_dual", "relu_dual", "erf_dual", "exp_dual",
+    "hermite_dual", "ClosedDual", "DUAL_EXPRESSIONS", "KnownDual", "KNOWN_DUALS",
+    # Theorem B.2 and the identities of Section B.1
+    "hermite_h", "HermiteFunction", "HermiteSeries", "activation_from_taylor", "TaylorRealizability",
     "taylor_realizability", "gaussian_overlap", "k0_overlap", "bessel_k0",
     "GAUSSIAN_IDENTITY_CONSTANT", "K0_IDENTITY_CONSTANT",
     # bounds

@@ -5,7 +5,8 @@ sigma(x) = (2 pi)^{d/4} e^{|x|^2/4} h(x), h = F^{-1}(sqrt(F Phi)); then
 E_X[sigma(X - theta) sigma(X - w)] = (h * h)(theta - w) = Phi(theta - w) for standard
 Gaussian X. For the lambda-harmonic potential of Lemma B.9, F Phi = A/(rho^2 + s^2) with
 A = (2 pi)^{d/2} C s^{1-d/2} (see :mod:`harmonic.precise.transforms`), and the inverse
-transform of (rho^2 + s^2)^{-1/2} is the Bessel-potential kernel
+transform of (rho^2 + s^2)^{-1/2} is the Bessel potential with alpha = 1/2
+(:func:`~harmonic.precise.kernels.bessel_potential`),
 (2 pi)^{-d/2} sqrt(2/pi) (s/r)^{(d-1)/2} K_{(d-1)/2}(s r), so
 
 .. math:: h(r) = c_d\, r^{-(d-1)/2} K_{(d-1)/2}(\sqrt\lambda\, r), \qquad
@@ -15,22 +16,42 @@ For d = 3, lambda = 1 (Phi = e^{-r}/r, A = 4 pi): h(r) = K_1(r)/(pi^{3/2} r), Le
 
 General realizable potentials (:func:`activation`, :class:`FourierActivation`): h is the
 inverse transform of sqrt(F), with the slowly decaying tail of sqrt(F(Phi_eps)) treated by its
-exact large-rho expansion. :func:`radial_autocorrelation` checks h * h = Phi in any odd d by
-quadrature in space (bipolar coordinates), independent of the Fourier side. See
-``docs/activations.md`` for the method and the digits measured.
+exact large-rho expansion, built here in mpmath; the sums over its nodes and the closure
+check :func:`~harmonic.precise.activations_float64.radial_autocorrelation` (h * h = Phi in any
+odd d by quadrature in space, independent of the Fourier side) are float64, in
+:mod:`harmonic.precise.activations_float64`. See ``docs/activations.md`` for the method and the
+digits measured.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from harmonic.exact import lam_harmonic_potential
 
+from .activations_float64 import chebyshev_evaluate, chebyshev_fit, kernel_sums, rho_panels, tail_integrals
+from .errors import ActivationAccuracyError
+from .kernels import bessel_potential, bessel_potential_constant, float64, spherical_coefficients
+
 __all__ = ["Activation", "lam_harmonic_activation", "autocorrelation_3d", "activation",
-           "FourierActivation", "ProfileValue", "radial_autocorrelation", "AutocorrelationResult",
-           "ActivationAccuracyError"]
+           "FourierActivation", "ProfileValue"]
+
+
+def _theorem_2_1_weight(d: int, r, m):
+    """(2 pi)^{d/4} e^{r^2/4}: sigma(x) = this times h(|x|) (Theorem 2.1), in the arithmetic m."""
+    return (2 * m.pi)**(d / 4) * m.exp(r**2 / 4)
+
+
+def _sigma(act, x_norm, dps: int, guard: int):
+    """sigma at a point of norm |x| to ``dps`` digits, h from ``act.profile`` at dps + guard."""
+    with mpmath.workdps(dps + guard):
+        r = mpmath.mpf(x_norm)
+        value = _theorem_2_1_weight(act.d, r, mpmath) * act.profile(r, dps=dps + guard)
+    with mpmath.workdps(dps):
+        return +value
 
 
 @dataclass(frozen=True)
@@ -51,27 +72,24 @@ class Activation:
             r = mpmath.mpf(r)
             if r <= 0:
                 raise ValueError(f"the activation profile is singular at r = 0; got r={r}")
-            mu = mpmath.mpf(self.order)
-            value = mpmath.mpf(sp.N(self.constant, dps + 10)) * r**(-mu) * \
-                mpmath.besselk(mu, mpmath.mpf(sp.N(self.s, dps + 10)) * r)
+            value = self._h(mpmath.mpf(sp.N(self.constant, dps + 10)), mpmath.mpf(sp.N(self.s, dps + 10)),
+                            mpmath.mpf(self.order), r, mpmath)
         with mpmath.workdps(dps):
             return +value
 
     def profile_array(self, r):
         """h at an array of radii in float64 (scipy.special.kv), for quadrature."""
-        import numpy as np
-        from scipy.special import kv
         r = np.asarray(r, dtype=float)
-        c, s, mu = float(sp.N(self.constant, 20)), float(sp.N(self.s, 20)), float(self.order)
-        return c * r**(-mu) * kv(mu, s * r)
+        return self._h(float(sp.N(self.constant, 20)), float(sp.N(self.s, 20)), float(self.order), r, float64())
+
+    @staticmethod
+    def _h(c, s, mu, r, m):
+        """c r^{-mu} K_mu(s r) in the arithmetic m."""
+        return c * r**(-mu) * m.besselk(mu, s * r)
 
     def sigma(self, x_norm, *, dps: int = 30):
         """sigma at a point of norm |x| (Theorem 2.1's reweighting of h)."""
-        with mpmath.workdps(dps + 10):
-            r = mpmath.mpf(x_norm)
-            value = (2 * mpmath.pi)**(mpmath.mpf(self.d) / 4) * mpmath.exp(r**2 / 4) * self.profile(r, dps=dps + 10)
-        with mpmath.workdps(dps):
-            return +value
+        return _sigma(self, x_norm, dps, 10)
 
 
 def lam_harmonic_activation(d, lam=1) -> Activation:
@@ -86,7 +104,7 @@ def lam_harmonic_activation(d, lam=1) -> Activation:
         raise ValueError("lam_harmonic_activation needs a numeric lambda")
     s, d = phi.s, phi.d
     amplitude = (2 * sp.pi)**sp.Rational(d, 2) * phi.bessel_constant() * s**(1 - sp.Rational(d, 2))
-    c = sp.sqrt(amplitude) * (2 * sp.pi)**(-sp.Rational(d, 2)) * sp.sqrt(2 / sp.pi) * s**sp.Rational(d - 1, 2)
+    c = sp.sqrt(amplitude) * bessel_potential_constant(sp.Rational(1, 2), sp.Integer(d), sp) * s**sp.Rational(d - 1, 2)
     return Activation(d, s, sp.simplify(c), sp.Rational(d - 1, 2))
 
 
@@ -118,10 +136,6 @@ def autocorrelation_3d(act: Activation, y, *, dps: int = 30):
 
 # -- general potentials: h = F^{-1}(sqrt(F Phi)) by an inverse transform with a subtracted tail ---
 
-class ActivationAccuracyError(ArithmeticError):
-    """The activation profile could not be brought to the requested accuracy."""
-
-
 @dataclass(frozen=True)
 class ProfileValue:
     """h(r) with its error estimate (absolute) and the estimate's parts."""
@@ -134,38 +148,6 @@ class ProfileValue:
     @property
     def relative_error(self) -> float:
         return self.error / abs(self.value) if self.value else float("inf")
-
-
-def _matern(alpha, d: int, kappa, r):
-    r"""F^{-1}[(rho^2 + kappa^2)^{-alpha}](r) in R^d (Bessel potential / Matern kernel):
-    (2 pi)^{-d/2} 2^{1-alpha} Gamma(alpha)^{-1} (r/kappa)^{alpha-d/2} K_{d/2-alpha}(kappa r)."""
-    return (2 * mpmath.pi)**(-mpmath.mpf(d) / 2) * 2**(1 - alpha) / mpmath.gamma(alpha) * \
-        (r / kappa)**(alpha - mpmath.mpf(d) / 2) * mpmath.besselk(mpmath.mpf(d) / 2 - alpha, kappa * r)
-
-
-def _matern_np(alpha: float, d: int, kappa: float, r):
-    import numpy as np
-    from scipy.special import gamma, kv
-    return (2 * np.pi)**(-d / 2) * 2**(1 - alpha) / gamma(alpha) * (r / kappa)**(alpha - d / 2) * \
-        kv(d / 2 - alpha, kappa * r)
-
-
-def _kernel_np(d: int, z):
-    """Lambda_{d/2-1}(z) = J_{d/2-1}(z)/z^{d/2-1} in float64, odd d (spherical Bessel j_n, d = 2n+3)."""
-    import numpy as np
-    from scipy.special import spherical_jn
-    n = (d - 3) // 2
-    z = np.asarray(z, dtype=float)
-    small = z < 1e-3
-    out = np.empty_like(z)
-    zs = np.where(small, 1.0, z)
-    out[~small] = (np.sqrt(2 / np.pi) * spherical_jn(n, zs) / zs**n)[~small]
-    # series Lambda_nu(z) = 2^-nu/Gamma(nu+1) (1 - z^2/(4(nu+1)) + z^4/(32 (nu+1)(nu+2)))
-    nu = d / 2 - 1
-    from scipy.special import gamma
-    zz = z[small]**2
-    out[small] = 2**(-nu) / gamma(nu + 1) * (1 - zz / (4 * (nu + 1)) + zz**2 / (32 * (nu + 1) * (nu + 2)))
-    return out
 
 
 def _odd_power_asymptotics(phi, d: int, dps: int) -> dict:
@@ -197,14 +179,11 @@ class _TailModel:
         return sum(bj * (rho**2 + self.kappa**2)**(-self.alpha - j) for j, bj in enumerate(self.b))
 
     def inverse(self, d: int, r):
-        """The model's inverse transform at r > 0, in closed form (mpmath)."""
-        return sum(bj * _matern(self.alpha + j, d, self.kappa, r) for j, bj in enumerate(self.b))
-
-    def inverse_np(self, d: int, r):
-        import numpy as np
+        """The model's inverse transform at r > 0 (an array), in closed form: float64."""
         r = np.asarray(r, dtype=float)
         k = float(self.kappa)
-        return sum(float(bj) * _matern_np(float(self.alpha) + j, d, k, r) for j, bj in enumerate(self.b))
+        return sum(float(bj) * bessel_potential(float(self.alpha) + j, d, k, r, float64())
+                   for j, bj in enumerate(self.b))
 
 
 def _tail_model(phi, d: int, terms: int, dps: int) -> _TailModel:
@@ -256,7 +235,6 @@ class FourierActivation:
                 f"{len(self._rho)} nodes)")
 
     def _check_r(self, r):
-        import numpy as np
         r = np.atleast_1d(np.asarray(r, dtype=float))
         if np.any(~(r > 0)) or np.any(r > self.r_max * (1 + 1e-12)):
             raise ValueError(f"the activation profile is resolved for 0 < r <= r_max = {self.r_max} "
@@ -265,15 +243,10 @@ class FourierActivation:
 
     def _remainder_sum(self, r, *, cut=None, magnitude=False):
         """(2 pi)^{-d/2} sum over the nodes rho <= cut, plus the asymptotic tail from cut."""
-        import numpy as np
         cut = self.rho_max if cut is None else cut
         keep = self._rho <= cut * (1 + 1e-14)
         rho, base = self._rho[keep], (self._w * self._rem * self._rho**(self.d - 1))[keep]
-        out, mag = np.empty(len(r)), np.empty(len(r))
-        for i in range(0, len(r), 64):
-            k = _kernel_np(self.d, np.outer(r[i:i + 64], rho)) * base
-            out[i:i + 64] = k.sum(axis=1)
-            mag[i:i + 64] = np.abs(k).sum(axis=1)
+        out, mag = kernel_sums(self.d, r, rho, base)
         c = (2 * np.pi)**(-self.d / 2)
         out *= c
         if self.tail is not None:
@@ -285,7 +258,7 @@ class FourierActivation:
         r = self._check_r(r)
         full, mag = self._remainder_sum(r, magnitude=True)
         half = self._remainder_sum(r, cut=self.rho_max / 2)
-        closed = self.model.inverse_np(self.d, r)[0] if self.model is not None else 0.0
+        closed = self.model.inverse(self.d, r)[0] if self.model is not None else 0.0
         value = float(full[0] + closed)
         trunc = float(abs(full[0] - half[0]))
         rounding = float(mag[0]) * 2.0**-52 * 16 + abs(closed) * 1e-15
@@ -295,21 +268,10 @@ class FourierActivation:
         """h at an array of radii (float64, vectorised): the closed-form model plus a piecewise
         Chebyshev interpolant of the remainder's inverse transform (built once; its error,
         measured at points between the interpolation nodes, is ``interpolation_error``)."""
-        import numpy as np
         shape = np.shape(r)
         flat = self._check_r(r)
-        table = self._table()
-        edges, coef = table["edges"], table["coef_array"]
-        idx = np.clip(np.searchsorted(edges, flat, side="right") - 1, 0, len(coef) - 1)
-        a, b = edges[idx], edges[idx + 1]
-        x = (2 * flat - a - b) / (b - a)
-        c = coef[idx]                                   # Clenshaw, vectorised over the points
-        b1 = np.zeros_like(x)
-        b2 = np.zeros_like(x)
-        for j in range(c.shape[1] - 1, 0, -1):
-            b1, b2 = 2 * x * b1 - b2 + c[:, j], b1
-        out = x * b1 - b2 + c[:, 0]
-        closed = self.model.inverse_np(self.d, flat) if self.model is not None else 0.0
+        out = chebyshev_evaluate(self._table(), flat)
+        closed = self.model.inverse(self.d, flat) if self.model is not None else 0.0
         return (out + closed).reshape(shape)
 
     @property
@@ -318,7 +280,8 @@ class FourierActivation:
         return self._table()["error"]
 
     def _table(self, n: int = 16):
-        import numpy as np
+        """The piecewise Chebyshev interpolant of the remainder (built once): panels of 1/4
+        (1/2 beyond r = 2), graded towards 0, eps and 2 eps."""
         if self._tab is not None:
             return self._tab
         eps = float(self.tail.eps) if self.tail is not None else None
@@ -330,17 +293,7 @@ class FourierActivation:
                 for x in (b - step * 4.0**-k, b + step * 4.0**-k):
                     if 0 < x < self.r_max:
                         edges.add(x)
-        edges = np.array(sorted(edges))
-        t = np.cos(np.pi * (np.arange(n) + 0.5) / n)
-        mid, rad = (edges[:-1, None] + edges[1:, None]) / 2, (edges[1:, None] - edges[:-1, None]) / 2
-        pts = mid + rad * t[None, :]
-        vals = self._remainder_sum(pts.ravel()).reshape(pts.shape)
-        coef = [np.polynomial.chebyshev.chebfit(t, v, n - 1) for v in vals]
-        tc = np.cos(np.pi * np.arange(1, n) / n)           # check points between the nodes
-        direct = self._remainder_sum((mid + rad * tc[None, :]).ravel()).reshape(len(coef), n - 1)
-        approx = np.array([np.polynomial.chebyshev.chebval(tc, c) for c in coef])
-        self._tab = {"edges": edges, "coef": coef, "coef_array": np.array(coef),
-                     "error": float(np.max(np.abs(direct - approx)))}
+        self._tab = chebyshev_fit(self._remainder_sum, sorted(edges), n)
         return self._tab
 
     def profile(self, r, *, dps: int = 15, rtol: float = 1e-6):
@@ -356,44 +309,19 @@ class FourierActivation:
                 f"activation: h({r}) = "
                 f"{v.value!r} with error estimate {v.error:.3g} > rtol = {rtol} relative; raise "
                 "rho_max, or give the potential in a form with a known tail (Phi_eps, Lemma B.9)",
-                v)
+                value=v.value, error=v.error)
         with mpmath.workdps(dps):
             return +mpmath.mpf(v.value)
 
     def sigma(self, x_norm, *, dps: int = 15):
         """sigma at a point of norm |x| (Theorem 2.1's reweighting of h)."""
-        with mpmath.workdps(dps + 5):
-            r = mpmath.mpf(x_norm)
-            value = (2 * mpmath.pi)**(mpmath.mpf(self.d) / 4) * mpmath.exp(r**2 / 4) * self.profile(r, dps=dps + 5)
-        with mpmath.workdps(dps):
-            return +value
+        return _sigma(self, x_norm, dps, 5)
 
     def __call__(self, x_norm):
         """sigma(|x|) in float64 (vectorised over an array of norms; uses the interpolant)."""
-        import numpy as np
         r = np.asarray(x_norm, dtype=float)
-        out = (2 * np.pi)**(self.d / 4) * np.exp(r**2 / 4) * self.profile_array(r)
+        out = _theorem_2_1_weight(self.d, r, float64()) * self.profile_array(r)
         return out if np.ndim(out) else float(out)
-
-
-def _gl_panels(rho_max: float, r_max: float, eps: float, per_period: int = 10):
-    """Gauss-Legendre nodes/weights on [0, rho_max]: panels of two periods of the fastest
-    frequency r_max + eps with 2 per_period nodes, short panels near 0, an edge at rho_max/2."""
-    import numpy as np
-    length = 2 * 2 * np.pi / (r_max + eps)
-    edges = [e for e in (0.0, 0.25, 0.5, 1.0, 2.0) if e < min(length, rho_max)]
-    x = edges[-1]
-    while x < rho_max - 1e-12:
-        x = min(x + length, rho_max)
-        edges.append(x)
-    edges = sorted(set(edges) | {rho_max / 2})
-    t, w = np.polynomial.legendre.leggauss(2 * per_period)
-    nodes, weights = [], []
-    for a, b in zip(edges, edges[1:]):
-        if b - a > 1e-12:
-            nodes.append((a + b) / 2 + (b - a) / 2 * t)
-            weights.append((b - a) / 2 * w)
-    return np.concatenate(nodes), np.concatenate(weights)
 
 
 def activation(potential, d: int | None = None, *, r_max: float = 4.0, rho_max: float | None = None,
@@ -435,7 +363,6 @@ def activation(potential, d: int | None = None, *, r_max: float = 4.0, rho_max: 
     >>> act.constant
     pi**(-3/2)
     """
-    import numpy as np
     from harmonic.exact import AlmostPotential, LamHarmonicPotential, RadialPotential
     from .transforms import radial_fourier
 
@@ -470,7 +397,7 @@ def activation(potential, d: int | None = None, *, r_max: float = 4.0, rho_max: 
         rho_max = 60.0 if rho_max is None else float(rho_max)
     if not rho_max > 0:
         raise ValueError(f"activation needs rho_max > 0; got {rho_max}")
-    nodes, weights = _gl_panels(rho_max, float(r_max), eps, per_period)
+    nodes, weights = rho_panels(rho_max, float(r_max), eps, per_period)
     rem = np.empty_like(nodes)
     with mpmath.workdps(dps + 10):
         for i, x in enumerate(nodes):
@@ -540,8 +467,7 @@ class _AsymptoticTail:
             for j in range(d, d + jumps):
                 J[j] = mpmath.mpf(sp.N(phi.upper_derivative(j).subs(phi.r, phi.eps)
                                        - phi.lower_derivative(j).subs(phi.r, phi.eps), dps + 10))
-            from .transforms import _spherical_coefficients
-            acoef = _spherical_coefficients(n)
+            acoef = spherical_coefficients(n)
             C = (2 * mpmath.pi)**(mpmath.mpf(d) / 2) * mpmath.sqrt(2 / mpmath.pi)
             beta: dict = {}
             I = mpmath.mpc(0, 1)
@@ -584,254 +510,18 @@ class _AsymptoticTail:
                     i += 1
             total = _series_add(total, diff)
             self.terms = {key: mpmath.mpc(c) for key, c in total.items() if c != 0}
-            self.acoef = [mpmath.mpf(f.numerator) / f.denominator for f in acoef]
 
     def value(self, rho):
         """The expansion of sqrt(F) - M at rho (mpmath), for checks."""
         rho = mpmath.mpf(rho)
         return sum(c * mpmath.expj(k * self.eps * rho) * rho**(-p) for (k, p), c in self.terms.items()).real
 
-    def _arrays(self):
-        import numpy as np
+    def integrals(self, rs, a):
+        r"""(2 pi)^{-d/2} int_a^oo [sqrt(F) - M](rho) Lambda(r rho) rho^{d-1} d rho for each r in
+        ``rs``, from the expansion (float64,
+        :func:`~harmonic.precise.activations_float64.tail_integrals`)."""
         if not hasattr(self, "_arr"):
             keys = list(self.terms)
             self._arr = (np.array([k for k, _ in keys], float), np.array([p for _, p in keys], int),
                          np.array([complex(self.terms[key]) for key in keys]))
-        return self._arr
-
-    def integral(self, r, a):
-        r"""(2 pi)^{-d/2} int_a^oo [sqrt(F) - M](rho) Lambda(r rho) rho^{d-1} d rho, from the expansion."""
-        return float(self.integrals([r], a)[0])
-
-    def integrals(self, rs, a):
-        """:meth:`integral` for an array of r (vectorised over r)."""
-        import numpy as np
-        d, n = self.d, self.n
-        rs = np.asarray(rs, dtype=float)
-        a = float(a)
-        eps = float(self.eps)
-        K, P, C = self._arrays()
-        out = np.zeros(len(rs))
-        small = rs * a < 2.999
-        for i in np.nonzero(small)[0]:         # r a < 3: kernel by its power series up to 3/r
-            out[i] = self._small_r(rs[i], a)
-        big = ~small
-        if not np.any(big):
-            return out
-        r = rs[big]
-        total = np.zeros(len(r), complex)
-        for k in np.unique(K):
-            mk = K == k
-            ck, pk = C[mk], P[mk]
-            for q in range(n + 1):
-                w = (1j)**(q - n - 1) * float(self.acoef[q]) * r**(-q - 1)
-                js = d - 2 - n - q - pk
-                for sgn, wq in ((1, w), (-1, np.conj(w))):
-                    omega = k * eps + sgn * r
-                    vals = _power_osc_integrals_many(js, omega, a)          # (len(r), len(js))
-                    total += wq / 2 * (vals * ck[None, :]).sum(axis=1)
-        out[big] = (2 * np.pi)**(-d / 2) * np.sqrt(2 / np.pi) * r**(-n) * total.real
-        return out
-
-    def _small_r(self, r, a):
-        """The tail for r a < 3: Lambda(r rho) = sum_m lambda_m (r rho)^{2m} on [a, 3/r] (no
-        cancellation for r rho <= 3), the elementary kernel beyond."""
-        import numpy as np
-        from scipy.special import gamma
-        d = self.d
-        nu = d / 2 - 1
-        b = 3.0 / r
-        K, P, C = self._arrays()
-        ms = np.arange(40)
-        lam = (-1.0)**ms / (2.0**(2 * ms + nu) * gamma(ms + 1) * gamma(ms + nu + 1)) * r**(2.0 * ms)
-        with np.errstate(over="ignore", invalid="ignore"):
-            ms = ms[(np.abs(lam) * b**(2.0 * ms) > 1e-22) | (ms <= 4)]
-        lam = lam[ms]
-        total = 0j
-        for k in np.unique(K):
-            mk = K == k
-            js = (d - 1 + 2 * ms[:, None] - P[mk][None, :]).ravel().astype(float)
-            if k == 0:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    vals = np.where(js == -1, np.log(b / a), (b**(js + 1) - a**(js + 1)) / (js + 1))
-            else:
-                om = np.full(1, k * float(self.eps))
-                vals = (_power_osc_integrals_many(js, om, a) - _power_osc_integrals_many(js, om, b))[0]
-            vals = vals.reshape(len(ms), -1)
-            total += np.sum(lam[:, None] * C[mk][None, :] * vals)
-        return (2 * np.pi)**(-d / 2) * total.real + self.integrals([r], b)[0]
-
-
-def _power_osc_integrals_many(js, omegas, a: float):
-    """:func:`_power_osc_integrals` for several omegas at once: array (len(omegas), len(js))."""
-    import numpy as np
-    omegas = np.asarray(omegas, dtype=float)
-    js = np.asarray(js, dtype=float)
-    out = np.empty((len(omegas), len(js)), complex)
-    fast = np.abs(omegas) * a >= 60
-    if np.any(fast):
-        t, wt = _laguerre()
-        om = omegas[fast]
-        z = a + 1j * t[None, :] / om[:, None]                         # (nr, nt)
-        sums = _laguerre_power_sums(z, wt, js)                         # (nr, nj)
-        out[fast] = (1j / om * np.exp(1j * om * a))[:, None] * sums
-    for i in np.nonzero(~fast)[0]:
-        out[i] = _power_osc_integrals(js, float(omegas[i]), a)
-    return out
-
-
-def _laguerre_power_sums(z, wt, js):
-    """sum_t wt[t] z[:, t]^j for every integer j in js (each distinct power computed once)."""
-    import numpy as np
-    uniq, inv = np.unique(np.rint(js), return_inverse=True)
-    logz = np.log(z)
-    sums = np.stack([np.exp(j * logz) @ wt for j in uniq], axis=1)
-    return sums[:, inv.ravel()]
-
-
-def _power_osc_integrals(js, omega: float, a: float):
-    r"""int_a^oo rho^j e^{i omega rho} d rho for integers j (j < -1 when omega = 0), float64.
-
-    On the rotated path rho = A + i t/omega (Gauss-Laguerre in t) from A = max(a, 60/|omega|);
-    [a, A] (few oscillations) by Gauss-Legendre on geometric panels."""
-    import numpy as np
-    js = np.asarray(js, dtype=float)
-    if abs(omega) * a < 1e-12:
-        if np.any(js >= -1):
-            raise ActivationAccuracyError("activation: a non-oscillating tail term does not decay")
-        return a**(js + 1) / -(js + 1)
-    t, wt = _laguerre()
-    big = max(a, 60 / abs(omega))
-    z = big + 1j * t / omega
-    out = 1j / omega * np.exp(1j * omega * big) * (wt[:, None] * z[:, None]**js[None, :]).sum(axis=0)
-    if big > a:
-        edges = [a]
-        while edges[-1] < big:
-            edges.append(min(edges[-1] * 1.2, big))
-        x, w = _legendre(24)
-        lo, hi = np.array(edges[:-1]), np.array(edges[1:])
-        pts = ((lo + hi) / 2)[:, None] + ((hi - lo) / 2)[:, None] * x[None, :]
-        wts = ((hi - lo) / 2)[:, None] * w[None, :]
-        pts, wts = pts.ravel(), wts.ravel()
-        out = out + ((wts * np.exp(1j * omega * pts))[:, None] * pts[:, None]**js[None, :]).sum(axis=0)
-    return out
-
-
-_LAGUERRE = {}
-_LEGENDRE = {}
-
-
-def _legendre(n: int):
-    import numpy as np
-    if n not in _LEGENDRE:
-        _LEGENDRE[n] = np.polynomial.legendre.leggauss(n)
-    return _LEGENDRE[n]
-
-
-def _laguerre(n: int = 60):
-    import numpy as np
-    if n not in _LAGUERRE:
-        _LAGUERRE[n] = np.polynomial.laguerre.laggauss(n)
-    return _LAGUERRE[n]
-
-
-# -- closure: the autocorrelation h * h by spatial quadrature in R^d ---------------------------
-
-@dataclass(frozen=True)
-class AutocorrelationResult:
-    """(h * h)(y) by spatial quadrature: value, error estimate (two node counts), and the cut."""
-
-    value: float
-    error: float
-    y: float
-    d: int
-    cut: float
-
-
-def _graded(a: float, b: float, m: int, levels: int = 7, origin: bool = False):
-    """Gauss-Legendre nodes/weights on [a, b], panels graded geometrically towards both ends
-    (factor 4, ``levels`` times); with ``origin`` also geometric (factor 2) in the distance to 0,
-    for integrands singular at 0 when a is small."""
-    import numpy as np
-    if b <= a:
-        return np.zeros(0), np.zeros(0)
-    fr = [0.0] + [4.0**-k / 2 for k in range(levels, 0, -1)] + [0.5]
-    fr = fr + [1 - f for f in reversed(fr[:-1])]
-    edges = a + (b - a) * np.array(fr)
-    if origin and 0 < a < (b - a) / 4:
-        geo = a * 2.0**np.arange(1, 64)
-        edges = np.unique(np.concatenate([edges, geo[geo < b]]))
-    t, w = _legendre(m)
-    lo, hi = edges[:-1], edges[1:]
-    x = ((lo + hi) / 2)[:, None] + ((hi - lo) / 2)[:, None] * t[None, :]
-    wt = ((hi - lo) / 2)[:, None] * w[None, :]
-    return x.ravel(), wt.ravel()
-
-
-def _segments(a: float, b: float, points) -> list:
-    cuts = sorted({a, b} | {p for p in points if a < p < b})
-    return list(zip(cuts, cuts[1:]))
-
-
-def radial_autocorrelation(act, y, *, cut: float | None = None, breakpoints=(), nodes: int = 10):
-    r"""(h * h)(y) for a radial profile h on R^d, by quadrature in space (no Fourier transform).
-
-    With r = |x|, s = |x - y e| (bipolar coordinates) the convolution of two radial functions is
-    a 2D integral over the strip |r - s| <= y <= r + s:
-
-    .. math:: (h*h)(y) = \frac{|S^{d-2}|}{2^{d-3} y^{d-2}} \int_0^\infty\!\!\int_{|r-y|}^{r+y}
-              h(r)\,h(s)\, r s\, \Delta^{d-3}\, ds\, dr, \qquad
-              \Delta^2 = ((r+y)^2 - s^2)(s^2 - (r-y)^2),
-
-    (|S^{d-2}| = 2 pi^{(d-1)/2}/Gamma((d-1)/2); Delta = 2 r y sin(angle), Heron). For d = 3 this
-    is (2 pi / y) int int r s h(r) h(s) ds dr. Gauss-Legendre panels graded towards every
-    breakpoint (0, y, the radii in ``breakpoints`` where h is not smooth, and their shifts by
-    y); float64. The error estimate is the difference between ``nodes`` and ``nodes + 4``
-    points a panel. Theorem 2.1: (h * h)(y) = Phi(y) when h = F^{-1}(sqrt(F Phi)).
-
-    ``act`` is an :class:`Activation` or :class:`FourierActivation` (anything with ``d`` and a
-    vectorised ``profile_array``). ``cut``: the outer integral stops at r = cut (default
-    y + 14, where h(r) h(s) ~ e^{-2 r} for the Bessel-K-like profiles here; for a
-    :class:`FourierActivation` at most r_max - y).
-    """
-    import numpy as np
-    from scipy.special import gamma
-
-    d = act.d
-    y = float(y)
-    if not y > 0:
-        raise ValueError(f"radial_autocorrelation needs y > 0; got y={y}")
-    r_max = getattr(act, "r_max", None)
-    cut = (y + 14.0 if cut is None else float(cut))
-    if r_max is not None:
-        cut = min(cut, r_max - y)
-        if cut <= y:
-            raise ValueError(f"radial_autocorrelation: the profile is resolved only up to r_max={r_max}; "
-                             f"y={y} needs r_max > 2 y (better y + 14)")
-    bps = [float(b) for b in breakpoints]
-    outer_pts = {0.0, y} | {b for b in bps} | {b + y for b in bps} | {abs(b - y) for b in bps}
-    const = 2 * np.pi**((d - 1) / 2) / gamma((d - 1) / 2) / 2.0**(d - 3) / y**(d - 2)
-
-    def total(m):
-        acc = 0.0
-        for a, b in _segments(0.0, cut, outer_pts):
-            rs, wr = _graded(a, b, m, levels=20)
-            hr = act.profile_array(rs)
-            ss, ws, owner = [], [], []
-            for i, r in enumerate(rs):
-                lo, hi = abs(r - y), min(r + y, cut + y)
-                for a2, b2 in _segments(lo, hi, bps):
-                    x, w = _graded(a2, b2, m, levels=5, origin=True)
-                    ss.append(x)
-                    ws.append(w)
-                    owner.append(np.full(len(x), i))
-            ss, ws, owner = np.concatenate(ss), np.concatenate(ws), np.concatenate(owner)
-            rr = rs[owner]
-            delta2 = np.clip(((rr + y)**2 - ss**2) * (ss**2 - (rr - y)**2), 0, None)
-            inner = np.bincount(owner, weights=ws * ss * act.profile_array(ss) * delta2**((d - 3) / 2),
-                                minlength=len(rs))
-            acc += np.sum(wr * rs * hr * inner)
-        return const * acc
-
-    v1, v2 = total(nodes), total(nodes + 4)
-    return AutocorrelationResult(float(v2), float(abs(v2 - v1)), y, d, cut)
+        return tail_integrals(self.d, float(self.eps), self._arr, rs, a)

@@ -29,9 +29,10 @@ How each family is decided (``kind`` of a :class:`BoundCase`):
 
 ``exact``
     a proof in exact arithmetic. Every inequality is reduced to finitely many exact numbers
-    by an exact certificate, and those numbers are compared by :func:`enclose` (rational
-    interval enclosures: Taylor series of exp with a remainder bound, integer square roots,
-    outward rounding). The reductions: sup_r |Phi_eps^{(k)}| is attained at r = 0 or r = eps
+    by an exact certificate, and those numbers are compared by
+    :func:`~harmonic.precise.intervals.enclose` (rational interval enclosures: Taylor series
+    of exp with a remainder bound, integer square roots, outward rounding; see
+    :mod:`harmonic.precise.intervals`). The reductions: sup_r |Phi_eps^{(k)}| is attained at r = 0 or r = eps
     (the exact sign pattern of the exact layer: each |Phi_eps^{(k)}| is monotone on
     [0, eps] and on [eps, oo)); for r >= eps the ratio of the two sides is
     C U(r) r^j / V(r) with polynomials U, V, and (U r^j)' V - U r^j V' having non-negative
@@ -52,9 +53,7 @@ bound, value / bound for a lower bound.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import lru_cache
-from math import isqrt
 from typing import Any, Sequence
 
 import mpmath
@@ -63,194 +62,14 @@ import sympy as sp
 from harmonic.exact import R, almost_lam_harmonic
 from harmonic.exact.almost import AlmostPotential
 
-__all__ = ["BoundForm", "BoundCase", "BoundReport", "Lemma42Bounds", "enclose", "default_grid",
+from .intervals import decide_at_least_one, proved_sign
+
+__all__ = ["BoundForm", "BoundCase", "BoundReport", "Lemma42Bounds", "default_grid",
            "bessel_derivatives", "derivative_bound_report", "eps_derivative_report",
            "two_sided_bound_report", "b8_lower_bound_report", "normalisation_report",
-           "monotonicity_report", "paper_forms", "phi_eps", "lemma_4_2_bounds", "STATEMENTS"]
+           "monotonicity_report", "paper_forms", "almost_potential", "lemma_4_2_bounds", "STATEMENTS"]
 
 _GUARD = 10
-
-# ---------------------------------------------------------------------------------------
-# Exact enclosures
-# ---------------------------------------------------------------------------------------
-
-
-def _rnd(x: Fraction, bits: int, up: bool) -> Fraction:
-    """``x`` rounded to ``bits`` significant bits, towards +oo (up) or -oo."""
-    if x == 0:
-        return x
-    n, d = x.numerator, x.denominator
-    shift = bits - (abs(n).bit_length() - d.bit_length())
-    num, den = (n << shift, d) if shift >= 0 else (n, d << -shift)
-    q = -((-num) // den) if up else num // den
-    return Fraction(q, 1 << shift) if shift >= 0 else Fraction(q << -shift)
-
-
-def _iv(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]:
-    return _rnd(lo, bits, False), _rnd(hi, bits, True)
-
-
-def _mul(a, b, bits):
-    ps = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]]
-    return _iv(min(ps), max(ps), bits)
-
-
-def _inv(a, bits):
-    if a[0] <= 0 <= a[1]:
-        raise ZeroDivisionError("enclosure of a divisor contains 0")
-    return _iv(1 / a[1], 1 / a[0], bits)
-
-
-def _exp_point(x: Fraction, bits: int, up: bool) -> Fraction:
-    """A rational lower (up=False) or upper bound of e^x, relative error < 2^-bits."""
-    if x < 0:
-        return _rnd(1 / _exp_point(-x, bits + 2, not up), bits, up)
-    m, y = 0, x
-    while y > Fraction(1, 2):
-        y, m = y / 2, m + 1
-    work = bits + m + 16
-    target = Fraction(1, 1 << work)
-    total, term, i = Fraction(1), Fraction(1), 0
-    while True:
-        i += 1
-        term = _rnd(term * y / i, work, up)
-        total += term
-        if term < target:
-            break
-    if up:  # tail sum_{j > i} y^j/j! <= term_i * y/(i+1) * 1/(1-y) <= 2 term_i y/(i+1)
-        total += 2 * term * y / (i + 1)
-    value = _rnd(total, work, up)
-    for _ in range(m):
-        value = _rnd(value * value, work, up)
-    return _rnd(value, bits, up)
-
-
-def _sqrt_iv(a, bits):
-    if a[0] < 0:
-        raise ValueError("square root of an interval with negative part")
-    k = bits + 8 + max(0, -(a[1].numerator.bit_length() - a[1].denominator.bit_length()))
-    scale = 1 << (2 * k)
-    lo_int = (a[0].numerator * scale) // a[0].denominator
-    hi_int = -((-a[1].numerator * scale) // a[1].denominator)
-    hi_root = isqrt(hi_int)
-    if hi_root * hi_root < hi_int:
-        hi_root += 1
-    return _iv(Fraction(isqrt(lo_int), 1 << k), Fraction(hi_root, 1 << k), bits)
-
-
-def _enclose(x: sp.Expr, bits: int) -> tuple[Fraction, Fraction]:
-    if x.is_Rational:
-        v = Fraction(int(x.p), int(x.q))
-        return v, v
-    if x is sp.E:
-        return _exp_point(Fraction(1), bits, False), _exp_point(Fraction(1), bits, True)
-    if x.is_Add:
-        lo = hi = Fraction(0)
-        for a in x.args:
-            al, ah = _enclose(a, bits)
-            lo, hi = lo + al, hi + ah
-        return _iv(lo, hi, bits)
-    if x.is_Mul:
-        out = (Fraction(1), Fraction(1))
-        for a in x.args:
-            out = _mul(out, _enclose(a, bits), bits)
-        return out
-    if x.is_Pow:
-        base, e = x.args
-        if e.is_Rational and e.q in (1, 2):
-            b = _enclose(base, bits + 8)
-            if e.q == 2:
-                b = _sqrt_iv(b, bits + 8)
-            n = abs(int(e.p))
-            out = (Fraction(1), Fraction(1))
-            for _ in range(n):
-                out = _mul(out, b, bits + 8)
-            if e.p < 0:
-                out = _inv(out, bits + 8)
-            return _iv(out[0], out[1], bits)
-    if isinstance(x, sp.exp):
-        lo, hi = _enclose(x.args[0], bits + 8)
-        return _exp_point(lo, bits, False), _exp_point(hi, bits, True)
-    raise TypeError(f"cannot enclose {x!r} (supported: rationals, +, *, integer and half-integer "
-                    "powers, exp)")
-
-
-def enclose(x, bits: int = 64) -> tuple[Fraction, Fraction]:
-    r"""Rational numbers lo <= x <= hi, for an exact real closed-form number x.
-
-    ``x`` is built from rationals, sums, products, integer and half-integer powers and exp
-    (every exact value of this module: q(eps) e^{-sqrt(lambda) eps}/eps^j and the like).
-    Each operation is carried out in exact rational arithmetic and rounded *outwards* to
-    about ``bits`` significant bits; e^y is the Taylor series of e^{y/2^m}, y/2^m <= 1/2,
-    with the remainder bound 2 y^{i+1}/(i+1)!, squared m times. The result is a proof
-    that x lies in [lo, hi].
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> lo, hi = enclose(sp.Rational(43, 6) * sp.exp(-sp.Rational(1, 2)))   # Phi_eps(0), d=3, eps=1/2
-    >>> sp.Rational(lo) < 43 * sp.exp(-sp.Rational(1, 2)) / 6 < sp.Rational(hi), float(hi - lo) < 1e-17
-    (True, True)
-    """
-    return _enclose(sp.sympify(x), bits)
-
-
-def _fraction_mpf(x: Fraction) -> mpmath.mpf:
-    return mpmath.mpf(x.numerator) / x.denominator
-
-
-def _sign(x) -> int | None:
-    """The sign of an exact real number, proved by enclosures (None if undecided)."""
-    x = sp.sympify(x)
-    if x.is_Rational:
-        return (x.p > 0) - (x.p < 0)
-    for bits in (64, 256):
-        lo, hi = enclose(x, bits)
-        if lo > 0:
-            return 1
-        if hi < 0:
-            return -1
-    if sp.simplify(x) == 0:
-        return 0
-    for bits in (1024, 4096):
-        lo, hi = enclose(x, bits)
-        if lo > 0:
-            return 1
-        if hi < 0:
-            return -1
-    return None
-
-
-def _ratio(num, den, dps: int) -> tuple[Fraction | None, Fraction | None, mpmath.mpf]:
-    """An enclosure [lo, hi] of num/den (num, den >= 0 exact) and its value at ``dps`` digits.
-
-    den == 0 gives (None, None, +inf)."""
-    bits = max(64, int(dps * 3.33) + 24)
-    n = enclose(num, bits)
-    if sp.sympify(den) == 0 or _sign(den) == 0:
-        return None, None, mpmath.inf
-    d = enclose(den, bits)
-    if n[0] < 0 or d[0] <= 0:
-        raise ValueError(f"ratio of signed quantities: {num} / {den}")
-    lo, hi = n[0] / d[1], n[1] / d[0]
-    with mpmath.workdps(dps + _GUARD):
-        mid = _fraction_mpf((lo + hi) / 2)
-    with mpmath.workdps(dps):
-        return lo, hi, +mid
-
-
-def _decide(num, den, dps: int) -> tuple[bool | None, mpmath.mpf]:
-    """Is num/den >= 1 (num, den exact, >= 0)? Proved by enclosures; and the ratio."""
-    for extra in (0, 200, 2000):
-        lo, hi, value = _ratio(num, den, dps + extra)
-        if lo is None or lo >= 1:
-            return True, value
-        if hi < 1:
-            return False, value
-    if sp.simplify(sp.sympify(num) - den) == 0:
-        return True, mpmath.mpf(1)
-    return None, value
-
 
 # ---------------------------------------------------------------------------------------
 # Reports
@@ -381,16 +200,16 @@ def _check_dps(dps) -> int:
 
 @lru_cache(maxsize=64, typed=True)       # typed: 3.0 must not hit the entry of 3
 def _objects(d: int, eps: sp.Expr, lam: sp.Expr) -> tuple[AlmostPotential, AlmostPotential]:
-    return (almost_lam_harmonic(d, eps, lam), almost_lam_harmonic(d, eps, lam, normalize=False))
+    return (almost_lam_harmonic(d, eps, lam), almost_lam_harmonic(d, eps, lam, normalized=False))
 
 
-def phi_eps(d, eps, lam=1, *, normalized: bool = True) -> AlmostPotential:
+def almost_potential(d, eps, lam=1, *, normalized: bool = True) -> AlmostPotential:
     r"""The exact layer's Phi_eps (:func:`harmonic.exact.almost_lam_harmonic`), cached.
 
     Examples
     --------
     >>> import sympy as sp
-    >>> phi_eps(3, sp.Rational(1, 2), normalized=False).value_at_zero
+    >>> almost_potential(3, sp.Rational(1, 2), normalized=False).value_at_zero
     43*exp(-1/2)/6
     """
     d, eps, lam = _setup(d, eps, lam, "Lemma 4.2")
@@ -485,7 +304,7 @@ def _endpoints_cached(d, eps, lam, normalized, k):
     v0 = (-1)**k * phi.lower_derivative(k).subs(R, 0)
     ve = (-1)**k * phi.upper_derivative(k).subs(R, phi.eps)
     for v in (v0, ve):
-        if _sign(v) == -1:
+        if proved_sign(v) == -1:
             raise RuntimeError(f"(-1)^{k} Phi_eps^({k}) < 0 at an endpoint: the sign pattern fails")
     return v0, ve
 
@@ -567,8 +386,8 @@ def derivative_bound_report(d, eps, lam=1, *, normalized: bool = True, bound=Non
         g_margin, g_r = _round(ratios[i], dps), str(pts[i])
         if reduction:
             v0, ve = _endpoint_values(phi, k)
-            at, v = ("0", v0) if _sign(v0 - ve) in (0, 1) else (str(eps), ve)
-            holds, margin = _decide(bound, v, dps)
+            at, v = ("0", v0) if proved_sign(v0 - ve) in (0, 1) else (str(eps), ve)
+            holds, margin = decide_at_least_one(bound, v, dps)
             reason = ("sup at r in {0, eps} (exact sign pattern: |Phi_eps^(k)| monotone on "
                       "[0, eps] and on [eps, oo)); endpoint values compared by exact enclosures")
             _consistent(holds, margin, g_margin, f"k={k}", dps)
@@ -669,9 +488,9 @@ def eps_derivative_report(d, eps, lam=1, *, bound=None, dps: int = 30) -> BoundR
     for k in range(d + 1):
         majorant = sp.expand((2 * d + s * R)**k * (1 + s * R)**d)
         diff = sp.Poly(majorant, R) - base.derivative_poly(k)
-        if any(_sign(c) in (-1, None) for c in diff.all_coeffs()):
+        if any(proved_sign(c) in (-1, None) for c in diff.all_coeffs()):
             cert_ok = False
-        _, m = _decide(majorant.subs(R, eps), base.derivative_poly(k).as_expr().subs(R, eps), dps)
+        _, m = decide_at_least_one(majorant.subs(R, eps), base.derivative_poly(k).as_expr().subs(R, eps), dps)
         if step_margin is None or m < step_margin:
             step_margin, step_k = m, k
     independent = bessel_derivatives(d, lam, eps, d, dps=dps)
@@ -687,7 +506,7 @@ def eps_derivative_report(d, eps, lam=1, *, bound=None, dps: int = 30) -> BoundR
             raise RuntimeError(f"Lemma B.9, d={d}, eps={eps}, k={k}: exact |Phi^(k)(eps)| = "
                                f"{mpmath.nstr(exact_mp, 20)}, Bessel form {mpmath.nstr(independent[k], 20)}: "
                                "the two computations disagree")
-        holds, margin = _decide(bound, value, dps)
+        holds, margin = decide_at_least_one(bound, value, dps)
         with mpmath.workdps(dps + _GUARD):
             g = _round(b_mp / abs(independent[k]), dps)
         cases.append(BoundCase(f"k={k}", holds, margin, str(eps), "exact",
@@ -760,7 +579,7 @@ def _increasing_certificate(num: BoundForm, den: BoundForm, eps) -> bool:
     w = sp.expand(sp.diff(n, R) * dd - n * sp.diff(dd, R))
     y = sp.Symbol("y", nonnegative=True)
     coeffs = sp.Poly(sp.expand(w.subs(R, eps + y)), y).all_coeffs() if w != 0 else []
-    return all(_sign(c) in (0, 1) for c in coeffs)
+    return all(proved_sign(c) in (0, 1) for c in coeffs)
 
 
 def _form_case(label: str, num: BoundForm, den: BoundForm, num_grid, den_grid, eps, pts, dps) -> BoundCase:
@@ -770,7 +589,7 @@ def _form_case(label: str, num: BoundForm, den: BoundForm, num_grid, den_grid, e
     i = min(range(len(pts)), key=lambda j: ratios[j])
     g_margin, g_r = _round(ratios[i], dps), str(pts[i])
     if _increasing_certificate(num, den, eps):
-        holds, margin = _decide(num.expr(eps), den.expr(eps), dps)
+        holds, margin = decide_at_least_one(num.expr(eps), den.expr(eps), dps)
         _consistent(holds, margin, g_margin, label, dps)
         return BoundCase(label, holds, margin, str(eps), "exact",
                          "ratio increasing on [eps, oo) (exact coefficient certificate), value at eps "
@@ -785,7 +604,7 @@ def _witness_or_grid(label, exact_sides, pts, ratios, g_margin, g_r, dps) -> Bou
                       if ratios[j] < 1 + mpmath.mpf(10)**(-(dps - 3))]
     for j in candidates:
         num, den = exact_sides(pts[j])
-        holds, margin = _decide(num, den, dps)
+        holds, margin = decide_at_least_one(num, den, dps)
         if holds is False:
             return BoundCase(label, False, margin, str(pts[j]), "exact",
                              f"exact witness r = {pts[j]} (enclosures); no reduction applies",
@@ -951,7 +770,7 @@ def b8_lower_bound_report(d, eps, lam=1, *, exponent_shift: int = 0, dps: int = 
     pts = _grid(eps, grid, below=True, above=False)
     at_eps = [(-1)**i * base.derivative_at(i, eps) for i in range(d + 1)]   # |Phi^{(i)}(eps)|
     for i, v in enumerate(at_eps):
-        if _sign(v) == -1:
+        if proved_sign(v) == -1:
             raise RuntimeError(f"(-1)^{i} Phi^({i})(eps) < 0: the sign pattern of Lemma B.9 fails")
     cases = []
     for k in range(d):
@@ -960,7 +779,7 @@ def b8_lower_bound_report(d, eps, lam=1, *, exponent_shift: int = 0, dps: int = 
                                 for i in range(1, k + 1))
         value = _lower_h_derivative(d, eps, lam, m)        # (-1)^m P^{(m)}(r) = |P^{(m)}(r)|, a Poly in h
         gap = sp.Poly(sp.expand(bound), h) - value
-        certified = all(_sign(c) in (0, 1) for c in gap.all_coeffs())
+        certified = all(proved_sign(c) in (0, 1) for c in gap.all_coeffs())
         b_f = sp.lambdify(h, bound, "mpmath")
         v_f = sp.lambdify(h, value.as_expr(), "mpmath")
         with mpmath.workdps(dps + _GUARD):
@@ -1021,7 +840,7 @@ def normalisation_report(d, eps, lam=1, *, floor=None, dps: int = 30) -> BoundRe
     rows = []
     for label, big, small, where in (("Phi_eps(0) >= Phi_eps(eps)", at0, at_eps, "0"),
                                       (f"Phi_eps(eps) >= {floor}", at_eps, floor, str(eps))):
-        holds, margin = _decide(big, small, dps)
+        holds, margin = decide_at_least_one(big, small, dps)
         rows.append(BoundCase(label, holds, margin, where, "exact", "exact numbers compared by enclosures",
                               margin, where))
     return BoundReport(lemma, f"Phi_eps(0) >= Phi_eps(eps) >= {floor}", d, eps, lam, tuple(rows),
@@ -1067,7 +886,7 @@ def monotonicity_report(d, eps, lam=1, *, claimed=None, dps: int = 30) -> BoundR
         if where not in ("0", "eps"):
             raise ValueError(f"claimed sup location must be '0' or 'eps'; got {where!r}")
         at, other = (v0, ve) if where == "0" else (ve, v0)
-        holds, margin = _decide(at, other, dps)
+        holds, margin = decide_at_least_one(at, other, dps)
         cases.append(BoundCase(f"k={k}", holds, margin, "0" if where == "0" else str(eps), "exact",
                                "sup in {0, eps} by the exact sign pattern; endpoint values by enclosures",
                                margin, "0" if where == "0" else str(eps)))

@@ -27,11 +27,12 @@ at every quadrature node (no nan, no infinity, no complex value). Every transfor
 runs under a time budget (``time_budget``, 300 s by default) and ends, when it is spent, in
 :class:`TransformAccuracyError` saying how far it got.
 
-Structure is used where the exact layer knows it: Lemma B.9's lambda-harmonic potential has
-the closed-form transform (2 pi)^{d/2} C s^{-nu}/(rho^2 + s^2) (from
-int_0^oo r K_nu(s r) J_nu(rho r) dr = rho^nu s^{-nu}/(rho^2 + s^2), DLMF 10.22.69 with
-mu = nu), so for Phi_eps only [0, eps] needs quadrature; piecewise potentials are integrated
-piece by piece, split at their breakpoints; oscillatory infinite tails use mpmath.quadosc.
+The transform reads the potential's structure from the exact layer
+(:attr:`harmonic.exact.RadialPotential.structure`, never by parsing here): Gaussian, Matérn and
+Bessel-K terms have closed-form transforms (Lemma B.9's lambda-harmonic potential is a
+Bessel-K term: (2 pi)^{d/2} C s^{-nu}/(rho^2 + s^2), DLMF 10.22.69); exponential-polynomial
+pieces (Phi_eps, lens potentials, e^{-r}) have closed forms in odd d; the rest is integrated
+piece by piece, split at the breakpoints, oscillatory infinite tails by mpmath.quadosc.
 """
 from __future__ import annotations
 
@@ -39,17 +40,20 @@ import math
 import time
 import weakref
 from dataclasses import dataclass
-from fractions import Fraction
-from functools import lru_cache
 from typing import Callable
 
 import mpmath
 import sympy as sp
 
-from harmonic.exact import LamHarmonicPotential, RadialPotential, radial_laplacian
+from harmonic.exact import RadialPotential, radial_laplacian
+from harmonic.exact.structure import Piece, Structure
+from harmonic.exact.structure import piece as exact_piece
 
-__all__ = ["TransformResult", "TransformAccuracyError", "radial_fourier", "inverse_radial_fourier",
-           "radial_kernel"]
+from .errors import TransformAccuracyError
+from .kernels import (bessel_potential, bessel_potential_at_origin, bessel_potential_constant,
+                      radial_kernel, spherical_weights)
+
+__all__ = ["TransformResult", "radial_fourier", "inverse_radial_fourier"]
 
 _EXTRA = 15          # the second evaluation's extra digits
 _GUARD = 10          # guard digits of the first evaluation
@@ -85,15 +89,6 @@ class TransformResult:
 
     def __float__(self):
         return float(self.value)
-
-
-class TransformAccuracyError(ArithmeticError):
-    """The requested accuracy was not reached; ``value`` and ``error`` carry the estimate
-    (``None`` when not even one evaluation finished within the time budget)."""
-
-    def __init__(self, message: str, value, error):
-        super().__init__(message)
-        self.value, self.error = value, error
 
 
 class _OutOfTime(Exception):
@@ -137,59 +132,6 @@ def _real_value(v, r):
         raise ValueError(f"radial_fourier needs a finite f (integrable on R^d); got "
                          f"f({mpmath.nstr(r, 8)}) = {v}")
     return v
-
-
-# -- the kernel Lambda_nu(z) = J_nu(z) / z^nu ---------------------------------------------
-
-@lru_cache(maxsize=None)
-def _spherical_coefficients(n: int) -> tuple[int, ...]:
-    """a_k(n + 1/2) = (n+k)! / (2^k k! (n-k)!), DLMF 10.49.1."""
-    return tuple(Fraction(math.factorial(n + k), math.factorial(k) * math.factorial(n - k) * 2**k)
-                 for k in range(n + 1))
-
-
-def _lambda_half_integer(n: int, z):
-    """Lambda_{n+1/2}(z) = sqrt(2/pi) j_n(z) / z^n for z > n + 2 (elementary, DLMF 10.49.3)."""
-    a = _spherical_coefficients(n)
-    s, c = mpmath.sin(z - n * mpmath.pi / 2), mpmath.cos(z - n * mpmath.pi / 2)
-    even = odd = mpmath.mpf(0)
-    zk = mpmath.mpf(1)
-    for k in range(n + 1):
-        term = mpmath.mpf(a[k].numerator) / a[k].denominator / zk
-        if k % 2 == 0:
-            even += (-1)**(k // 2) * term
-        else:
-            odd += (-1)**(k // 2) * term
-        zk *= z
-    jn = (s * even + c * odd) / z
-    return mpmath.sqrt(2 / mpmath.pi) * jn / z**n
-
-
-def _lambda_series(nu, z):
-    """sum_k (-1)^k (z/2)^{2k} / (k! Gamma(nu+k+1)) / 2^nu (DLMF 10.2.2 divided by z^nu)."""
-    return mpmath.hyp0f1(nu + 1, -(z / 2)**2) / (2**nu * mpmath.gamma(nu + 1))
-
-
-def radial_kernel(nu, z):
-    r"""Lambda_nu(z) = J_nu(z)/z^nu, entire in z; Lambda_nu(0) = 2^{-nu}/Gamma(nu+1).
-
-    Half-integer orders (odd d) use the elementary form of the spherical Bessel function
-    for z > n + 2 and the power series below; other orders use mpmath.besselj.
-
-    >>> import mpmath
-    >>> z = mpmath.mpf(2)       # Lambda_{1/2}(z) = sqrt(2/pi) sin(z)/z (DLMF 10.16.1)
-    >>> abs(radial_kernel(mpmath.mpf(1) / 2, z) - mpmath.sqrt(2 / mpmath.pi) * mpmath.sin(z) / z) < 1e-15
-    True
-    """
-    twice = 2 * nu
-    if z == 0:
-        return 1 / (2**nu * mpmath.gamma(nu + 1))
-    if twice == int(twice) and int(twice) % 2 == 1 and twice > 0:
-        n = int(twice) // 2
-        if z > n + 2:
-            return _lambda_half_integer(n, z)
-        return _lambda_series(nu, z)
-    return mpmath.besselj(nu, z) / z**nu
 
 
 # -- closed forms for exponential-polynomial pieces (odd d) ------------------------------
@@ -247,32 +189,6 @@ def _power_exp_integrals(js, w, a, b) -> dict:
     return out
 
 
-def _exp_poly_terms(expr: sp.Expr, r: sp.Symbol):
-    """expr = sum c r^k e^{-s r} (c, s exact numbers, k integer, s >= 0) as [(c, k, s)], or None.
-
-    c is returned as a function of no arguments that evaluates it at the current precision."""
-    terms = []
-    for term in sp.Add.make_args(sp.expand(sp.powsimp(sp.expand(expr, power_exp=True)))):
-        c, rest = term.as_independent(r, as_Add=False)
-        k, s = 0, sp.Integer(0)
-        for factor in sp.Mul.make_args(rest):
-            if factor == r:
-                k += 1
-            elif factor.is_Pow and factor.base == r and factor.exp.is_Integer:
-                k += int(factor.exp)
-            elif isinstance(factor, sp.exp):
-                rate = sp.simplify(-factor.args[0] / r)
-                if rate.free_symbols or not rate.is_real or rate < 0:
-                    return None
-                s += rate
-            elif factor != 1:
-                return None
-        if c.free_symbols or not c.is_real:
-            return None
-        terms.append((sp.lambdify((), c, modules="mpmath"), k, s))
-    return terms
-
-
 @dataclass
 class _ExpPolyPiece:
     """sum c r^k e^{-s r} on [a, b]: its transform in closed form for odd d."""
@@ -296,8 +212,7 @@ class _ExpPolyPiece:
                 total += sum(c() * ints[k + d - 1] for c, k in group)
             return total * radial_kernel(nu, mpmath.mpf(0))
         n = (d - 3) // 2                  # d = 2n + 3: r^{d-1} Lambda(rho r) = sqrt(2/pi) rho^{-n} r^{n+2} j_n(rho r)
-        weights = [mpmath.mpc(0, 1)**(q - n - 1) * mpmath.mpf(f.numerator) / f.denominator * rho**(-q - 1)
-                   for q, f in enumerate(_spherical_coefficients(n))]   # j_n = Re sum_q ... (DLMF 10.49.6)
+        weights = spherical_weights(n, rho)       # j_n = Re sum_q ... (DLMF 10.49.6)
         for s, group in by_rate.items():
             w = mpmath.mpc(mpmath.mpf(s), -rho)
             ints = _power_exp_integrals([k + n + 1 - q for _, k in group for q in range(n + 1)], w, a, b)
@@ -330,160 +245,81 @@ def _lambdify(expr, r):
     return sp.lambdify(r, expr, modules="mpmath")
 
 
-def _piecewise_intervals(expr: sp.Expr, r: sp.Symbol):
-    """[(lo, hi, sub-expression)] for a Piecewise made of r < c / r <= c / True branches."""
-    out, lo = [], sp.Integer(0)
-    for sub, cond in expr.args:
-        if cond is sp.true:
-            hi = sp.oo
-        elif isinstance(cond, (sp.StrictLessThan, sp.LessThan)) and cond.lhs == r and not cond.rhs.free_symbols:
-            hi = cond.rhs
-        else:
-            raise ValueError(f"radial_fourier: cannot split the Piecewise condition {cond}; pass an "
-                             "mpmath callable with breakpoints= instead")
-        if hi > lo:
-            out.append((lo, hi, sub))
-            lo = hi
-        if hi is sp.oo:
-            break
-    return out
-
-
-def _sympy_piece(lo, hi, expr, r, d):
-    """A closed-form exponential-polynomial piece where possible, else a quadrature piece."""
-    a = mpmath.mpf(sp.N(lo, _PLAN_DPS))
-    b = mpmath.inf if hi is sp.oo else mpmath.mpf(sp.N(hi, _PLAN_DPS))
-    g = _lambdify(expr, r)
-    terms = _exp_poly_terms(expr, r)
-    if terms is not None:
-        piece = _ExpPolyPiece(a, b, terms, g)
+def _piece(p: Piece, r: sp.Symbol, d: int):
+    """A closed-form exponential-polynomial piece where the structure has one and it applies
+    in R^d, else a quadrature piece (a, b, g)."""
+    a = mpmath.mpf(sp.N(p.lo, _PLAN_DPS))
+    b = mpmath.inf if p.hi is sp.oo else mpmath.mpf(sp.N(p.hi, _PLAN_DPS))
+    g = _lambdify(p.expr, r)
+    if p.exp_poly is not None and all(not t.c.free_symbols and t.c.is_real for t in p.exp_poly):
+        piece = _ExpPolyPiece(a, b, [(sp.lambdify((), t.c, modules="mpmath"), t.k, t.s) for t in p.exp_poly], g)
         if piece.usable(d):
             return piece
     return (a, b, g)
 
 
-def _gaussian_part(expr: sp.Expr, r: sp.Symbol, d: int):
-    """Split expr into (closed transform of its Gaussian terms c r^{2k} e^{-a r^2}, the rest).
+def _gaussian_closed(terms, d: int):
+    """The transform of the Gaussian terms c r^{2k} e^{-a r^2}, exactly.
 
     F(|x|^{2k} g) = (-Delta_omega)^k F(g) and F(e^{-a|x|^2}) = (pi/a)^{d/2} e^{-rho^2/(4a)},
-    so each such term has an exact transform, generated here with sympy (no cancellation,
-    no quadrature: Gaussians are resolved at every rho)."""
-    rho = sp.Symbol("rho", positive=True)
-    closed, rest = sp.Integer(0), sp.Integer(0)
-    for term in sp.Add.make_args(sp.expand(expr, power_exp=True)):
-        c, body = term.as_independent(r, as_Add=False)
-        k, a = 0, None
-        for factor in sp.Mul.make_args(body):
-            if factor.is_Pow and factor.base == r and factor.exp.is_Integer:
-                k += int(factor.exp)
-            elif factor == r:
-                k += 1
-            elif isinstance(factor, sp.exp):
-                coeff = sp.simplify(-factor.args[0] / r**2)
-                a = coeff if not coeff.free_symbols and coeff.is_positive else None
-            elif factor != 1:
-                a = None
-                break
-        if a is None or k % 2 or k < 0 or c.free_symbols:
-            rest += term
-            continue
-        g = (sp.pi / a)**sp.Rational(d, 2) * sp.exp(-rho**2 / (4 * a))
-        for _ in range(k // 2):
+    generated with sympy (no cancellation, no quadrature: Gaussians are resolved at every rho)."""
+    rho = sp.Symbol("rho", positive=True)     # |omega|, the Fourier variable
+    closed = sp.Integer(0)
+    for t in terms:
+        g = (sp.pi / t.a)**sp.Rational(d, 2) * sp.exp(-rho**2 / (4 * t.a))
+        for _ in range(t.k):
             g = -radial_laplacian(g, d, rho)
-        closed += c * g
-    if closed == 0:
-        return None, expr
+        closed += t.c * g
     fn = sp.lambdify(rho, sp.simplify(closed), modules="mpmath")
-    return (lambda x: fn(x)), rest
+    return lambda x: fn(x)
 
 
-def _matern_part(expr: sp.Expr, r: sp.Symbol, d: int):
-    """Split expr into (closed transform of its terms c (a^2 + r^2)^{-nu}, nu > d/2, the rest).
+def _matern_closed(terms, d: int):
+    """The transform of the Matérn terms c (a^2 + r^2)^{-nu} (nu > d/2).
 
-    F((a^2 + |x|^2)^{-nu})(rho) = (2 pi)^{d/2} 2^{1-nu}/Gamma(nu) a^{d/2-nu} rho^{nu-d/2}
-    K_{d/2-nu}(a rho) (the Bessel-potential / Matern transform), with the limit
-    pi^{d/2} Gamma(nu - d/2)/Gamma(nu) a^{d-2nu} at rho = 0: algebraic tails such as
-    1/(1+r^2)^2 are then resolved at every rho, with no oscillatory quadrature."""
-    terms = []
-    rest = sp.Integer(0)
-    for term in sp.Add.make_args(expr):
-        c, body = term.as_independent(r, as_Add=False)
-        ok = body.is_Pow and body.exp.is_Rational and not c.free_symbols
-        if ok:
-            poly = sp.Poly(body.base, r) if body.base.is_polynomial(r) else None
-            coeffs = poly.all_coeffs() if poly is not None and poly.degree() == 2 else None
-            ok = (coeffs is not None and coeffs[0] == 1 and coeffs[1] == 0 and coeffs[2].is_positive
-                  and -body.exp > sp.Rational(d, 2))
-        if not ok:
-            rest += term
-            continue
-        terms.append((c, sp.sqrt(coeffs[2]), -body.exp))
-    if not terms:
-        return None, expr
-    consts = [tuple(mpmath.mpf(sp.N(x, _PLAN_DPS)) for x in t) for t in terms]
+    F((a^2 + |x|^2)^{-nu})(rho) = (2 pi)^d F^{-1}((a^2 + |x|^2)^{-nu})(rho), the Bessel
+    potential (Matern kernel) of :func:`~harmonic.precise.kernels.bessel_potential` at rho,
+    with its limit pi^{d/2} Gamma(nu - d/2)/Gamma(nu) a^{d-2nu} at rho = 0: algebraic tails such
+    as 1/(1+r^2)^2 are then resolved at every rho, with no oscillatory quadrature."""
+    consts = [tuple(mpmath.mpf(sp.N(x, _PLAN_DPS)) for x in (t.c, t.a, t.nu)) for t in terms]
 
     def closed(rho):
-        half = mpmath.mpf(d) / 2
         out = mpmath.mpf(0)
         for c, a, nu in consts:
-            if rho == 0:
-                out += c * mpmath.pi**half * mpmath.gamma(nu - half) / mpmath.gamma(nu) * a**(d - 2 * nu)
-            else:
-                out += (c * (2 * mpmath.pi)**half * 2**(1 - nu) / mpmath.gamma(nu) * a**(half - nu)
-                        * rho**(nu - half) * mpmath.besselk(half - nu, a * rho))
+            inverse = bessel_potential_at_origin(nu, d, a) if rho == 0 else bessel_potential(nu, d, a, rho)
+            out += c * (2 * mpmath.pi)**d * inverse
         return out
-    return closed, rest
-
-
-def _bessel_k_part(expr: sp.Expr, r: sp.Symbol, d: int):
-    """Split expr into (closed transform of its terms c r^b K_b(a r), b + d/2 > 0, the rest).
-
-    The Fourier dual of the Matern pair (``_matern_part``):
-    F(|x|^b K_b(a|x|))(rho) = (2 pi)^{d/2} 2^{b+d/2-1} Gamma(b + d/2) a^b (a^2 + rho^2)^{-(b+d/2)}
-    (K_{-b} = K_b, so K_1(r)/r is b = -1). Activations such as Lemma B.10's K_1(r)/r then cost
-    a closed form instead of a stalled quadrature."""
-    terms = []
-    rest = sp.Integer(0)
-    for term in sp.Add.make_args(expr):
-        c, body = term.as_independent(r, as_Add=False)
-        power, bessel, ok = sp.Integer(0), None, not c.free_symbols
-        for factor in sp.Mul.make_args(body):
-            if factor == r:
-                power += 1
-            elif factor.is_Pow and factor.base == r and factor.exp.is_Rational:
-                power += factor.exp
-            elif isinstance(factor, sp.besselk) and bessel is None:
-                bessel = factor
-            elif factor != 1:
-                ok = False
-        if ok and bessel is not None:
-            order, arg = bessel.args
-            a = sp.simplify(arg / r)
-            ok = (not a.free_symbols and a.is_positive and order.is_Rational
-                  and abs(order) == abs(power) and power + sp.Rational(d, 2) > 0)
-        if not (ok and bessel is not None):
-            rest += term
-            continue
-        terms.append((c, a, power))
-    if not terms:
-        return None, expr
-    consts = [tuple(mpmath.mpf(sp.N(x, _PLAN_DPS)) for x in t) for t in terms]
-
-    def closed(rho):
-        half = mpmath.mpf(d) / 2
-        return sum(c * (2 * mpmath.pi)**half * 2**(b + half - 1) * mpmath.gamma(b + half) * a**b
-                   * (a**2 + rho**2)**(-(b + half)) for c, a, b in consts)
-    return closed, rest
-
-
-def _lam_harmonic_closed(phi: LamHarmonicPotential, scale, d: int):
-    s = mpmath.mpf(sp.N(phi.s, _PLAN_DPS))
-    c = mpmath.mpf(sp.N(phi.bessel_constant() / scale, _PLAN_DPS))
-    nu = mpmath.mpf(d) / 2 - 1
-
-    def closed(rho):
-        return (2 * mpmath.pi)**(mpmath.mpf(d) / 2) * c * s**(-nu) / (rho**2 + s**2)
     return closed
+
+
+def _bessel_k_closed(terms, d: int):
+    """The transform of the Bessel-K terms c r^b K_b(a r) (b + d/2 > 0).
+
+    The Matern pair read backwards (:func:`~harmonic.precise.kernels.bessel_potential` with
+    alpha = b + d/2, K_{-b} = K_b): r^b K_b(a r) = a^b/c_{d,alpha} F^{-1}[(rho^2 + a^2)^{-alpha}],
+    so F(|x|^b K_b(a|x|))(rho) = (2 pi)^{d/2} 2^{b+d/2-1} Gamma(b + d/2) a^b (a^2 + rho^2)^{-(b+d/2)}
+    (K_1(r)/r is b = -1; Lemma B.9's potential C r^{1-d/2} K_{d/2-1}(s r) gives
+    (2 pi)^{d/2} C s^{-nu}/(rho^2 + s^2), DLMF 10.22.69)."""
+    consts = [tuple(mpmath.mpf(sp.N(x, _PLAN_DPS)) for x in (t.c, t.a, t.b)) for t in terms]
+
+    def closed(rho):
+        return sum(c * a**b / bessel_potential_constant(b + mpmath.mpf(d) / 2, d)
+                   * (a**2 + rho**2)**(-(b + mpmath.mpf(d) / 2)) for c, a, b in consts)
+    return closed
+
+
+def _closed_parts(structure: Structure, d: int, r: sp.Symbol):
+    """(closed transform of the terms that have one in R^d or None, the other terms' sum)."""
+    half = sp.Rational(d, 2)
+    matern = [t for t in structure.matern if t.nu > half]
+    bessel = [t for t in structure.bessel_k if t.b + half > 0]
+    numeric = [t for t in structure.terms if not t.c.free_symbols and t.c.is_real]
+    parts = [build(ts, d) for build, ts in ((_gaussian_closed, [t for t in structure.gaussian if t in numeric]),
+                                            (_matern_closed, [t for t in matern if t in numeric]),
+                                            (_bessel_k_closed, [t for t in bessel if t in numeric])) if ts]
+    used = {id(t) for t in structure.gaussian + tuple(matern) + tuple(bessel) if t in numeric}
+    rest = sp.Add(*(t.expr(r) for t in structure.terms if id(t) not in used))
+    return ((lambda x: sum(g(x) for g in parts)) if parts else None), rest
 
 
 def _limit_verdict(expr, r, point):
@@ -564,32 +400,22 @@ def _plan(f, d: int, breakpoints, support) -> _Plan:
         if f.params:
             raise ValueError(f"radial_fourier: {f.name or 'the potential'} has symbolic parameters "
                              f"{', '.join(map(str, f.params))}; give them values with .subs()")
-        if isinstance(f, LamHarmonicPotential):
-            if f.d != d:
-                raise ValueError(f"radial_fourier: Lemma B.9's potential for d={f.d} transformed in d={d}; "
-                                 "the closed form needs the same d")
-            return _Plan([], _lam_harmonic_closed(f, 1, d), [])
         _check_expression(f.expr, f.r)
-        if isinstance(f.expr, sp.Piecewise):
-            intervals, closed = _piecewise_intervals(f.expr, f.r), None
-        else:
-            gauss, rest = _gaussian_part(f.expr, f.r, d)
-            matern, rest = _matern_part(rest, f.r, d)
-            bessel, rest = _bessel_k_part(rest, f.r, d)
-            parts = [g for g in (gauss, matern, bessel) if g is not None]
-            closed = (lambda x: sum(g(x) for g in parts)) if parts else None
-            intervals = [(sp.Integer(0), sp.oo, rest)]
+        closed, rest = _closed_parts(f.structure, d, f.r)       # the structure the exact layer knows
+        pieces_in = list(f.structure.pieces)
+        if rest != 0:          # terms without a closed form in this d: quadrature on [0, oo)
+            pieces_in.append(exact_piece(0, sp.oo, rest, f.r))
         pieces, tails, at_zero = [], [], None
-        for lo, hi, sub in intervals:
-            if sub == 0:
+        for p in pieces_in:
+            if p.expr == 0:
                 continue
-            piece = _sympy_piece(lo, hi, sub, f.r, d)
-            if not isinstance(piece, _ExpPolyPiece):
-                shown, refusal, abs_decided = _check_integrable(sub, f.r, lo, hi, d)
+            pc = _piece(p, f.r, d)
+            if not isinstance(pc, _ExpPolyPiece):
+                shown, refusal, abs_decided = _check_integrable(p.expr, f.r, p.lo, p.hi, d)
                 at_zero = at_zero or refusal
                 if not (shown and abs_decided):
-                    tails.append((piece[0], piece[2], sub, not shown, not abs_decided))
-            pieces.append(piece)
+                    tails.append((pc[0], pc[2], p.expr, not shown, not abs_decided))
+            pieces.append(pc)
         return _Plan(pieces, closed, tails, at_zero)
     if not callable(f):
         raise ValueError(f"radial_fourier needs a radial potential, a sympy expression or a callable; got {f!r}")

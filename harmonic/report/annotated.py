@@ -21,9 +21,9 @@ mapping or an object with
 ``reason``
     why it is not checkable by computer (when ``claims`` is empty);
 
-and optionally ``note`` (how the claims cover it), ``kind`` and ``numbered``. By default
-:data:`verification.coverage.INDEX` is used when it can be imported. Claims of the report
-that no entry names are grouped by their own statement id (the text before `` (``) in a last
+and optionally ``note`` (how the claims cover it), ``kind`` and ``numbered``. The caller
+passes it (``harmonic report`` and the docs pass :data:`verification.coverage.INDEX`; this
+layer never imports the verification). Claims of the report that no entry names are grouped by their own statement id (the text before `` (``) in a last
 section, so every claim of the run appears, each exactly once: a claim named by several
 statements is shown in full under the statement it is named after (else the first) and
 referred to from the others.
@@ -148,14 +148,6 @@ def _field(entry: Any, *names: str, default: Any = None) -> Any:
 def _base_id(claim_id: str) -> str:
     """``"Lemma B.9 (p bound)"`` -> ``"Lemma B.9"``."""
     return claim_id.split(" (", 1)[0].strip()
-
-
-def _default_coverage() -> Sequence[Any] | None:
-    try:
-        from verification.coverage import INDEX
-    except ImportError:
-        return None
-    return INDEX
 
 
 def _paper_key(statement_id: str) -> tuple:
@@ -652,8 +644,7 @@ def _build(report: Mapping[str, Any], coverage: Iterable[Any] | None, registry: 
     claims = {str(c["id"]): c for c in rows}
     registry = dict(registry or {})
     ids = list(claims) + [cid for cid in registry if cid not in claims]
-    cov = _default_coverage() if coverage is None else coverage
-    index, rest = _statements(ids, cov)
+    index, rest = _statements(ids, coverage)
     statements = (printed or {}).get("statements", {}) if printed else {}
     titles = (printed or {}).get("sections", {}) if printed else {}
     figures = figures or {}
@@ -701,7 +692,8 @@ def annotated_paper(report: Mapping[str, Any], coverage: Iterable[Any] | None = 
         A verification ``report.json``, parsed.
     coverage : iterable, optional
         The coverage index (entries with ``statement``/``id``, ``claims``, ``reason``; see the
-        module docstring). Default: :data:`verification.coverage.INDEX` if importable.
+        module docstring), e.g. :data:`verification.coverage.INDEX`. Without one every claim is
+        shown under its own statement id.
     registry : mapping, optional
         Registered claim id -> statement; a registered claim missing from the report gets an
         entry marked *not in this run*.

@@ -179,7 +179,7 @@ def descent_figure(d: int = 3, k: int = 3, eps=sp.Rational(1, 2), *, seed: int =
         "GD on L (Algorithm 4)": descent.gd(descent.loss_objective(loss), loss.pack(a0, th0),
                                             alpha=5e-3, T=3000),
         "SecondGD on G (Algorithm 2)": descent.second_gd(
-            descent.loss_objective(loss, regularised=True), loss.pack(a0, th0), alpha=5e-3,
+            descent.loss_objective(loss, regularized=True), loss.pack(a0, th0), alpha=5e-3,
             eta=1e-6, gamma=1e-6, T=3000),
     }
     node = descent.nodewise_descent(loss, np.zeros(k), th0, alpha=5e-3, eta=1e-6, gamma=1e-6,

@@ -12,6 +12,7 @@ file                              builder                  content
 ``verification_summary.tex``      :func:`summary_table`     one row per claim of a verification run
 ``errata.tex``                    :func:`errata_table`      printed vs corrected, and what decides it
 ``table1_potentials.tex``         :func:`table1`            Table 1 of the paper, with more rows
+``catalogue.tex``                 :func:`catalogue_table`   every potential of the catalogue, realizable?
 ``p_coefficients.tex``            :func:`p_table`           p(r) of Lemma B.9, d = 3, 7, ..., 31
 ``bound_margins.tex``             :func:`bounds_table`      margins of every bound of Lemmas 4.2/B.8/B.9
 ================================  =======================  ===========================================
@@ -29,15 +30,16 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import mpmath
 import sympy as sp
 
-from harmonic.exact import R, almost_lam_harmonic, lam_harmonic_poly
-from harmonic.precise import (KnownDual, dual, lam_harmonic_activation, lemma_4_2_bounds,
-                              realizability, taylor_realizability)
+from harmonic.exact import (R, RadialPotential, SpherePotential, almost_lam_harmonic, entries,
+                           lam_harmonic_poly, potential)
+from harmonic.precise import (dual, lam_harmonic_activation, lemma_4_2_bounds, realizability,
+                              taylor_realizability)
 from harmonic.progress import Progress
 
 from .latex import Column, LatexTable, breakable, document, escape, ragged, sci
 
 __all__ = ["P_DIMENSIONS", "BOUND_DIMENSIONS", "BOUND_EPS", "summary_table", "errata_table",
-           "table1", "p_table", "bounds_table", "paper_tables", "write_tables"]
+           "table1", "catalogue_table", "p_table", "bounds_table", "paper_tables", "write_tables"]
 
 #: Dimensions of the p(r) table: d = 3 (mod 4) from 3 to 31 (Lemma 4.2 needs d = 3 mod 4).
 P_DIMENSIONS = tuple(range(3, 32, 4))
@@ -45,7 +47,6 @@ P_DIMENSIONS = tuple(range(3, 32, 4))
 BOUND_DIMENSIONS = (3, 7, 11)
 BOUND_EPS = (sp.Rational(1, 10), sp.Rational(1, 2))
 
-_RHO = sp.Symbol("rho", real=True)
 _TAYLOR_ORDER = 12
 _STATEMENT_WIDTH = 80
 #: rows per float of the summary: a statement is typeset in full from its LaTeX form (up to
@@ -217,34 +218,33 @@ def _fourier_check(cases: Sequence[tuple[Any, int]], dps: int, extra: str = "") 
     return _verdict(verdicts), "; ".join(parts) + extra
 
 
-def _sphere_check(k: KnownDual, dps: int) -> tuple[bool | None, str]:
-    """Lemma B.1 and Theorem B.2: the closed form is the dual of the activation (quadrature at
-    rho = +-1/2) and its Taylor coefficients are >= 0 through order 12 (exact)."""
-    taylor = taylor_realizability(k.closed_form(_RHO), _TAYLOR_ORDER, variable=_RHO)
-    worst = mpmath.mpf(0)
-    with mpmath.workdps(dps + 10):
-        for rho in (mpmath.mpf(-1) / 2, mpmath.mpf(1) / 2):
-            q = dual(k.activation, rho, dps=dps, breakpoints=k.breakpoints)
-            exact = k.closed_form(rho)
-            worst = max(worst, abs(q.value - exact) / max(1, abs(exact)))
-        agrees = worst <= mpmath.mpf(10)**(5 - dps)
+def _sphere_check(f: SpherePotential, dps: int) -> tuple[bool | None, str]:
+    """Lemma B.1 and Theorem B.2: f is the dual of its activation (quadrature at rho = +-1/2)
+    and its Taylor coefficients are >= 0 through order 12 (exact)."""
+    taylor = taylor_realizability(f.expr, _TAYLOR_ORDER, variable=f.var)
     if taylor.witness is not None:
         i, c = taylor.witness
         return False, f"Taylor $c_{{{i}}} = {sp.latex(c)} < 0$ (exact): the dual of no activation (Thm B.2)"
+    exact_part = f"Taylor $c_0, \\ldots, c_{{{_TAYLOR_ORDER}}} \\ge 0$ (exact)"
+    if f.activation is None:
+        return None, exact_part + "; no activation known"
+    activation = sp.lambdify(f.X, f.activation, modules="mpmath")
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(dps + 10):
+        for rho in (mpmath.mpf(-1) / 2, mpmath.mpf(1) / 2):
+            q = dual(activation, rho, dps=dps, breakpoints=f.breakpoints)
+            exact = f.mp(rho, dps + 10)
+            worst = max(worst, abs(q.value - exact) / max(1, abs(exact)))
+        agrees = worst <= mpmath.mpf(10)**(5 - dps)
     how = (f"$\\hat\\sigma = \\Phi$ at $\\rho = \\pm\\tfrac12$ (quadrature: relative difference "
-           f"$\\le {sci(max(worst, mpmath.mpf(10)**-dps), 1, inline=False)}$; numeric); Taylor "
-           f"$c_0, \\ldots, c_{{{_TAYLOR_ORDER}}} \\ge 0$ (exact)")
+           f"$\\le {sci(max(worst, mpmath.mpf(10)**-dps), 1, inline=False)}$; numeric); " + exact_part)
     if not agrees:
         return None, how.replace("= \\Phi", "\\neq \\Phi")
     return True, how
 
 
-def _sphere(k: KnownDual) -> str:
-    return f"${sp.latex(k.closed_form(_RHO))}$"
-
-
-def _radial(expr) -> str:
-    return f"${sp.latex(expr)}$"
+def _latex(f: RadialPotential | SpherePotential) -> str:
+    return f"${sp.latex(f.expr)}$"
 
 
 _EPS = sp.Rational(1, 10)
@@ -257,34 +257,35 @@ def _rows() -> list[_Row]:
     act = lam_harmonic_activation(3)
     bessel = (f"; activation $h(r) = {sp.latex(act.constant)}\\,K_1(r)/r$ "
               f"(\\texttt{{{breakable(escape('lam_harmonic_activation'))}}})")
-    sign, relu, erf, exp = KnownDual.sign(), KnownDual.relu(), KnownDual.erf(1), KnownDual.exp(1)
-    hermite = KnownDual.hermite(3)
+    sign, relu, erf, exp = potential("sign"), potential("relu"), potential("erf"), potential("exp")
+    hermite = potential("polynomial", l=3)
+    gauss, expo, yukawa = potential("gaussian"), potential("exponential"), potential("lam_harmonic", d=3)
     return [
         _Row(r"Almost $\lambda$-harmonic $\sigma_\epsilon$, $\epsilon = \tfrac{1}{10}$",
              r"$\Phi_\epsilon(r)$ of Lemma 4.2 (below)",
              lambda dps: _fourier_check([(almost_lam_harmonic(d, _EPS), d) for d in (3, 7)], dps),
              r"Yes, Thm 4.6 ($d \equiv 3 \bmod 4$)", ("Lemma 4.2", "Theorem 2.1 (Phi_eps realizable)", "Theorem 4.1",
                                                     "Theorem 4.6")),
-        _Row("Sign", _sphere(sign), lambda dps: _sphere_check(sign, dps),
+        _Row("Sign", _latex(sign), lambda dps: _sphere_check(sign, dps),
              r"Yes for $d = 2$, Lem G.2", ("Lemma B.1", "Theorem B.2 (Taylor coefficients)", "Lemma G.1", "Lemma G.2")),
-        _Row(r"Polynomial $h_3 = \mathrm{He}_3/\sqrt{6}$", _sphere(hermite),
+        _Row(r"Polynomial $h_3 = \mathrm{He}_3/\sqrt{6}$", _latex(hermite),
              lambda dps: _sphere_check(hermite, dps),
              r"Yes, for orthonormal $w_i$, Lem G.3", ("Lemma B.1 (closed forms)", "Theorem B.2", "Lemma G.3")),
-        _Row("ReLU", _sphere(relu), lambda dps: _sphere_check(relu, dps),
+        _Row("ReLU", _latex(relu), lambda dps: _sphere_check(relu, dps),
              "not stated", ("Lemma B.1 (closed forms)",)),
-        _Row(r"$\mathrm{erf}(x)$", _sphere(erf), lambda dps: _sphere_check(erf, dps),
+        _Row(r"$\mathrm{erf}(x)$", _latex(erf), lambda dps: _sphere_check(erf, dps),
              "not stated", ("Lemma B.1 (closed forms)",)),
-        _Row("$e^x$", _sphere(exp), lambda dps: _sphere_check(exp, dps),
+        _Row("$e^x$", _latex(exp), lambda dps: _sphere_check(exp, dps),
              r"$\theta_i$ near some $w_j$, as for the Gaussian (App.~F)", ("Lemma B.1 (closed forms)",)),
-        _Row(r"Gaussian (Sec.~B.1)", _radial(sp.exp(-R**2 / 2)),
-             lambda dps: _fourier_check([(sp.exp(-R**2 / 2), 3)], dps),
+        _Row(r"Gaussian (Sec.~B.1)", _latex(gauss),
+             lambda dps: _fourier_check([(gauss, 3)], dps),
              r"$\theta_i$ within $\sqrt\epsilon$ of some $w_j$, Thm F.4",
              ("Section B.1 (Gaussian identity)", "Theorem 2.1 (references)", "Theorem F.4")),
-        _Row(r"Bessel $K_0$ (Sec.~B.1): $e^{-|x|}$", _radial(sp.exp(-R)),
-             lambda dps: _fourier_check([(sp.exp(-R), 3)], dps),
+        _Row(r"Bessel $K_0$ (Sec.~B.1): $e^{-|x|}$", _latex(expo),
+             lambda dps: _fourier_check([(expo, 3)], dps),
              "not stated", ("Section B.1 (K0 identity)", "Theorem 2.1 (references)")),
-        _Row(r"$K_1(r)/r$, $d = 3$ (Lem B.10)", _radial(sp.exp(-R) / R),
-             lambda dps: _fourier_check([(sp.exp(-R) / R, 3)], dps, bessel),
+        _Row(r"$K_1(r)/r$, $d = 3$ (Lem B.10)", _latex(yukawa),
+             lambda dps: _fourier_check([(yukawa, 3)], dps, bessel),
              r"No local minima but $\theta_i = w_j$, Thm 3.6 ($\lambda$-harmonic; $\Phi(0) = \infty$)",
              ("Lemma B.10", "Lemma B.9 (Bessel-K form)", "Theorem 3.6")),
     ]
@@ -362,6 +363,46 @@ def table1(*, claim_ids: Sequence[str] = (), results: Mapping[str, bool] | None 
                        Column("Convergence (paper)", ragged("0.14\\linewidth")),
                        Column("Checked by", ragged("0.14\\linewidth"))),
                       tuple(rows), notes=notes, size="scriptsize")
+
+
+def _realizable_cell(entry, dps: int) -> tuple[str, str]:
+    """(potential LaTeX, realizable? and how) for a catalogue entry at its example parameters."""
+    f = entry(**entry.example)
+    if entry.geometry == "sphere":
+        verdict, how = _sphere_check(f, dps)
+        return _latex(f), f"{_YES_NO[verdict]}: {how}"
+    d = f.dimension or entry.example.get("d", 3)
+    try:
+        verdict, how = _fourier_check([(f, d)], dps)
+    except ValueError as err:       # not integrable: Theorem 2.1's transform does not exist
+        return _latex(f), f"not integrable on $\\mathbb{{R}}^{{{d}}}$: {escape(str(err).split(':')[0])}"
+    return _latex(f), f"{_YES_NO[verdict]}: {how}"
+
+
+def catalogue_table(*, dps: int = 30, progress: Progress | None = None) -> LatexTable:
+    r"""Every potential of :data:`harmonic.exact.CATALOGUE` at its example parameters: its
+    formula, where the paper uses it, and whether it is realizable (computed: Theorem 2.1 on
+    :math:`\mathbb{R}^d`, Lemma B.1 and Theorem B.2 on :math:`S^{d-1}`, as in :func:`table1`).
+    A new catalogue entry is a new row, with no other edit.
+    """
+    rows = []
+    for entry in entries():
+        formula, realizable = _realizable_cell(entry, dps)
+        shown = ", ".join(f"{k} = {v}" for k, v in entry.example.items()) or "--"
+        rows.append((f"\\texttt{{{breakable(escape(entry.name))}}}", escape(entry.geometry),
+                     formula, escape(shown), escape(entry.reference), realizable))
+        if progress is not None:
+            progress.update(1, f"catalogue: {entry.name}")
+    caption = (r"The catalogue of potentials (\texttt{harmonic.exact.CATALOGUE}): each at the "
+               r"parameters shown, with its realizability computed when the table is built.")
+    return LatexTable("catalogue", caption, "tab:catalogue",
+                      (Column("Name", ragged("0.1\\linewidth")),
+                       Column("Domain", ragged("0.06\\linewidth")),
+                       Column(r"Potential $\Phi$", ragged("0.22\\linewidth")),
+                       Column("Parameters", ragged("0.08\\linewidth")),
+                       Column("Paper", ragged("0.12\\linewidth")),
+                       Column("Realizable? (how checked)", ragged("0.3\\linewidth"))),
+                      tuple(rows), size="scriptsize")
 
 
 # ---------------------------------------------------------------------------------------
@@ -467,14 +508,15 @@ def bounds_table(dims: Sequence[int] = BOUND_DIMENSIONS, eps: Sequence = BOUND_E
 
 def paper_tables(*, claim_ids: Sequence[str] = (), results: Mapping[str, bool] | None = None,
                  dps: int = 30, show_progress: bool | None = None) -> list[LatexTable]:
-    """Table 1, the p(r) table and the bound margins (a few seconds).
+    """Table 1, the catalogue, the p(r) table and the bound margins (a few seconds).
 
     ``claim_ids`` and ``results`` are passed to :func:`table1`; ``show_progress`` to
     :class:`harmonic.progress.Progress` (``None``: on a terminal only).
     """
-    steps = len(_rows()) + len(BOUND_DIMENSIONS) * len(BOUND_EPS) + 1
+    steps = len(_rows()) + len(entries()) + len(BOUND_DIMENSIONS) * len(BOUND_EPS) + 1
     with Progress(steps, "tables", enabled=show_progress) as bar:
-        tables = [table1(claim_ids=claim_ids, results=results, dps=dps, progress=bar)]
+        tables = [table1(claim_ids=claim_ids, results=results, dps=dps, progress=bar),
+                  catalogue_table(dps=dps, progress=bar)]
         tables.append(p_table())
         bar.update(1, "p(r)")
         tables.append(bounds_table(dps=dps, progress=bar))

@@ -1,4 +1,4 @@
-r"""Table 1 (Section 1.1): each row's activation, potential and convergence statement.
+r"""Section 1: Table 1 (Section 1.1), each row's activation, potential and convergence statement.
 
 The stored text of Table 1 has three rows (it has no caption; the sign row's potential cell
 is empty, and Lemma G.2's proof gives it: 1 - 2 arccos(theta^T w)/pi):
@@ -15,7 +15,7 @@ Realizability/activation of each row is a claim here; the convergence cells are 
 of Theorem 4.6, Lemma G.2 and Theorem G.3, except one: the polynomial row states convergence
 for every m, and for m = 1 it fails (Theorem G.3 assumes l >= 3), claim
 "Table 1 (polynomial, convergence)". :func:`harmonic.report.tables.table1` regenerates the
-table with more rows. Run on its own with ``python -m verification.table_1``.
+table with more rows. Run on its own with ``python -m verification.section_1``.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ _RHO = sp.Symbol("rho", real=True)
 def _fourier_row(cases, ctx: Context) -> Evidence:
     """Theorem 2.1's criterion, :func:`harmonic.precise.realizability` (sign of the transform
     on a rho grid with verified digits, and of its large-rho asymptotics)."""
-    from harmonic.precise.realizability import realizability
+    from harmonic.precise import realizability
 
     rows, ok = {}, True
     for label, f, d in cases:
@@ -53,7 +53,7 @@ def _phi_eps_cases(ctx: Context):
 
 
 def _broken(ctx: Context):
-    from .section_4 import broken_phi_eps
+    from .controls import broken_phi_eps
     return [("Phi_eps d=3, eps=1/10, lower (d-1)th derivative negated",
              broken_phi_eps(3, sp.Rational(1, 10), 1, -1), 3)]
 

@@ -1,7 +1,8 @@
 """Appendix B.1-B.2: duals of activations (Lemma B.1), their closed forms, Theorem B.2, and
 the one-dimensional identities of Section B.1.
 
-Run on its own with ``python -m verification.appendix_b_duals``.
+Run on its own with ``python -m verification.appendix_b.duals`` (all of Appendix B:
+``python -m verification.appendix_b``).
 
 The numeric checks compute at ``ctx.dps`` digits (the quadratures' own error estimates are
 reported) and ask for agreement to ``ctx.dps - 5`` digits, i.e. 25 digits by default.
@@ -18,12 +19,11 @@ import numpy as np
 import scipy.special
 import sympy as sp
 
-from harmonic.precise.duals import (GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT,
-                                    KNOWN_DUALS, HermiteFunction, KnownDual,
-                                    activation_from_taylor, cross_dual, dual, gaussian_overlap,
-                                    bessel_k0, k0_overlap, taylor_realizability)
+from harmonic.precise import (GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, KNOWN_DUALS, HermiteFunction,
+                              KnownDual, activation_from_taylor, bessel_k0, cross_dual, dual, gaussian_overlap,
+                              k0_overlap, taylor_realizability)
 
-from .registry import Context, Erratum, Evidence, claim
+from ..registry import Context, Erratum, Evidence, claim
 
 _T = sp.Symbol("t")
 _RHO = sp.Symbol("rho")
@@ -661,6 +661,6 @@ def section_b1_k0(ctx: Context) -> Evidence:
 
 
 if __name__ == "__main__":
-    from .runner import main_for_module
+    from ..runner import main_for_module
 
     raise SystemExit(main_for_module(__name__))
