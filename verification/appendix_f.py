@@ -41,7 +41,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import minimize
 
-from harmonic.exact import R, radial_laplacian
+from harmonic.exact import R, potential, radial_laplacian
 
 from .reference import mp_loss, mp_trace
 from .registry import Context, Erratum, Evidence, claim
@@ -52,8 +52,8 @@ _EPS = sp.Symbol("epsilon", positive=True)
 
 
 def gaussian(c=_C) -> sp.Expr:
-    """The Gaussian potential e^{-c r^2/2} of Appendix F."""
-    return sp.exp(-c * R**2 / 2)
+    """The Gaussian potential e^{-c r^2/2} of Appendix F (the catalogue's)."""
+    return potential("gaussian", c=c).expr
 
 
 def mp_laplacian(f, point, dps: int = 30) -> mpmath.mpf:

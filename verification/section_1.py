@@ -25,9 +25,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from harmonic.exact import RHO
+
 from .registry import Context, Erratum, Evidence, claim
 
-_RHO = sp.Symbol("rho", real=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -96,12 +97,12 @@ def _sign_row(closed_form, order: int = 15) -> Evidence:
             c = mpmath.mpf(sp.N(closed_form(sp.Rational(r)), 30))
             worst = max(worst, abs(q - c))
             pts.append({"rho": r, "quadrature": mpmath.nstr(q, 15), "closed form": mpmath.nstr(c, 15)})
-    series = sp.series(closed_form(_RHO), _RHO, 0, order + 1).removeO()
-    coeffs = [sp.nsimplify(series.coeff(_RHO, i)) for i in range(order + 1)]
+    series = sp.series(closed_form(RHO), RHO, 0, order + 1).removeO()
+    coeffs = [sp.nsimplify(series.coeff(RHO, i)) for i in range(order + 1)]
     negative = [(i, str(c)) for i, c in enumerate(coeffs) if c < 0]
     ok = worst < 1e-20 and not negative
     return Evidence(bool(ok), float(worst), {
-        "closed form": str(closed_form(_RHO)), "duals": pts,
+        "closed form": str(closed_form(RHO)), "duals": pts,
         "Taylor coefficients c_0..c_N (exact)": [str(c) for c in coeffs], "negative coefficients": negative,
         "margin": "largest |quadrature - closed form|"})
 
@@ -136,16 +137,16 @@ def _hermite_dual(m: int, normalised: bool) -> sp.Expr:
     x, z, s = sp.symbols("x z s", real=True)               # s = sqrt(1 - rho^2)
     he = sp.hermite_prob(m, x)
     h = he / sp.sqrt(sp.factorial(m)) if normalised else he
-    prod = sp.Poly(sp.expand(h * h.subs(x, _RHO * x + s * z)), x, z)
+    prod = sp.Poly(sp.expand(h * h.subs(x, RHO * x + s * z)), x, z)
     mean = sum(c * _gaussian_moment(i) * _gaussian_moment(j) for (i, j), c in prod.terms())
-    return sp.simplify(sp.expand(mean).subs(s, sp.sqrt(1 - _RHO**2)))
+    return sp.simplify(sp.expand(mean).subs(s, sp.sqrt(1 - RHO**2)))
 
 
 def _polynomial_row(ms, normalised: bool) -> Evidence:
     rows, ok = {}, True
     for m in ms:
         dual = _hermite_dual(m, normalised)
-        diff = sp.simplify(dual - _RHO**m)
+        diff = sp.simplify(dual - RHO**m)
         ok &= diff == 0
         rows[f"m={m}"] = {"E[h(X) h(Y)] (exact)": str(dual), "minus rho^m": str(diff)}
     return Evidence(bool(ok), None, {

@@ -71,7 +71,7 @@ class Entry:
 
 def _gaussian(c) -> RadialPotential:
     c = positive(c, "c", "the Gaussian potential (Theorem F.4)")
-    return RadialPotential(sp.exp(-c * R**2 / 2), name=f"gaussian (c={c})")
+    return RadialPotential(sp.exp(-c * R**2 / 2), r=R, params=tuple(c.free_symbols), name=f"gaussian (c={c})")
 
 
 def _exponential() -> RadialPotential:
@@ -85,7 +85,8 @@ def _harmonic(d) -> RadialPotential:
 
 def _ball(radius) -> RadialPotential:
     radius = positive(radius, "radius", "the ball indicator")
-    return RadialPotential(sp.Piecewise((1, R <= radius), (0, True)), name=f"ball indicator (radius {radius})")
+    return RadialPotential(sp.Piecewise((1, R <= radius), (0, True)), r=R, params=tuple(radius.free_symbols),
+                           name=f"ball indicator (radius {radius})")
 
 
 def _cauchy(d) -> RadialPotential:
@@ -126,8 +127,9 @@ _X = SpherePotential.X
 def _dual(name: str, activation, *, breakpoints=(), domain=(-1, 1), label: str = "", **values) -> SpherePotential:
     form = DUALS[name]
     expr = form.expr.xreplace({p: values[p.name] for p in form.parameters})
+    params = tuple(set().union(*(sp.sympify(v).free_symbols for v in values.values())))
     return SpherePotential(expr, name=label or f"{name} dual", domain=domain, activation=activation,
-                           breakpoints=breakpoints, source=form.source)
+                           breakpoints=breakpoints, source=form.source, params=params)
 
 
 def _polynomial(l) -> SpherePotential:

@@ -105,7 +105,25 @@ def radial_laplacian(f, d, r: sp.Symbol | None = None) -> sp.Expr:
     return sp.diff(f, r, 2) + (d - 1) / r * sp.diff(f, r)
 
 
-class RadialPotential:
+class Derivatives:
+    """The k-th derivative of a potential's expression (``expr`` in ``variable``), exact and
+    cached; a constructor that knows them in closed form sets ``_derivative(k)`` (Lemma B.9's
+    q-recurrence). Shared by :class:`RadialPotential` and
+    :class:`harmonic.exact.SpherePotential`."""
+
+    _derivative: Callable[[int], sp.Expr] | None = None
+
+    def derivative(self, k: int) -> sp.Expr:
+        """The k-th derivative d^k Phi / dr^k (d^k f / drho^k on the sphere) as a sympy expression."""
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise ValueError(f"derivative order must be a non-negative integer; got {k!r}")
+        if k not in self._derivs:
+            self._derivs[k] = (self._derivative(k) if self._derivative is not None
+                               else sp.diff(self.derivative(k - 1), self.variable))
+        return self._derivs[k]
+
+
+class RadialPotential(Derivatives):
     r"""A radial potential Phi(r), r = |theta - w| >= 0, defined once symbolically.
 
     Parameters
@@ -164,21 +182,13 @@ class RadialPotential:
         self._derivative = derivative
         self._structure = structure
         self.dimension = dimension
+        self.variable = r
         self._derivs: dict[int, sp.Expr] = {0: expr}
         self._mp_funcs: dict[int, Callable] = {}
         self._np_funcs: dict[int, Callable] = {}
         self._np_raw: dict[int, Callable] = {}
 
     # -- symbolic -------------------------------------------------------------------------
-    def derivative(self, k: int) -> sp.Expr:
-        """The k-th derivative d^k Phi / dr^k as a sympy expression."""
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-            raise ValueError(f"derivative order must be a non-negative integer; got {k!r}")
-        if k not in self._derivs:
-            self._derivs[k] = (self._derivative(k) if self._derivative is not None
-                               else sp.diff(self.derivative(k - 1), self.r))
-        return self._derivs[k]
-
     @property
     def structure(self) -> Structure:
         """What Phi is made of in closed-form terms and pieces (:mod:`harmonic.exact.structure`)."""

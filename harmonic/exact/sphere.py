@@ -29,6 +29,7 @@ import numpy as np
 import sympy as sp
 
 from .compile import compile_numpy
+from .radial import Derivatives
 
 __all__ = ["RHO", "SpherePotential"]
 
@@ -38,7 +39,7 @@ RHO = sp.Symbol("rho", real=True)
 _GUARD_DIGITS = 10
 
 
-class SpherePotential:
+class SpherePotential(Derivatives):
     r"""A potential :math:`f(\theta^T w)` on :math:`S^{d-1}`, defined once symbolically.
 
     Parameters
@@ -51,13 +52,15 @@ class SpherePotential:
         expression in :data:`X`, or ``None``.
     breakpoints : where the activation is not analytic (for quadrature of its dual).
     source : where the closed form comes from (a reference), shown in reports.
+    params : other free symbols of ``expr`` (e.g. a symbolic scale a), to be given values
+        with :meth:`subs` before numeric evaluation.
     """
 
     #: The activation's variable x (a standard normal input).
     X = sp.Symbol("x", real=True)
 
     def __init__(self, expr, *, name: str = "", domain: tuple | None = None, activation=None,
-                 breakpoints: tuple = (), source: str = ""):
+                 breakpoints: tuple = (), source: str = "", params=()):
         given = expr
         try:
             expr = sp.sympify(expr)
@@ -66,10 +69,11 @@ class SpherePotential:
         if not isinstance(expr, sp.Expr):
             raise ValueError("a sphere potential needs f as a sympy expression in one variable "
                              f"rho = theta^T w (Lemma B.1); got {given!r}")
-        free = expr.free_symbols
+        self.params = tuple(params)
+        free = expr.free_symbols - set(self.params)
         if len(free) > 1:
             raise ValueError(f"a sphere potential needs f in one variable rho; got {sorted(map(str, free))}")
-        self.var = next(iter(free)) if free else RHO
+        self.var = self.variable = next(iter(free)) if free else RHO
         self.expr, self.name, self.source = expr, name or f"f(rho) = {expr}", source
         self.domain = None if domain is None else (sp.sympify(domain[0]), sp.sympify(domain[1]))
         self.activation = None if activation is None else sp.sympify(activation)
@@ -77,14 +81,6 @@ class SpherePotential:
         self._derivs: dict[int, sp.Expr] = {0: expr}
         self._mp: dict[int, Callable] = {}
         self._np: dict[int, Callable] = {}
-
-    def derivative(self, k: int) -> sp.Expr:
-        """d^k f / drho^k as a sympy expression."""
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-            raise ValueError(f"derivative order must be a non-negative integer; got {k!r}")
-        if k not in self._derivs:
-            self._derivs[k] = sp.diff(self.derivative(k - 1), self.var)
-        return self._derivs[k]
 
     def at(self, rho) -> sp.Expr:
         """f(rho) exactly, for an exact rho in the domain (or a symbol)."""
@@ -106,8 +102,21 @@ class SpherePotential:
                 raise ValueError(f"{self.name} is defined for rho = theta^T w in [{lo}, {hi}] (Lemma B.1: "
                                  f"a correlation); got rho={rho}")
 
+    def subs(self, values: dict) -> "SpherePotential":
+        """The potential with parameters replaced by values (e.g. ``{a: 2}``)."""
+        return SpherePotential(self.expr.subs(values), name=self.name, domain=self.domain,
+                               activation=None if self.activation is None else self.activation.subs(values),
+                               breakpoints=self.breakpoints, source=self.source,
+                               params=[p for p in self.params if p not in values])
+
+    def _require_numeric(self):
+        if self.params:
+            raise ValueError(f"{self.name} has symbolic parameters {', '.join(map(str, self.params))}; "
+                             "give them values with .subs()")
+
     def mp(self, rho, dps: int = 30, *, k: int = 0) -> mpmath.mpf:
         """f^{(k)}(rho) with mpmath, correct to about ``dps`` digits (``dps + 10`` working)."""
+        self._require_numeric()
         if k not in self._mp:
             self._mp[k] = sp.lambdify(self.var, self.derivative(k), modules="mpmath")
         with mpmath.workdps(dps + _GUARD_DIGITS):
@@ -127,6 +136,7 @@ class SpherePotential:
 
     def numpy(self, k: int = 0) -> Callable[[np.ndarray], np.ndarray]:
         """A vectorised float64 callable for f^{(k)} (nan where it is not finite)."""
+        self._require_numeric()
         if k not in self._np:
             self._np[k] = compile_numpy(self.derivative(k), self.var)
         return self._np[k]

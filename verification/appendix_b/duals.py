@@ -19,6 +19,8 @@ import numpy as np
 import scipy.special
 import sympy as sp
 
+from harmonic.exact import RHO
+
 from harmonic.precise import (GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, KNOWN_DUALS, HermiteFunction,
                               KnownDual, activation_from_taylor, bessel_k0, cross_dual, dual, gaussian_overlap,
                               k0_overlap, taylor_realizability)
@@ -26,7 +28,6 @@ from harmonic.precise import (GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, 
 from ..registry import Context, Erratum, Evidence, claim
 
 _T = sp.Symbol("t")
-_RHO = sp.Symbol("rho")
 SECTION = "Appendix B"
 
 
@@ -120,7 +121,7 @@ def lemma_b1(ctx: Context) -> Evidence:
 # Lemma B.1 (closed forms): sign, ReLU, erf, exp, Hermite
 # ---------------------------------------------------------------------------------------
 
-_CLOSED_FORM_RHOS = ("-1", "-0.9", "-1/3", "0", "1/2", "0.99", "1")
+_CLOSED_FORMRHOS = ("-1", "-0.9", "-1/3", "0", "1/2", "0.99", "1")
 _EXTRA_DUALS = {k.name: k for k in (KnownDual.erf(sp.Rational(1, 2)), KnownDual.exp(1),
                                              KnownDual.hermite(6))}
 
@@ -153,7 +154,7 @@ def _closed_form_cases(ctx: Context):
         base += [("exp(x/2)", r) for r in ("1/2", "-0.9")] + [("h_3", r) for r in ("1/2", "-0.9")]
         return base + [("erf(x)", "1/2")]
     names = list(KNOWN_DUALS) + list(_EXTRA_DUALS)
-    return [(n, r) for n in names for r in _CLOSED_FORM_RHOS]
+    return [(n, r) for n in names for r in _CLOSED_FORMRHOS]
 
 
 def _cross_cases(ctx: Context):
@@ -472,7 +473,7 @@ def _he_cross_moments(n: int) -> dict:
                         if mz == 0:
                             continue
                         total += (ca * cb * math.comb(b, k) * _gaussian_moment(a + k) * mz
-                                  * _RHO**k * (1 - _RHO**2) ** ((b - k) // 2))
+                                  * RHO**k * (1 - RHO**2) ** ((b - k) // 2))
             out[(i, j)] = sp.expand(total)
     return out
 
@@ -501,7 +502,7 @@ def _activation_formula_check(ctx: Context, start: int, normalised: bool) -> Evi
     for name in ("exp(t)", "1/(1-t/2)"):
         coeffs = taylor_realizability(_B2_REALIZABLE[name], order).coefficients
         exact = _exact_series_dual(coeffs, start, normalised)
-        target = sp.expand(sum(c * _RHO**i for i, c in enumerate(coeffs)))
+        target = sp.expand(sum(c * RHO**i for i, c in enumerate(coeffs)))
         gap = sp.simplify(exact - target)
         ok &= gap == 0
         # second, independent computation: quadrature of the same activation at rho = 1/2
@@ -509,14 +510,14 @@ def _activation_formula_check(ctx: Context, start: int, normalised: bool) -> Evi
         sigma = activation_from_taylor(kept) if normalised else _UnnormalisedSeries(kept)
         quad = dual(sigma, sp.Rational(1, 2), dps=ctx.dps)
         with mpmath.workdps(ctx.dps + 10):
-            at_half = mpmath.mpf(sp.N(exact.subs(_RHO, sp.Rational(1, 2)), ctx.dps + 10))
+            at_half = mpmath.mpf(sp.N(exact.subs(RHO, sp.Rational(1, 2)), ctx.dps + 10))
             if abs(quad.value - at_half) > _agreement_tol(ctx) * max(1, abs(at_half)):
                 raise RuntimeError(f"Theorem B.2 activation formula, {name}: exact moment dual "
                                    f"{at_half} and quadrature {quad.value} disagree at rho = 1/2")
         rows[name] = {"c_0": str(coeffs[0]), "dual (exact, Gaussian moments)": str(exact),
                       "sum_{i<=N} c_i rho^i": str(target), "dual - f_N": str(gap),
                       "quadrature at rho=1/2": mpmath.nstr(quad.value, 20),
-                      "f_N(1/2)": str(sp.N(target.subs(_RHO, sp.Rational(1, 2)), 20))}
+                      "f_N(1/2)": str(sp.N(target.subs(RHO, sp.Rational(1, 2)), 20))}
     return Evidence(bool(ok), None, {
         "activation": f"sum_{{i={start}}}^N sqrt(c_i) He_i" + ("/sqrt(i!)" if normalised else ""),
         "N": order, "rows": rows,
