@@ -170,7 +170,7 @@ def test_descend_gd_on_a_gaussian_instance(capsys):
 
 def test_descend_rejects_an_even_dimension_for_phi_eps(capsys):
     code, _, err = run(capsys, "descend", "--d", "4", "--T", "5")
-    assert code == 2 and err == "harmonic descend: error: Lemma 4.2's Phi_eps needs an odd dimension d >= 3; got d=4\n"
+    assert code == 2 and err == "harmonic descend: error: Lemma 4.2 needs an odd integer dimension d >= 3; got d=4\n"
 
 
 def test_table2_runs_the_sweep_and_feeds_tables_and_figures(tmp_path, capsys, monkeypatch):
