@@ -146,5 +146,5 @@ def test_cauchy_in_recovery_cli_and_tables(tmp_path):
     rows = catalogue_table(dps=15).rows
     names = [r[0].replace(r"\allowbreak{}", "").replace(r"\_", "_")[len(r"\texttt{"):-1] for r in rows]
     assert names == list(CATALOGUE)
-    verdicts = dict(zip(names, (r[5] for r in rows)))
+    verdicts = dict(zip(names, (r[4] for r in rows)))
     assert verdicts["cauchy"].startswith("yes") and verdicts["ball"].startswith("no")

@@ -366,17 +366,19 @@ def table1(*, claim_ids: Sequence[str] = (), results: Mapping[str, bool] | None 
 
 
 def _realizable_cell(entry, dps: int) -> tuple[str, str]:
-    """(potential LaTeX, realizable? and how) for a catalogue entry at its example parameters."""
+    """(potential LaTeX, realizable? and how) for a catalogue entry at its example parameters;
+    a piecewise potential is shown by its summary (its cases do not fit a column)."""
     f = entry(**entry.example)
+    shown = f"${sp.latex(f.expr)}$" if not f.expr.has(sp.Piecewise) else escape(entry.summary)
     if entry.geometry == "sphere":
         verdict, how = _sphere_check(f, dps)
-        return _latex(f), f"{_YES_NO[verdict]}: {how}"
+        return shown, f"{_YES_NO[verdict]}: {how}"
     d = f.dimension or entry.example.get("d", 3)
     try:
         verdict, how = _fourier_check([(f, d)], dps)
     except ValueError as err:       # not integrable: Theorem 2.1's transform does not exist
-        return _latex(f), f"not integrable on $\\mathbb{{R}}^{{{d}}}$: {escape(str(err).split(':')[0])}"
-    return _latex(f), f"{_YES_NO[verdict]}: {how}"
+        return shown, f"not integrable on $\\mathbb{{R}}^{{{d}}}$: {escape(str(err).split(':')[0])}"
+    return shown, f"{_YES_NO[verdict]}: {how}"
 
 
 def catalogue_table(*, dps: int = 30, progress: Progress | None = None) -> LatexTable:
@@ -388,20 +390,20 @@ def catalogue_table(*, dps: int = 30, progress: Progress | None = None) -> Latex
     rows = []
     for entry in entries():
         formula, realizable = _realizable_cell(entry, dps)
-        shown = ", ".join(f"{k} = {v}" for k, v in entry.example.items()) or "--"
-        rows.append((f"\\texttt{{{breakable(escape(entry.name))}}}", escape(entry.geometry),
-                     formula, escape(shown), escape(entry.reference), realizable))
+        where = r"$\mathbb{R}^d$" if entry.geometry == "radial" else r"$S^{d-1}$"
+        shown = ", ".join(f"{k} = {v}" for k, v in entry.example.items())
+        rows.append((f"\\texttt{{{breakable(escape(entry.name))}}}", formula,
+                     where + (f", {escape(shown)}" if shown else ""), escape(entry.reference), realizable))
         if progress is not None:
             progress.update(1, f"catalogue: {entry.name}")
     caption = (r"The catalogue of potentials (\texttt{harmonic.exact.CATALOGUE}): each at the "
                r"parameters shown, with its realizability computed when the table is built.")
     return LatexTable("catalogue", caption, "tab:catalogue",
-                      (Column("Name", ragged("0.1\\linewidth")),
-                       Column("Domain", ragged("0.06\\linewidth")),
+                      (Column("Name", ragged("0.13\\linewidth")),
                        Column(r"Potential $\Phi$", ragged("0.22\\linewidth")),
-                       Column("Parameters", ragged("0.08\\linewidth")),
-                       Column("Paper", ragged("0.12\\linewidth")),
-                       Column("Realizable? (how checked)", ragged("0.3\\linewidth"))),
+                       Column("Where", ragged("0.1\\linewidth")),
+                       Column("Paper", ragged("0.13\\linewidth")),
+                       Column("Realizable? (how checked)", ragged("0.28\\linewidth"))),
                       tuple(rows), size="scriptsize")
 
 
