@@ -261,7 +261,7 @@ def write_reports(results: Sequence[ClaimResult], out_dir: str | Path, *,
     """Write ``report.md`` and ``report.json`` into ``out_dir`` (created if missing).
 
     ``report.json`` is ``{"claims": [...], "context": {"quick", "dps"} or null, "summary": {...}}``
-    with one :meth:`ClaimResult.to_dict` per claim; it is also written to ``json_path`` if
+    with one :meth:`~verification.results.ClaimResult.to_dict` per claim; it is also written to ``json_path`` if
     given. Returns the paths written.
     """
     out = Path(out_dir)
