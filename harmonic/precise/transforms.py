@@ -251,7 +251,7 @@ def _piece(p: Piece, r: sp.Symbol, d: int):
     a = mpmath.mpf(sp.N(p.lo, _PLAN_DPS))
     b = mpmath.inf if p.hi is sp.oo else mpmath.mpf(sp.N(p.hi, _PLAN_DPS))
     g = _lambdify(p.expr, r)
-    if p.exp_poly is not None and all(not t.c.free_symbols and t.c.is_real for t in p.exp_poly):
+    if p.exp_poly is not None:
         piece = _ExpPolyPiece(a, b, [(sp.lambdify((), t.c, modules="mpmath"), t.k, t.s) for t in p.exp_poly], g)
         if piece.usable(d):
             return piece
@@ -309,17 +309,19 @@ def _bessel_k_closed(terms, d: int):
 
 
 def _closed_parts(structure: Structure, d: int, r: sp.Symbol):
-    """(closed transform of the terms that have one in R^d or None, the other terms' sum)."""
+    """(closed transform of the terms that have one in R^d or None, the other terms' sum).
+
+    Gaussian terms always do; a Matérn term needs nu > d/2, a Bessel-K term b + d/2 > 0."""
     half = sp.Rational(d, 2)
-    matern = [t for t in structure.matern if t.nu > half]
-    bessel = [t for t in structure.bessel_k if t.b + half > 0]
-    numeric = [t for t in structure.terms if not t.c.free_symbols and t.c.is_real]
-    parts = [build(ts, d) for build, ts in ((_gaussian_closed, [t for t in structure.gaussian if t in numeric]),
-                                            (_matern_closed, [t for t in matern if t in numeric]),
-                                            (_bessel_k_closed, [t for t in bessel if t in numeric])) if ts]
-    used = {id(t) for t in structure.gaussian + tuple(matern) + tuple(bessel) if t in numeric}
-    rest = sp.Add(*(t.expr(r) for t in structure.terms if id(t) not in used))
-    return ((lambda x: sum(g(x) for g in parts)) if parts else None), rest
+    parts, rest = [], []
+    for build, terms, applies in ((_gaussian_closed, structure.gaussian, lambda t: True),
+                                  (_matern_closed, structure.matern, lambda t: t.nu > half),
+                                  (_bessel_k_closed, structure.bessel_k, lambda t: t.b + half > 0)):
+        used = [t for t in terms if applies(t)]
+        rest += [t for t in terms if not applies(t)]
+        if used:
+            parts.append(build(used, d))
+    return ((lambda x: sum(g(x) for g in parts)) if parts else None), sp.Add(*(t.expr(r) for t in rest))
 
 
 def _limit_verdict(expr, r, point):
