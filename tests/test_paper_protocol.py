@@ -258,5 +258,6 @@ def test_the_table2_claim_rejects_an_altered_stored_file(monkeypatch, tmp_path):
     ev = s5.table_2(Context(quick=True))
     assert not ev.passed and not ev.inconclusive and ev.details["replay"]["mismatches"]
     path.write_text(json.dumps(data))
-    control = s5.judge(s5._tampered(), Context(quick=True))
-    assert not control.passed and not control.inconclusive             # the control is rejected by the replay
+    for quick in (True, False):                                          # 100 and 1000 steps replayed
+        control = s5.judge(s5._tampered(Context(quick=quick)), Context(quick=quick))
+        assert not control.passed and not control.inconclusive         # the control is rejected by the replay
