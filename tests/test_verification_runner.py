@@ -383,10 +383,22 @@ def test_parallel_run_gives_the_serial_report(tmp_path):
             c.pop("seconds")
         return doc
 
-    serial = report(tmp_path / "serial")
+    serial = report(tmp_path / "serial", "--jobs", "1")
     parallel = report(tmp_path / "parallel", "--jobs", "2")
     assert [c["id"] for c in parallel["claims"]] == [c["id"] for c in serial["claims"]]
     assert parallel == serial
+
+
+def test_default_jobs_is_one_per_core_for_enough_registered_claims(monkeypatch):
+    from verification import all_claims
+    from verification.runner import PARALLEL_FROM, default_jobs
+
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1, 2})
+    registered = all_claims()
+    assert default_jobs(registered) == 3
+    assert default_jobs(registered[:PARALLEL_FROM - 1]) == 1                      # too few: serial
+    assert default_jobs(registered[:PARALLEL_FROM]) == 3
+    assert default_jobs([*registered[:PARALLEL_FROM], holds("Lemma T.9")]) == 1   # unregistered: serial
 
 
 def test_parallel_run_refuses_unregistered_claims(capsys):

@@ -11,6 +11,7 @@ import argparse
 import concurrent.futures as cf
 import dataclasses
 import json
+import os
 import sys
 import tempfile
 import time
@@ -247,6 +248,20 @@ def _int_at_least(lo: int):
 _dps, _jobs = _int_at_least(10), _int_at_least(1)
 
 
+#: With ``--jobs`` not given, fewer chosen claims than this run serially (starting worker
+#: processes, each importing the claim modules, costs more than it saves).
+PARALLEL_FROM = 4
+
+
+def default_jobs(chosen: Sequence[Claim]) -> int:
+    """Worker processes when ``--jobs`` is not given: one per available core, when at least
+    :data:`PARALLEL_FROM` registered claims are chosen; otherwise 1 (serial)."""
+    known = {c.id for c in all_claims()}
+    if len(chosen) < PARALLEL_FROM or any(c.id not in known for c in chosen):
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), len(chosen)))
+
+
 def _previous_costs(out: str) -> dict[str, float]:
     """Seconds per claim id of the previous run in ``out`` (empty if there is none)."""
     try:
@@ -271,9 +286,10 @@ def _parser(prog: str | None) -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="ID",
                    help="run only the claims whose id starts with one of these prefixes")
     p.add_argument("--quick", action="store_true", help="reduced parameter sweeps")
-    p.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+    p.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                    help="run claims on N local worker processes, the slowest (by the previous run in "
-                        "--out) first; the report is the same as a serial run's (default 1)")
+                        "--out) first; the report is the same as a serial run's (default: one per "
+                        f"available core when at least {PARALLEL_FROM} claims are chosen; 1 runs serially)")
     p.add_argument("--executor", metavar="ADDRESS",
                    help="with --jobs: run the claims on this Dask scheduler instead of local processes")
     p.add_argument("--with-training", action="store_true",
@@ -325,18 +341,19 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
     except ValueError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
+    jobs = default_jobs(chosen) if args.jobs is None else args.jobs
     results: list[ClaimResult] = []
     interrupted = False
     bar = None if args.no_progress else _ProgressBar(sys.stderr)
     try:
-        if args.jobs > 1 or args.executor:
-            run_claims_parallel(chosen, ctx, jobs=args.jobs, executor=args.executor, progress=bar, into=results,
+        if jobs > 1 or args.executor:
+            run_claims_parallel(chosen, ctx, jobs=jobs, executor=args.executor, progress=bar, into=results,
                                 cost=_previous_costs(args.out))
         else:
             run_claims(chosen, ctx, progress=bar, into=results)
     except KeyboardInterrupt:
         interrupted = True
-        running = "" if args.jobs > 1 else f" during claim {len(results) + 1} of {len(chosen)} ({chosen[len(results)].id})"
+        running = "" if jobs > 1 else f" during claim {len(results) + 1} of {len(chosen)} ({chosen[len(results)].id})"
         print(f"\n{parser.prog}: interrupted{running}; writing the {len(results)} finished claims of "
               f"{len(chosen)} as an incomplete run", file=sys.stderr)
     except ValueError as exc:                      # --jobs with claims that are not registered
