@@ -256,8 +256,10 @@ PARALLEL_FROM = 4
 def default_jobs(chosen: Sequence[Claim]) -> int:
     """Worker processes when ``--jobs`` is not given: one per available core, when at least
     :data:`PARALLEL_FROM` registered claims are chosen; otherwise 1 (serial)."""
+    if len(chosen) < PARALLEL_FROM:
+        return 1
     known = {c.id for c in all_claims()}
-    if len(chosen) < PARALLEL_FROM or any(c.id not in known for c in chosen):
+    if any(c.id not in known for c in chosen):
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), len(chosen)))
 
