@@ -35,6 +35,7 @@ Run on its own with ``python -m verification.section_3``.
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 import mpmath
 import numpy as np
@@ -332,24 +333,49 @@ def correlated_identity_residual(phi_expr, phi0, d: int, theta, w, S, lam) -> sp
     k, m = len(theta), len(w)
     a = sp.symbols(f"a1:{k + 1}", real=True)
     b = sp.symbols(f"b1:{m + 1}", real=True)
-    v = sp.symbols(f"v1:{d + 1}", real=True)
-    pos = [[sp.Rational(x) + (v[q] if i in S else 0) for q, x in enumerate(t)] for i, t in enumerate(theta)]
-    W = [[sp.Rational(x) for x in t] for t in w]
+    points = [tuple(sp.Rational(x) for x in t) for t in list(theta) + list(w)]
+    charges = list(a) + list(b)
+    moves = [i in S for i in range(k)] + [False] * m
 
-    def phi(x, y):
-        diff = [sp.expand(p - q) for p, q in zip(x, y)]
-        if all(e == 0 for e in diff):
-            return phi0
-        return phi_expr.subs(R, sp.sqrt(sum(e**2 for e in diff)))
+    @lru_cache(maxsize=None)
+    def phi(delta):                  # Phi(|delta|), phi0 for coincident points
+        return phi0 if all(e == 0 for e in delta) else phi_expr.subs(R, sp.sqrt(sum(e**2 for e in delta)))
 
-    L = (sum(a[i] * a[j] * phi(pos[i], pos[j]) for i in range(k) for j in range(k))
-         + 2 * sum(a[i] * b[j] * phi(pos[i], W[j]) for i in range(k) for j in range(m))
-         + sum(b[i] * b[j] * phi(W[i], W[j]) for i in range(m) for j in range(m)))
-    at0 = {x: 0 for x in v}
-    lap = sum(sp.diff(L, x, 2) for x in v).subs(at0)
-    dLda = [sp.diff(L, a[i]).subs(at0) for i in range(k)]
+    symbols, generic = _cartesian_laplacian(d)
+    radial = lru_cache(maxsize=None)(lambda n: sp.diff(phi_expr, R, n))
+
+    @lru_cache(maxsize=None)
+    def lap(delta):                  # Delta_v Phi(|delta + v|) at v = 0: F -> Phi in the generic form
+        return generic.subs(dict(zip(symbols, delta))).replace(
+            lambda e: isinstance(e, sp.Subs), lambda e: radial(e.expr.derivative_count).subs(R, e.point[0]))
+
+    def delta(i, j):
+        return tuple(p - q for p, q in zip(points[i], points[j]))
+
+    n = k + m
+    # L = sum_{i,j} c_i c_j Phi(|x_i - x_j|) over charges a, b; translating the points of S by v
+    # moves only the distances between a point of S and one outside it, so Delta_v L is the
+    # sum of those terms' Laplacians (differentiation is linear; the others are constant in v)
+    L = sum(charges[i] * charges[j] * phi(delta(i, j)) for i in range(n) for j in range(n))
+    lap_L = sum(2 * charges[i] * charges[j] * lap(delta(i, j))
+                for i in range(n) for j in range(n) if moves[i] and not moves[j])
+    dLda = [sp.diff(L, a[i]) for i in range(k)]
     sa = sum(a[i] for i in S)
-    return sp.simplify(sp.expand(lap - (lam * sum(a[i] * dLda[i] for i in S) - 2 * lam * sa**2)))
+    return sp.simplify(sp.expand(lap_L - (lam * sum(a[i] * dLda[i] for i in S) - 2 * lam * sa**2)))
+
+
+_F = sp.Function("F")
+
+
+@lru_cache(maxsize=None)
+def _cartesian_laplacian(d: int) -> tuple[tuple, sp.Expr]:
+    """(delta_1..delta_d, sum_q d^2/dv_q^2 F(|delta + v|) at v = 0) for a generic F, by sympy's
+    differentiation in Cartesian coordinates (once per d); its F', F'' at |delta| are then
+    replaced by the derivatives of the potential in r."""
+    delta = sp.symbols(f"delta1:{d + 1}", real=True)
+    v = sp.symbols(f"v1:{d + 1}", real=True)
+    moved = _F(sp.sqrt(sum((e + x)**2 for e, x in zip(delta, v))))
+    return delta, sum(sp.diff(moved, x, 2) for x in v).subs({x: 0 for x in v})
 
 
 _S = sp.Symbol("s", positive=True)

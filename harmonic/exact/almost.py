@@ -13,18 +13,27 @@ Sign pattern (Lemma 4.2): (-1)^j Phi_eps^{(j)} >= 0 on r > 0 for j = 0..d-1. Bel
 (-1)^j P^{(j)}(r) = (d/dh)^j P(h), which is proved non-negative on h in [0, eps] by exact
 Bernstein coefficients; above eps it is the sign pattern of Phi itself (the q-polynomials of
 Lemma B.9 for the lambda-harmonic Phi, sympy's assumptions for other potentials).
+
+Exact arithmetic: when eps is rational and the values Phi^{(i)}(eps) are one positive constant
+times numbers of Q(sqrt m) (Lemma B.9's Phi with a rational lambda: e^{-sqrt(lambda) eps} times
+q_i(eps) eps^{2-d-i} in Q(sqrt lambda); e^{-r}, 1/(1+r), ...: rationals), the lower piece is a
+:class:`~harmonic.exact.poly.SurdPoly` and every certificate is computed on python-flint; other
+inputs (a symbolic eps or lambda) take the same steps in sympy.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from math import factorial
 
 import sympy as sp
+from flint import fmpq, fmpq_poly
 
 from ._validate import below, in_unit_interval, odd_dimension, positive
 from .lam_harmonic import LamHarmonicPotential, lam_harmonic_potential
+from .poly import ExactCoefficients, Surd, SurdPoly, fmpq_of
 from .radial import R, RadialPotential
 from .signs import SignCertificate, bernstein_certificate, exact_sign, find_negative
-from .structure import Structure, piece
 
 __all__ = ["almost_construction", "almost_lam_harmonic", "AlmostPotential", "SignPatternProof"]
 
@@ -59,8 +68,14 @@ class SignPatternProof:
         Zero coefficients are left out: they are the equalities the construction imposes
         (Phi_eps^{(d-1)}(0) = 0), not a lack of room.
         """
-        values = [float(sp.N(c, 30)) for cert in self.lower for c in cert.coefficients
-                  if not sp.sympify(c).free_symbols and c != 0]
+        values = []
+        for cert in self.lower:
+            coeffs = cert.coefficients
+            if isinstance(coeffs, ExactCoefficients):
+                floats = coeffs.floats()
+                values += [] if floats is None else [v for v, s in zip(floats, coeffs.signs()) if s != 0]
+            else:
+                values += [float(sp.N(c, 30)) for c in coeffs if not sp.sympify(c).free_symbols and c != 0]
         return min(values) if values else None
 
 
@@ -82,30 +97,95 @@ class AlmostPotential(RadialPotential):
     def __init__(self, base: RadialPotential, d: int, eps: sp.Expr, *, normalized: bool,
                  top_slope: sp.Expr | None = None, name: str = ""):
         self.base, self.d, self.eps = base, d, eps
-        values = [_derivative_at(base, i, eps) for i in range(d)]
+        self.normalized = normalized
+        self._lower_h = self._value_at_zero = None
+        self._exact = _ExactValues.of(base, d, eps)
+        top = None if self._exact is None or top_slope is None else self._exact.coerce(top_slope)
+        if self._exact is not None and (top_slope is None or top is not None):
+            upper = self._build_exact(top)
+        else:
+            self._exact = None
+            upper = self._build_sympy(top_slope)
+        lower = self.lower_derivative(0)
+        super().__init__(sp.Piecewise((lower, R < eps), (upper, True)), r=R,
+                         name=name or f"almost construction of {base.name} (d={d}, eps={eps})",
+                         params=tuple(dict.fromkeys(base.params + tuple(sp.sympify(eps).free_symbols))),
+                         derivative=self._piecewise_derivative,
+                         conditions=base.conditions + (f"eps={eps}",), dimension=d)
+        # the structure (two pieces with their exponential-polynomial terms) is read off this
+        # Piecewise on first use (RadialPotential.structure): most users never need it
+
+    def _check_normalisation(self, sign: int | None) -> None:
+        if self.normalized and sign != 1:
+            raise ValueError(f"Lemma 4.2's normalisation needs Phi_eps(0) > 0; got {self.value_at_zero}")
+
+    def _build_sympy(self, top_slope) -> sp.Expr:
+        d, eps = self.d, self.eps
+        values = [_derivative_at(self.base, i, eps) for i in range(d)]
         if top_slope is not None:
             values[d - 1] = top_slope
         c = values[d - 1]
         coeffs = [values[i] * (-1)**i / sp.factorial(i) for i in range(d)]
         coeffs.append(-c / (eps * sp.factorial(d)))
         raw = sp.Poly(list(reversed(coeffs)), _H)
-        self.value_at_zero = sp.simplify(raw.eval(eps))
-        self.scale = self.value_at_zero if normalized else sp.Integer(1)
-        if normalized and exact_sign(self.value_at_zero) != 1:
-            raise ValueError(f"Lemma 4.2's normalisation needs Phi_eps(0) > 0; got {self.value_at_zero}")
-        self.lower_h = sp.Poly([sp.simplify(a / self.scale) for a in raw.all_coeffs()], _H)
-        self.normalized = normalized
-        lower = self.lower_h.as_expr().subs(_H, eps - R)
-        upper = base.expr / self.scale
-        super().__init__(sp.Piecewise((lower, R < eps), (upper, True)), r=R,
-                         name=name or f"almost construction of {base.name} (d={d}, eps={eps})",
-                         params=tuple(dict.fromkeys(base.params + tuple(sp.sympify(eps).free_symbols))),
-                         derivative=self._piecewise_derivative,
-                         conditions=base.conditions + (f"eps={eps}",), dimension=d,
-                         structure=Structure(pieces=(piece(0, eps, lower, R), piece(eps, sp.oo, upper, R))))
+        self._raw_at_zero = raw.eval(eps)
+        self._lower_exact = None
+        if not self.normalized:          # value_at_zero is simplified when first read
+            self.scale, self._lower_h = sp.Integer(1), raw
+            return self.base.expr
+        self.scale = self.value_at_zero
+        self._check_normalisation(exact_sign(self.value_at_zero))
+        self._lower_h = sp.Poly([sp.simplify(a / self.scale) for a in raw.all_coeffs()], _H)
+        return self.base.expr / self.scale
+
+    @property
+    def value_at_zero(self) -> sp.Expr:
+        """Phi_eps(0) before normalisation (exact)."""
+        if self._value_at_zero is None:
+            self._value_at_zero = sp.simplify(self._raw_at_zero)
+        return self._value_at_zero
+
+    def _build_exact(self, top: Surd | None) -> sp.Expr:
+        """The lower piece from the exact values: P(h) = factor * sum c_i h^i, c_i in Q(sqrt m);
+        ``top``: the replaced Phi^{(d-1)}(eps) / factor, if any."""
+        d, ex = self.d, self._exact
+        e = fmpq_of(self.eps)
+        values = list(ex.values)
+        if top is not None:
+            values[d - 1] = top
+        coeffs = [values[i] * fmpq((-1)**i, factorial(i)) for i in range(d)]
+        coeffs.append(values[d - 1] * fmpq(-1, factorial(d)) / e)
+        raw = _surd_poly(coeffs, ex.m)
+        at_zero = raw(e)                                   # P(0) = P(h = eps) / factor
+        self._value_at_zero = ex.factor * sp.together(at_zero.sympy())
+        self._check_normalisation(at_zero.sign())
+        if self.normalized:
+            self.scale, self._scale_exact, self._factor = self.value_at_zero, at_zero, sp.Integer(1)
+            raw = raw * at_zero.inverse()
+        else:
+            self.scale, self._scale_exact, self._factor = sp.Integer(1), Surd(1, 0, ex.m), ex.factor
+        self._lower_exact = raw                            # lower piece = _factor * _lower_exact(h)
+        return self.base.expr / self.scale
+
+    def _lower_exact_derivative(self, j: int) -> SurdPoly:
+        """(d/dh)^j of the exact lower piece (over ``_factor``): (-1)^j P^{(j)}(r) at h = eps - r."""
+        g = self._lower_exact
+        for _ in range(j):
+            g = g.derivative()
+        return g
+
+    @property
+    def lower_h(self) -> sp.Poly:
+        """The (normalised, if requested) lower piece as a sympy Poly in h = eps - r."""
+        if self._lower_h is None:
+            self._lower_h = sp.Poly([self._factor * c.sympy() for c in self._lower_exact.coeffs()][::-1]
+                                    or [0], _H)
+        return self._lower_h
 
     def lower_derivative(self, j: int) -> sp.Expr:
         """Phi_eps^{(j)} on r < eps, as an expression in r."""
+        if self._lower_exact is not None:
+            return _in_eps_minus_r(self._lower_exact_derivative(j), (-1)**j * self._factor, self.eps)
         return ((-1)**j * self.lower_h.diff((_H, j)).as_expr()).subs(_H, self.eps - R) if j else \
             self.lower_h.as_expr().subs(_H, self.eps - R)
 
@@ -118,6 +198,11 @@ class AlmostPotential(RadialPotential):
 
     def continuity_defects(self) -> list[sp.Expr]:
         """Phi_eps^{(j)}(eps-) - Phi_eps^{(j)}(eps+) for j = 0..d-1, exactly (all 0 by design)."""
+        if self._lower_exact is not None:
+            ex, coeffs = self._exact, self._lower_exact.coeffs()
+            coeffs += [Surd(0, 0, ex.m)] * (self.d - len(coeffs))
+            return [self._factor * (coeffs[j] * fmpq((-1)**j * factorial(j))
+                                    - ex.values[j] / self._scale_exact).sympy() for j in range(self.d)]
         return [sp.simplify(self.lower_h.diff((_H, j)).eval(0) * (-1)**j
                             - _derivative_at(self.base, j, self.eps) / self.scale)
                 for j in range(self.d)]
@@ -125,16 +210,25 @@ class AlmostPotential(RadialPotential):
     def sign_pattern(self, n: int | None = None) -> SignPatternProof:
         """Exact proof of (-1)^j Phi_eps^{(j)} >= 0 for r > 0, j = 0..n (default d - 1)."""
         n = self.d - 1 if n is None else n
-        u = sp.Symbol("u")
         lower, upper, witnesses = [], [], {}
         for j in range(n + 1):
-            g = self.lower_h.diff((_H, j)) if j else self.lower_h
-            g_u = sp.Poly(g.as_expr().subs(_H, self.eps * u), u)
-            cert = bernstein_certificate(g_u, f"(-1)^{j} Phi_eps^({j}) >= 0 on [0, eps]")
+            statement = f"(-1)^{j} Phi_eps^({j}) >= 0 on [0, eps]"
+            if self._lower_exact is not None:
+                g = self._lower_exact_derivative(j)
+                cert = bernstein_certificate(g.compose(fmpq_poly([0, fmpq_of(self.eps)])), statement,
+                                             factor=self._factor)
+            else:
+                g = self.lower_h.diff((_H, j)) if j else self.lower_h
+                u = sp.Symbol("u")
+                cert = bernstein_certificate(sp.Poly(g.as_expr().subs(_H, self.eps * u), u), statement)
             lower.append(cert)
             if cert.holds is not True and not self.eps.free_symbols:
                 grid = [self.eps * sp.Rational(k, 16) for k in range(17)]
-                w = find_negative((-1)**j * self.lower_derivative(j), R, grid)
+                if self._lower_exact is not None:      # the same points, as h = eps - r
+                    w = find_negative(g, None, [self.eps - x for x in grid])
+                    w = None if w is None else self.eps - w
+                else:
+                    w = find_negative((-1)**j * self.lower_derivative(j), R, grid)
                 if w is not None:
                     witnesses[j] = w
             cert = _upper_certificate(self.base, j, self.eps)
@@ -145,6 +239,58 @@ class AlmostPotential(RadialPotential):
                 if w is not None:
                     witnesses[j] = w
         return SignPatternProof(tuple(lower), tuple(upper), witnesses)
+
+
+def _in_eps_minus_r(g: SurdPoly, factor: sp.Expr, eps: sp.Expr) -> sp.Expr:
+    """factor * g(eps - r) as a sympy expression (the form ``lower_h.as_expr().subs(h, eps - r)``)."""
+    return sp.Add(*(factor * c.sympy() * (eps - R)**i for i, c in enumerate(g.coeffs()) if not c.is_zero()))
+
+
+def _surd_poly(coeffs: list[Surd], m) -> SurdPoly:
+    return SurdPoly(fmpq_poly([c.a for c in coeffs]), fmpq_poly([c.b for c in coeffs]), m)
+
+
+@dataclass(frozen=True)
+class _ExactValues:
+    """Phi^{(i)}(eps) = factor * values[i], i = 0..d-1: ``factor`` a positive sympy constant,
+    ``values`` in Q(sqrt m) (:class:`~harmonic.exact.poly.Surd`)."""
+
+    factor: sp.Expr
+    values: tuple
+    m: fmpq
+
+    @staticmethod
+    def of(base: RadialPotential, d: int, eps: sp.Expr) -> "_ExactValues | None":
+        """The exact values for a rational eps, or None (then the construction runs in sympy)."""
+        if not eps.is_Rational:
+            return None
+        if isinstance(base, LamHarmonicPotential):
+            if base.rational_lam is None:
+                return None
+            e = fmpq_of(eps)     # Phi^{(i)}(eps) = (-1)^i q_i(eps) e^{-s eps} / eps^{d-2+i}
+            values = tuple(base.derivative_value(i, e) * fmpq((-1)**i) / e**(d - 2 + i) for i in range(d))
+            return _ExactValues(sp.exp(-base.s * eps), values, base.rational_lam)
+        if base.params:
+            return None
+        values = [_derivative_at(base, i, eps) for i in range(d)]   # rational multiples of one constant?
+        first = next((v for v in values if v != 0), None)
+        sign = None if first is None else exact_sign(first)
+        if not sign:
+            return None
+        ratios = [v / (sign * first) for v in values]
+        if not all(r.is_Rational for r in ratios):
+            return None
+        return _ExactValues(sign * first, tuple(Surd(fmpq_of(r)) for r in ratios), fmpq(1))
+
+    def coerce(self, value: sp.Expr) -> Surd | None:
+        """``value`` / factor as an element of Q(sqrt m), or None if it is not one."""
+        ratio = sp.expand(sp.sympify(value) / self.factor)
+        root = sp.sqrt(sp.Rational(int(self.m.p), int(self.m.q)))
+        b = ratio.coeff(root) if not root.is_Rational else sp.Integer(0)
+        a = sp.expand(ratio - b * root)
+        if not (a.is_Rational and b.is_Rational):
+            return None
+        return Surd(fmpq_of(a), fmpq_of(b), self.m)
 
 
 def _derivative_at(base: RadialPotential, j: int, x: sp.Expr) -> sp.Expr:
@@ -158,8 +304,13 @@ def _upper_certificate(base: RadialPotential, j: int, eps: sp.Expr) -> SignCerti
     if isinstance(base, LamHarmonicPotential):
         return base.sign_certificate(j)
     y = sp.Dummy("y", nonnegative=True)
-    value = sp.simplify((-1)**j * base.derivative(j).subs(base.r, eps + y))
-    sign = exact_sign(value)
+    value = (-1)**j * base.derivative(j).subs(base.r, eps + y)
+    # sympy's assumptions on the derivative as it comes (a product of signed factors, usually);
+    # exact_sign and simplify only for what they leave undecided
+    sign = 0 if value.is_zero else (1 if value.is_positive else (-1 if value.is_negative else None))
+    if sign is None:
+        value = sp.simplify(value)
+        sign = exact_sign(value)
     holds = True if sign in (0, 1) else (False if sign == -1 else None)
     return SignCertificate(f"(-1)^{j} Phi^({j}) >= 0 on [eps, oo)", holds, (value,))
 
@@ -217,8 +368,13 @@ def almost_lam_harmonic(d, eps, lam=1, *, normalized: bool = True) -> AlmostPote
     d = odd_dimension(d, "Lemma 4.2")
     eps = in_unit_interval(eps, "eps", "Lemma 4.2")
     lam = positive(lam, "lambda", "Lemma 4.2")
-    base = lam_harmonic_potential(d, lam)
-    return AlmostPotential(base, d, eps, normalized=normalized,
+    return _almost_lam_harmonic(d, eps, lam, bool(normalized))
+
+
+@lru_cache(maxsize=256)
+def _almost_lam_harmonic(d: int, eps: sp.Expr, lam: sp.Expr, normalized: bool) -> AlmostPotential:
+    """One Phi_eps per (d, eps, lambda, normalised) in a process, shared by every caller."""
+    return AlmostPotential(lam_harmonic_potential(d, lam), d, eps, normalized=normalized,
                            name=f"Phi_eps (d={d}, eps={eps}, lambda={lam}"
                                 f"{', normalised' if normalized else ''})")
 

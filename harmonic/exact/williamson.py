@@ -35,9 +35,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
+from flint import fmpq, fmpq_poly
 
 from .almost import AlmostPotential, SignPatternProof
-from .lam_harmonic import LamHarmonicPotential
+from .lam_harmonic import LamHarmonicPotential, scaled_coefficients, unit_derivative_poly
+from .poly import ExactCoefficients, SurdPoly, fmpq_of
 from .radial import R
 from .signs import bernstein_certificate, coefficient_certificate, exact_sign, find_negative
 
@@ -75,8 +77,13 @@ class WilliamsonCertificate(SignPatternProof):
     def jumps_ok(self) -> bool:
         """g^{(j)} continuous for j <= k-2; (-1)^k times the jump of g^{(k-1)} >= 0 (convexity)."""
         k = self.order
+        if len(self.jumps) < k:
+            return False
+        if isinstance(self.jumps, ExactCoefficients):        # decided on the exact values
+            signs = self.jumps.signs()
+            return all(sg == 0 for sg in signs[:k - 1]) and (-1)**k * signs[k - 1] >= 0
         ok = all(j == 0 for j in self.jumps[:k - 1])
-        last = exact_sign((-1)**k * self.jumps[k - 1]) if len(self.jumps) >= k else None
+        last = exact_sign((-1)**k * self.jumps[k - 1])
         return ok and last in (0, 1)
 
     @property
@@ -139,25 +146,25 @@ def williamson_certificate(phi: AlmostPotential, order: int | None = None) -> Wi
     k = williamson_order(d) if order is None else int(order)
     if k < 1:
         raise ValueError(f"Williamson's order must be >= 1; got {order}")
+    if phi._lower_exact is not None:
+        return _exact_certificate(phi, k)
     eps = phi.eps
     x = sp.Symbol("x")
     lower, upper, witnesses = [], [], {}
     nums = _lower_numerators(phi, k)
     for j, nj in enumerate(nums):
-        cert = bernstein_certificate(sp.Poly(nj.as_expr().subs(_V, eps * x), x),
-                                     f"(-1)^{j} g^({j})(u) >= 0 for u = v^2 in (0, eps^2]", elevate=8)
+        cert = bernstein_certificate(sp.Poly(nj.as_expr().subs(_V, eps * x), x), _lower_statement(j), elevate=8)
         lower.append(cert)
         if cert.holds is not True:
-            w = find_negative(nj.as_expr(), _V, [eps * sp.Rational(i, 64) for i in range(1, 65)])
+            w = find_negative(nj.as_expr(), _V, _lower_grid(eps))
             if w is not None:
                 witnesses[j] = w
     scale_sign = exact_sign(phi.scale)
     for j, (qj, a) in enumerate(_upper_polys(phi.base, k)):
-        cert = coefficient_certificate(qj, f"(-1)^{j} g^({j})(u) >= 0 for u = r^2 >= eps^2 "
-                                           f"(Q_{j} e^(-s r) r^-{a}, coefficients)")
+        cert = coefficient_certificate(qj, _upper_statement(j, a))
         upper.append(cert)
         if cert.holds is not True and j not in witnesses:
-            w = find_negative(qj.as_expr(), R, [eps + sp.Rational(i, 4) for i in range(0, 40)])
+            w = find_negative(qj.as_expr(), R, _upper_grid(eps))
             if w is not None:
                 witnesses[j] = w
     jumps = []
@@ -172,6 +179,90 @@ def williamson_certificate(phi: AlmostPotential, order: int | None = None) -> Wi
                                  jumps=tuple(jumps), scale_positive=scale_sign == 1)
 
 
+def _lower_statement(j: int) -> str:
+    return f"(-1)^{j} g^({j})(u) >= 0 for u = v^2 in (0, eps^2]"
+
+
+def _upper_statement(j: int, a: int) -> str:
+    return f"(-1)^{j} g^({j})(u) >= 0 for u = r^2 >= eps^2 (Q_{j} e^(-s r) r^-{a}, coefficients)"
+
+
+def _lower_grid(eps) -> list:
+    return [eps * sp.Rational(i, 64) for i in range(1, 65)]
+
+
+def _upper_grid(eps) -> list:
+    return [eps + sp.Rational(i, 4) for i in range(0, 40)]
+
+
+def _exact_certificate(phi: AlmostPotential, k: int) -> WilliamsonCertificate:
+    """:func:`williamson_certificate` on the exact lower piece (python-flint): the same
+    numerators, Q-polynomials and jumps, in Q(sqrt lambda)."""
+    d, eps, base = phi.d, phi.eps, phi.base
+    e = fmpq_of(eps)
+    factor = phi._factor                   # Phi_eps = factor * P below eps (P exact)
+    p = phi._lower_exact.compose(fmpq_poly([e, -1]))          # P(v), v = r = eps - h
+    g = -p.derivative()                                      # g(v) = -P'(v) / factor
+    lower, upper, witnesses, nums = [], [], {}, []
+    for j in range(k + 1):
+        # N_j = v^{2j} (-1)^j D^j g, D = (1/2v) d/dv: v^i -> prod_{l<j} (i - 2l)/2 v^i
+        nj = _monomial_scaling(g, [(-1)**j * _falling_half(i, j) for i in range(g.degree() + 1)])
+        nums.append(nj)
+        cert = bernstein_certificate(nj.compose(fmpq_poly([0, e])), _lower_statement(j), elevate=8,
+                                     factor=factor)
+        lower.append(cert)
+        if cert.holds is not True:
+            w = find_negative(nj, None, _lower_grid(eps))
+            if w is not None:
+                witnesses[j] = w
+    units = _upper_units(d, k)
+    for j, (uj, a) in enumerate(units):
+        cert = coefficient_certificate(scaled_coefficients(uj, base.s), _upper_statement(j, a))
+        upper.append(cert)
+        if cert.holds is not True and j not in witnesses:
+            w = find_negative(SurdPoly.scaled(uj, base.rational_lam), None, _upper_grid(eps))
+            if w is not None:
+                witnesses[j] = w
+    jumps = []
+    for j in range(k):                     # g^{(j)}(eps^2+) - g^{(j)}(eps^2-), over the factor
+        uj, a = units[j]
+        high = SurdPoly.scaled(uj, base.rational_lam)(e) / (e**a * phi._scale_exact)
+        low = nums[j](e) / e**(2 * j)
+        jumps.append((high - low) * fmpq((-1)**j))
+    return WilliamsonCertificate(tuple(lower), tuple(upper), witnesses, d=d, order=k,
+                                 jumps=ExactCoefficients(jumps, factor=factor),
+                                 scale_positive=phi._scale_exact.sign() == 1)
+
+
+def _falling_half(i: int, j: int) -> fmpq:
+    """prod_{l < j} (i - 2l)/2: D^j v^i = this * v^{i - 2j}."""
+    out = fmpq(1)
+    for step in range(j):
+        out *= fmpq(i - 2 * step, 2)
+    return out
+
+
+def _monomial_scaling(f: SurdPoly, weights: list[fmpq]) -> SurdPoly:
+    """sum_i w_i f_i t^i."""
+    def scaled(part: fmpq_poly) -> fmpq_poly:
+        c = part.coeffs()
+        return fmpq_poly([x * w for x, w in zip(c + [fmpq(0)] * (len(weights) - len(c)), weights)])
+    return SurdPoly(scaled(f.a), scaled(f.b), f.m)
+
+
+def _upper_units(d: int, n: int) -> list[tuple[fmpq_poly, int]]:
+    """(U_j, a_j) with Q_j(r) = U_j(s r) (:func:`_upper_polys` for lambda = 1, homogeneous in s r)."""
+    u = unit_derivative_poly(d, 1)
+    a = d - 1
+    x = fmpq_poly([0, 1])
+    out = [(u, a)]
+    for _ in range(n):
+        u = ((a + x) * u - x * u.derivative()) / 2
+        a += 2
+        out.append((u, a))
+    return out
+
+
 def lens_williamson_profile(d, t=1) -> sp.Expr:
     r"""g_t(u) = -Phi_t'(sqrt u) for the lens potential of Lemma B.7 (u < t^2; 0 beyond), exactly.
 
@@ -183,14 +274,22 @@ def lens_williamson_profile(d, t=1) -> sp.Expr:
     return sp.factor(sp.expand(-sp.diff(lens.inner, R).subs(R, sp.sqrt(_U))))
 
 
-def williamson_density(phi: AlmostPotential) -> tuple[sp.Expr, sp.Expr]:
+def williamson_density(phi: AlmostPotential, *, in_radius: bool = False) -> tuple[sp.Expr, sp.Expr]:
     r"""(w_lower(y), w_upper(y)): the Williamson density w(y) = y^0 (-1)^k g^{(k)}(y)/(k-1)! on
-    y = u < eps^2 and y >= eps^2, by *direct* differentiation in u (independent of the
-    certificate's recurrences), so that g(u) = int_u^oo (y - u)^{k-1} w(y) dy and
+    y = u < eps^2 and y >= eps^2, by *direct* differentiation (sympy, in v = sqrt(u) with
+    d/du = (2v)^{-1} d/dv; independent of the certificate's recurrences), so that
+    g(u) = int_u^oo (y - u)^{k-1} w(y) dy and
     Phi_eps(r) = int_{r^2}^oo w(y) int_r^{sqrt y} (y - v^2)^{k-1} dv dy: a mixture of lenses
-    of diameter sqrt(y) with weight w(y) >= 0 when the certificate holds."""
+    of diameter sqrt(y) with weight w(y) >= 0 when the certificate holds.
+
+    ``in_radius=True`` returns w as expressions in r = sqrt(y) (:data:`R`) instead of u."""
     k = williamson_order(phi.d)
-    lower = -sp.diff(phi.lower_derivative(0), phi.r).subs(phi.r, sp.sqrt(_U))
-    upper = -sp.diff(phi.base.expr / phi.scale, phi.base.r).subs(phi.base.r, sp.sqrt(_U))
-    dens = [sp.diff(g, _U, k) * (-1)**k / sp.factorial(k - 1) for g in (lower, upper)]
-    return dens[0], dens[1]
+    v = phi.r
+    dens = []
+    for g in (-sp.diff(phi.lower_derivative(0), v), -sp.diff(phi.base.expr / phi.scale, v)):
+        for _ in range(k):
+            g = sp.expand(sp.diff(g, v) / (2 * v))
+        dens.append(sp.factor_terms(g * (-1)**k / sp.factorial(k - 1)))
+    if in_radius:
+        return dens[0], dens[1]
+    return dens[0].subs(v, sp.sqrt(_U)), dens[1].subs(v, sp.sqrt(_U))

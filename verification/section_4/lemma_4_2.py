@@ -13,12 +13,15 @@ Run on its own with ``python -m verification.section_4.lemma_4_2``.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from math import comb
 from typing import Callable
 
 import mpmath
 import sympy as sp
 
-from harmonic.exact import almost_lam_harmonic
+from harmonic.exact import almost_lam_harmonic, exact_sign
+from harmonic.exact.poly import ExactCoefficients
 from harmonic.exact.williamson import williamson_certificate, williamson_density, williamson_order
 from harmonic.precise import BoundReport, derivative_bound_report, two_sided_bound_report
 
@@ -74,32 +77,25 @@ def lemma_4_2_construction(ctx: Context) -> Evidence:
                                 for d, eps, lam in _cases(ctx, (3, 7, 11))])
 
 
-def _coefficient_sign(c) -> int | None:
-    """Sign of one exact certificate coefficient: 50-digit evaluation when it is clearly away
-    from 0, sympy's assumptions for symbolic ones (s = sqrt(lambda) > 0) and the rest; None
-    when undecided."""
-    c = sp.sympify(c)
-    if c == 0:
-        return 0
-    if not c.free_symbols:
-        v = sp.N(c, 50)
-        if abs(v) > sp.Float("1e-40", 50):
-            return 1 if v > 0 else -1
-    return 1 if c.is_positive else -1 if c.is_negative else None
+def _stored_values(coefficients) -> list:
+    """The exact values a certificate stores: fmpq / Q(sqrt m) numbers for the python-flint
+    route (:class:`harmonic.exact.poly.ExactCoefficients`, positive weights aside), sympy
+    numbers otherwise."""
+    return list(coefficients.exact) if isinstance(coefficients, ExactCoefficients) else list(coefficients)
 
 
 def replay_sign_proof(proof) -> dict:
     """Re-decide an exact sign proof (:class:`harmonic.exact.almost.SignPatternProof`, or its
     Williamson extension) from the coefficients it stores, independently of its own verdict:
-    every Bernstein / q-polynomial coefficient of every order and piece must be >= 0; for a
-    Williamson certificate also g^(j) continuous at eps^2 for j <= k - 2, (-1)^k times the
-    jump of g^(k-1) >= 0, and a positive scale."""
+    every Bernstein / q-polynomial coefficient of every order and piece must be >= 0 (signs by
+    :func:`harmonic.exact.exact_sign`); for a Williamson certificate also g^(j) continuous at
+    eps^2 for j <= k - 2, (-1)^k times the jump of g^(k-1) >= 0, and a positive scale."""
     negative, undecided, count = [], [], 0
     for piece, certs in (("lower", proof.lower), ("upper", proof.upper)):
         for j, cert in enumerate(certs):
-            for i, c in enumerate(cert.coefficients):
+            for i, c in enumerate(_stored_values(cert.coefficients)):
                 count += 1
-                sign = _coefficient_sign(c)
+                sign = exact_sign(c)
                 if sign is None:
                     undecided.append(f"{piece} order {j} coefficient {i}")
                 elif sign < 0:
@@ -108,8 +104,9 @@ def replay_sign_proof(proof) -> dict:
     ok = not negative and not undecided
     if hasattr(proof, "jumps"):
         k = proof.order
-        continuous = all(sp.simplify(x) == 0 for x in proof.jumps[:k - 1])
-        last = _coefficient_sign((-1)**k * proof.jumps[k - 1]) if len(proof.jumps) >= k else None
+        jumps = _stored_values(proof.jumps)
+        continuous = all(exact_sign(x) == 0 for x in jumps[:k - 1])
+        last = exact_sign((-1)**k * jumps[k - 1]) if len(jumps) >= k else None
         out |= {"g^(j) continuous at eps^2, j <= k-2": bool(continuous),
                 "(-1)^k jump of g^(k-1) >= 0": last is not None and last >= 0,
                 "scale > 0": bool(proof.scale_positive)}
@@ -270,30 +267,34 @@ def lemma_4_2_d_1_mod_4(ctx: Context) -> Evidence:
     return _realizable_check(_phi_eps_cases(ctx, (5, 9)), ctx, want=True)
 
 
+@lru_cache(maxsize=16)
+def _density_functions(phi) -> tuple:
+    """Williamson's density of ``phi`` below and above eps^2 (:func:`williamson_density`, direct
+    differentiation) as mpmath callables of v = sqrt(y), once per Phi_eps."""
+    return tuple(sp.lambdify(phi.r, e, modules="mpmath") for e in williamson_density(phi, in_radius=True))
+
+
 def _mixture_value(phi, r, dps: int = 30):
     r"""Phi_eps(r) rebuilt as the lens mixture int_{r^2}^oo w(y) int_r^{sqrt y} (y - v^2)^{k-1} dv dy
-    with Williamson's density w (direct differentiation in u), by mpmath quadrature: a second
-    computation, independent of the certificate's recurrences and Bernstein coefficients."""
+    with Williamson's density w (direct differentiation in u), by mpmath quadrature (in
+    t = sqrt(y), dy = 2t dt): a second computation, independent of the certificate's
+    recurrences and Bernstein coefficients."""
     k = williamson_order(phi.d)
-    u = sp.Symbol("u", positive=True)
-    lower, upper = williamson_density(phi)
-    f_lo, f_hi = (sp.lambdify(u, e, modules="mpmath") for e in (lower, upper))
+    f_lo, f_hi = _density_functions(phi)
+    binomials = [(-1)**i * comb(k - 1, i) for i in range(k)]
     with mpmath.workdps(dps + 10):
         r = mpmath.mpf(r)
-        e2 = mpmath.mpf(sp.N(phi.eps**2, dps + 20))
+        e = mpmath.mpf(sp.N(phi.eps, dps + 20))
 
-        def lens(y):            # int_r^{sqrt y} (y - v^2)^{k-1} dv, by the binomial theorem
-            t = mpmath.sqrt(y)
-            return sum(mpmath.binomial(k - 1, i) * y**(k - 1 - i) * (-1)**i * (t**(2 * i + 1) - r**(2 * i + 1)) / (2 * i + 1)
-                       for i in range(k))
+        def lens(t):            # int_r^t (t^2 - v^2)^{k-1} dv, by the binomial theorem
+            return sum(c * t**(2 * (k - 1 - i)) * (t**(2 * i + 1) - r**(2 * i + 1)) / (2 * i + 1)
+                       for i, c in enumerate(binomials))
 
-        pts = sorted({r**2, max(r**2, e2)}) + [mpmath.inf]
         total = mpmath.mpf(0)
-        for a, b in zip(pts, pts[1:]):
-            if b == a:
-                continue
-            f = f_lo if b <= e2 else f_hi
-            total += mpmath.quad(lambda y: f(y) * lens(y), [a, b] if b != mpmath.inf else [a, a + 1, a + 10, b])
+        if r < e:
+            total += mpmath.quad(lambda t: 2 * t * f_lo(t) * lens(t), [r, e])
+        a = max(r, e)
+        total += mpmath.quad(lambda t: 2 * t * f_hi(t) * lens(t), [a, a + 1, a + 10, mpmath.inf])
         direct = phi.mp(r, dps + 10)
     return total, direct
 
