@@ -27,6 +27,10 @@ the digits any method can be credited with.
 Methods:
   harmonic       radial_fourier(f, d, rho, dps=30); its ``error`` is checked against the actual
                  error, and its unresolved results are counted apart (not as signs).
+  certified      radial_fourier(f, d, rho, dps=30, certified=True): an Arb ball of relative width
+                 <= 1e-30; every ball must contain the reference (within the reference's own
+                 digits), a ball that does not is listed under the table. Its time is compared
+                 with harmonic's, case by case, in the summary (ratio of the median ms per point).
   mpmath-30      plain mpmath at 30 digits: quad on the finite pieces, quadosc(omega=rho) on
                  the infinite one, besselj kernel (rho = 0 by the kernel's limit).
   scipy-quad     scipy.integrate.quad in float64: d = 3 with weight='sin' (QAWO/QAWF) on each
@@ -42,7 +46,7 @@ Methods:
                  The time includes building the transform.
 
 Timing: each point is timed --repeat times and the median kept, except that a point whose
-first evaluation took more than 1 s is timed once. harmonic and mpmath-30 run in a forked child
+first evaluation took more than 1 s is timed once. harmonic, certified and mpmath-30 run in a forked child
 so that a point can be stopped after --point-timeout seconds (default 60, 8 with --quick;
 reported as a timeout), after one untimed call at rho = 0 in the parent (plan, lambdify).
 hankel and mcfit transform the whole grid in one call: their time per point is that call's
@@ -241,6 +245,7 @@ class Outcome:
     error: object = None     # harmonic's error estimate
     resolved: bool | None = None
     note: str = ""
+    enclosure: tuple | None = None   # certified: (lo, hi) of the ball
 
 
 def _child(conn, fn, rhos, start, repeat):
@@ -309,6 +314,13 @@ def harmonic_point(case):
     def fn(rho):
         res = radial_fourier(case.obj, case.d, rho, dps=DPS)
         return Outcome("ok", res.value, error=res.error, resolved=res.resolved)
+    return fn
+
+
+def certified_point(case):
+    def fn(rho):
+        res = radial_fourier(case.obj, case.d, rho, dps=DPS, certified=True)
+        return Outcome("ok", res.value, error=res.error, resolved=res.resolved, enclosure=(res.lo, res.hi))
     return fn
 
 
@@ -441,8 +453,9 @@ def _sign(x):
     return (x > 0) - (x < 0)
 
 
-def score(outcomes, refs, harmonic=False):
-    """Per-method summary and, for harmonic, the error-bound checks."""
+def score(outcomes, refs, harmonic=False, certified=False):
+    """Per-method summary and, for harmonic, the error-bound checks; for certified, that every
+    ball [lo, hi] contains the reference (up to the reference's own 10^-cap)."""
     ms = [o.seconds * 1e3 for o in outcomes if o.status == "ok"]
     digits, spurious, unresolved, fails, bad = [], 0, 0, [], []
     for (rho, (ref, cap)), o in zip(refs, outcomes):
@@ -483,6 +496,12 @@ def score(outcomes, refs, harmonic=False):
                 digits.append(dig)
                 if _sign(v) == -_sign(ref):
                     spurious += 1
+                if certified:
+                    lo, hi = o.enclosure
+                    slack = abs(ref) * mpmath.mpf(10)**(-cap)
+                    if not lo - slack <= ref <= hi + slack:
+                        bad.append((rho, f"the ball [{mpmath.nstr(lo, 12)}, {mpmath.nstr(hi, 12)}] misses the "
+                                         f"reference {mpmath.nstr(ref, 12)}", ""))
     return {
         "ms_med": statistics.median(ms) if ms else math.nan,
         "ms_max": max(ms) if ms else math.nan,
@@ -526,13 +545,13 @@ def main() -> None:
         h_min = 0.05 / 64
     rhos = [0.0] + rhos_pos
     rpos = np.array(rhos_pos)
-    methods = ["harmonic", "mpmath-30", "scipy-quad", "hankel-default", "hankel-tuned", "mcfit"]
+    methods = ["harmonic", "certified", "mpmath-30", "scipy-quad", "hankel-default", "hankel-tuned", "mcfit"]
 
     print(f"versions: scipy {scipy.__version__}, mpmath {mpmath.__version__}, hankel {hankel.__version__}, "
           f"mcfit {getattr(mcfit, '__version__', '?')}, numpy {np.__version__}, sympy {sp.__version__}")
     print(f"points: rho = 0 and {len(rhos_pos)} from {rhos_pos[0]:g} to {rhos_pos[-1]:g}; repeat {args.repeat}; "
           f"point timeout {timeout:g} s")
-    rows, notes, harmonic_issues, harmonic_ms = [], [], [], []
+    rows, notes, harmonic_issues, harmonic_ms, certified_ms, certified_issues = [], [], [], [], [], []
     # the quadrature references (Phi_eps) are slow and untimed: a forked worker computes them
     # on the other core while the timings run
     jobs = [(case.name, rho, case) for case in cases if case.closed is None for rho in rhos]
@@ -560,6 +579,8 @@ def main() -> None:
         radial_fourier(case.obj, case.d, 0, dps=DPS)            # warm-up: the plan
         t_warm = time.perf_counter() - t0
         results["harmonic"] = run_forked(harmonic_point(case), rhos, args.repeat, timeout)
+        radial_fourier(case.obj, case.d, 0, dps=DPS, certified=True)     # warm-up: the Arb numbers
+        results["certified"] = run_forked(certified_point(case), rhos, args.repeat, timeout)
         plain = mpmath_plain(case)
         plain(0.0)
         results["mpmath-30"] = run_forked(plain, rhos, args.repeat, timeout)
@@ -588,11 +609,14 @@ def main() -> None:
         results["mcfit"] = [Outcome("n/a")] + [Outcome("ok", float(v), per) for v in vals]
 
         for m in methods:
-            s = score(results[m], refs, harmonic=(m == "harmonic"))
+            s = score(results[m], refs, harmonic=(m == "harmonic"), certified=(m == "certified"))
             rows.append((case.name, m, s))
             if m == "harmonic":
                 harmonic_ms.append(s["ms_med"])
                 harmonic_issues += [(case.name,) + b for b in s["bad"]]
+            if m == "certified":
+                certified_ms.append(s["ms_med"])
+                certified_issues += [(case.name,) + b for b in s["bad"]]
         notes.append(f"{case.name}: reference {min(caps)}..{max(caps)} digits ({t_ref:.1f} s); harmonic "
                      f"first call (plan) {t_warm * 1e3:.0f} ms; hankel-tuned h={h:.3g} N={N} (median change "
                      f"{change:.1e}, tuning {t_tune:.1f} s); mcfit q={q:g} (tuning {t_q:.2f} s, "
@@ -635,9 +659,16 @@ def main() -> None:
           "the actual error exceeds the reported error only by the final rounding to dps digits")
     for name, rho, what, extra in real:
         print(f"  {name} rho={rho:g}: {what} {extra}")
+    print(f"certified checks: {len(certified_issues)} ball(s) missing the reference")
+    for name, rho, what, extra in certified_issues:
+        print(f"  {name} rho={rho:g}: {what} {extra}")
     print()
     finite = [x for x in harmonic_ms if math.isfinite(x)]
+    pairs = [(c, h) for c, h in zip(certified_ms, harmonic_ms) if math.isfinite(c) and math.isfinite(h)]
     worker.join()
+    print(f"certified: median over cases of the median ms per point {statistics.median(c for c, _ in pairs):.2f} ms; "
+          f"certified/harmonic per case: median {statistics.median(c / h for c, h in pairs):.2f}, max "
+          f"{max(c / h for c, h in pairs):.2f} (same run)")
     print(f"summary: harmonic median over cases of the median ms per point: {statistics.median(finite):.2f} ms; "
           f"200-point rho grid (1e-3..1e3) for almost_lam_harmonic(7, 1/10): {t_grid:.2f} s "
           f"({t_grid / 200 * 1e3:.2f} ms per point); total run {time.perf_counter() - t_start:.0f} s")

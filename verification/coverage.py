@@ -90,7 +90,8 @@ INDEX: tuple[Statement, ...] = (
        note="asymptotic ((d/eps)^{O(d)} iterations, 'with high probability'): checked on instances at d = 3, "
             "and at d = 3, 7, 11 with k = d (stored study)"),
     _S("Lemma 4.2", "lemma", ("Lemma 4.2 (construction)", "Lemma 4.2 (sign pattern)", "Lemma 4.2 (bounds)",
-                              "Lemma 4.2 (realizability, Williamson)", "Lemma 4.2 (d = 1 mod 4)")),
+                              "Lemma 4.2 (realizability, Williamson)", "Lemma 4.2 (realizability, all rho)",
+                              "Lemma 4.2 (d = 1 mod 4)")),
     _S("Lemma 4.3", "lemma", ("Lemma 4.3",)),
     _S("Lemma 4.4", "lemma", ("Lemma 4.4",)),
     _S("Lemma 4.5", "lemma", ("Lemma 4.5", "Lemma 4.5 (sign in the proof)")),

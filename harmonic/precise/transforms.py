@@ -33,14 +33,19 @@ Bessel-K terms have closed-form transforms (Lemma B.9's lambda-harmonic potentia
 Bessel-K term: (2 pi)^{d/2} C s^{-nu}/(rho^2 + s^2), DLMF 10.22.69); exponential-polynomial
 pieces (Phi_eps, lens potentials, e^{-r}) have closed forms in odd d; the rest is integrated
 piece by piece, split at the breakpoints, oscillatory infinite tails by mpmath.quadosc.
+
+``radial_fourier(..., certified=True)`` returns instead an Arb ball that provably contains the
+transform (:mod:`harmonic.precise.arb`): the same plan, the same closed forms (each written
+once here, with the arithmetic ``m`` as a parameter, as in :mod:`.kernels`), run in ball
+arithmetic, and Arb's rigorous quadrature where there is no closed form.
 """
 from __future__ import annotations
 
 import math
 import time
 import weakref
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 import mpmath
 import sympy as sp
@@ -50,8 +55,11 @@ from harmonic.exact.structure import Piece, Structure
 from harmonic.exact.structure import piece as exact_piece
 
 from .errors import TransformAccuracyError
-from .kernels import (bessel_potential, bessel_potential_at_origin, bessel_potential_constant,
+from .kernels import (_lambda_series, bessel_potential, bessel_potential_at_origin, bessel_potential_constant,
                       radial_kernel, spherical_weights)
+
+if TYPE_CHECKING:
+    from .arb import CertifiedTransform
 
 __all__ = ["TransformResult", "radial_fourier", "inverse_radial_fourier"]
 
@@ -86,6 +94,11 @@ class TransformResult:
     @property
     def relative_error(self) -> mpmath.mpf:
         return self.error / abs(self.value) if self.value else mpmath.inf
+
+    @property
+    def certified(self) -> bool:
+        """False: an estimate (two precisions agree), not an enclosure; ``certified=True`` gives one."""
+        return False
 
     def __float__(self):
         return float(self.value)
@@ -135,98 +148,123 @@ def _real_value(v, r):
 
 
 # -- closed forms for exponential-polynomial pieces (odd d) ------------------------------
+# Each formula takes the arithmetic as its last argument ``m``, as in :mod:`.kernels`: the
+# ``mpmath`` module (this module's path) or :data:`harmonic.precise.arb.ARB` (Arb balls, the
+# certified path), so that the closed form is written once.
 
-def _gamma_upper_all(js, x) -> dict:
+def _gamma_upper_all(js, x, m=mpmath) -> dict:
     """{j: Gamma(j+1, x)} for integers j and complex x with Re x >= 0 (one E_1 evaluation).
 
     j >= 0: j! e^{-x} sum_{i<=j} x^i/i!;  j = -1: E_1(x);
     j = -m-1 <= -2: (-1)^m/m! [E_1(x) - e^{-x} sum_{i<m} (-1)^i i!/x^{i+1}] (DLMF 8.4.4, 8.4.15).
     """
     out = {}
-    ex = mpmath.exp(-x)
-    e1 = mpmath.e1(x) if min(js) < 0 else None
+    ex = m.exp(-x)
+    e1 = m.e1(x) if min(js) < 0 else None
     for j in js:
         if j >= 0:
-            term = total = mpmath.mpf(1)
+            term = total = m.mpf(1)
             for i in range(1, j + 1):
                 term *= x / i
                 total += term
-            out[j] = mpmath.factorial(j) * ex * total
+            out[j] = m.factorial(j) * ex * total
         elif j == -1:
             out[j] = e1
         else:
-            m = -(j + 1)
-            tail, fact = mpmath.mpf(0), mpmath.mpf(1)
-            for i in range(m):
+            k = -(j + 1)
+            tail, fact = m.mpf(0), m.mpf(1)
+            for i in range(k):
                 tail += (-1)**i * fact / x**(i + 1)
                 fact *= i + 1
-            out[j] = (-1)**m / mpmath.factorial(m) * (e1 - ex * tail)
+            out[j] = (-1)**k / m.factorial(k) * (e1 - ex * tail)
     return out
 
 
-def _power_exp_integrals(js, w, a, b) -> dict:
-    """{j: int_a^b r^j e^{-w r} dr} for integers j, complex w with Re w >= 0 (b may be oo)."""
+def _series_tail(j, k, w, b, m):
+    """A bound of sum_{i > k} |w|^i b^{j+i+1} / (i! (j+i+1)), the terms the power series of
+    :func:`_power_exp_integrals` leaves out after term k (0 <= a <= b, j + k + 2 > 0,
+    |w| b < k + 2): the first left-out term over 1 - |w| b/(k + 2) (a geometric majorant)."""
+    x = abs(w) * b
+    first = b**(j + 1) * x**(k + 1) / (m.factorial(k + 1) * (j + k + 2))
+    return first / (1 - x / (k + 2))
+
+
+def _power_exp_integrals(js, w, a, b, m=mpmath) -> dict:
+    """{j: int_a^b r^j e^{-w r} dr} for integers j, complex w with Re w >= 0 (b may be oo).
+
+    With ball arithmetic (``m`` has ``add_error``) the power series' truncation joins the
+    value as a ball (:func:`_series_tail`); mpmath stops where the terms fall below its
+    rounding."""
     js = sorted(set(js))
-    if b == mpmath.inf or abs(w) * b > 1:
+    if b == math.inf or abs(w) * b > 1:
         if w == 0:
             raise ValueError("divergent")
-        lower = _gamma_upper_all(js, w * a) if a != 0 else {j: mpmath.factorial(j) for j in js}
-        upper = {j: mpmath.mpf(0) for j in js} if b == mpmath.inf else _gamma_upper_all(js, w * b)
+        lower = _gamma_upper_all(js, w * a, m) if a != 0 else {j: m.factorial(j) for j in js}
+        upper = {j: m.mpf(0) for j in js} if b == math.inf else _gamma_upper_all(js, w * b, m)
         return {j: (lower[j] - upper[j]) / w**(j + 1) for j in js}
     # |w| b <= 1: the power series of e^{-w r}, which converges fast and does not cancel
+    add_error = getattr(m, "add_error", None)
     out = {}
     for j in js:
-        total, coeff, m = mpmath.mpf(0), mpmath.mpf(1), 0
+        total, coeff, k = m.mpf(0), m.mpf(1), 0
         while True:
-            p = j + m + 1
-            term = coeff * ((b**p - a**p) / p if p else mpmath.log(b / a))
+            p = j + k + 1
+            term = coeff * ((b**p - a**p) / p if p else m.log(b / a))
             total += term
-            if m > 4 and abs(term) <= mpmath.eps * abs(total):
+            if k > 4 and p > 0 and (abs(term) <= m.eps * abs(total) or k > 4000):
                 break
-            m += 1
-            coeff *= -w / m
-        out[j] = total
+            k += 1
+            coeff *= -w / k
+        out[j] = total if add_error is None else add_error(total, _series_tail(j, k, w, b, m))
     return out
 
 
 @dataclass
 class _ExpPolyPiece:
-    """sum c r^k e^{-s r} on [a, b]: its transform in closed form for odd d."""
+    """sum c r^k e^{-s r} on [a, b]: its transform in closed form for odd d.
 
+    ``piece`` is the exact :class:`~harmonic.exact.structure.Piece`; ``a``, ``b`` and
+    ``groups`` are its numbers for mpmath (b = ``mpmath.inf`` for an infinite piece), the terms
+    grouped by their exact rate s: [(s, [(c, k), ...]), ...] with c a 0-argument mpmath function."""
+
+    piece: Piece
     a: object
     b: object
-    terms: list          # (c, k, s): c a 0-argument mpmath function, k an integer, s >= 0 exact
+    groups: list
     g: Callable          # the same function, lambdified (for the mass estimate)
 
-    def transform(self, d: int, rho):
-        """int_a^b f(r) Lambda_nu(rho r) r^{d-1} dr at the current precision."""
-        a, b = self.a, self.b
-        nu = mpmath.mpf(d) / 2 - 1
-        total = mpmath.mpf(0)
-        by_rate: dict = {}
-        for c, k, s in self.terms:
-            by_rate.setdefault(s, []).append((c, k))
+    def numbers(self, m):
+        """(a, b, [(s, [(c, k), ...]), ...]) in the arithmetic ``m`` at its current precision."""
+        if m is mpmath:
+            return self.a, self.b, [(s, [(c(), k) for c, k in group]) for s, group in self.groups]
+        return m.piece_numbers(self.piece)
+
+    def transform(self, d: int, rho, m=mpmath):
+        """int_a^b f(r) Lambda_nu(rho r) r^{d-1} dr at the current precision of ``m``."""
+        a, b, groups = self.numbers(m)
+        total = m.mpf(0)
         if rho == 0:
-            for s, group in by_rate.items():
-                ints = _power_exp_integrals([k + d - 1 for _, k in group], mpmath.mpf(s), a, b)
-                total += sum(c() * ints[k + d - 1] for c, k in group)
-            return total * radial_kernel(nu, mpmath.mpf(0))
+            nu = m.mpf(d) / 2 - 1
+            for s, group in groups:
+                ints = _power_exp_integrals([k + d - 1 for _, k in group], s, a, b, m)
+                total += sum(c * ints[k + d - 1] for c, k in group)
+            return total * _lambda_series(nu, m.mpf(0), m)          # Lambda_nu(0)
         n = (d - 3) // 2                  # d = 2n + 3: r^{d-1} Lambda(rho r) = sqrt(2/pi) rho^{-n} r^{n+2} j_n(rho r)
-        weights = spherical_weights(n, rho)       # j_n = Re sum_q ... (DLMF 10.49.6)
-        for s, group in by_rate.items():
-            w = mpmath.mpc(mpmath.mpf(s), -rho)
-            ints = _power_exp_integrals([k + n + 1 - q for _, k in group for q in range(n + 1)], w, a, b)
+        weights = spherical_weights(n, rho, m)    # j_n = Re sum_q ... (DLMF 10.49.6)
+        for s, group in groups:
+            w = m.mpc(s, -rho)
+            ints = _power_exp_integrals([k + n + 1 - q for _, k in group for q in range(n + 1)], w, a, b, m)
             for c, k in group:
                 acc = sum(weights[q] * ints[k + n + 1 - q] for q in range(n + 1))
-                total += c() * acc.real
-        return total * mpmath.sqrt(2 / mpmath.pi) * rho**(-n)
+                total += c * acc.real
+        return total * m.sqrt(2 / m.pi) * rho**(-n)
 
     def usable(self, d: int) -> bool:
         """Odd d, and no term that diverges on its own (at r = 0, or at infinity without decay)."""
         if d % 2 == 0 or d < 3:
             return False
-        return all(not (self.b == mpmath.inf and s == 0) and not (self.a == 0 and k < -1)
-                   for c, k, s in self.terms)
+        infinite, at_zero = self.piece.hi is sp.oo, self.piece.lo == 0
+        return all(not (infinite and t.s == 0) and not (at_zero and t.k < -1) for t in self.piece.exp_poly)
 
 
 # -- pieces --------------------------------------------------------------------------------
@@ -239,6 +277,8 @@ class _Plan:
     closed: Callable | None  # rho -> the structured part (already including (2 pi)^{d/2})
     sample_tails: list = None   # [(a, g, f, check rho > 0, check rho = 0)]: tails checked by sampling
     at_zero: ValueError | None = None   # why the transform diverges at rho = 0 (if it does)
+    terms: dict = field(default_factory=dict)   # {kind: exact terms behind ``closed``}
+    exact: list | None = None   # the exact Piece of each entry of ``pieces`` (None: f is a callable)
 
 
 def _lambdify(expr, r):
@@ -252,17 +292,21 @@ def _piece(p: Piece, r: sp.Symbol, d: int):
     b = mpmath.inf if p.hi is sp.oo else mpmath.mpf(sp.N(p.hi, _PLAN_DPS))
     g = _lambdify(p.expr, r)
     if p.exp_poly is not None:
-        piece = _ExpPolyPiece(a, b, [(sp.lambdify((), t.c, modules="mpmath"), t.k, t.s) for t in p.exp_poly], g)
+        rates: dict = {}
+        for t in p.exp_poly:
+            rates.setdefault(t.s, []).append((sp.lambdify((), t.c, modules="mpmath"), t.k))
+        piece = _ExpPolyPiece(p, a, b, [(mpmath.mpf(sp.N(s, _PLAN_DPS)), group) for s, group in rates.items()], g)
         if piece.usable(d):
             return piece
     return (a, b, g)
 
 
-def _gaussian_closed(terms, d: int):
-    """The transform of the Gaussian terms c r^{2k} e^{-a r^2}, exactly.
+def _gaussian_transform(terms, d: int) -> tuple[sp.Symbol, sp.Expr]:
+    """(rho, the transform of the Gaussian terms c r^{2k} e^{-a r^2} as a sympy expression in rho).
 
     F(|x|^{2k} g) = (-Delta_omega)^k F(g) and F(e^{-a|x|^2}) = (pi/a)^{d/2} e^{-rho^2/(4a)},
-    generated with sympy (no cancellation, no quadrature: Gaussians are resolved at every rho)."""
+    generated with sympy (no cancellation, no quadrature: Gaussians are resolved at every rho);
+    mpmath lambdifies it, the certified path evaluates it in Arb."""
     rho = sp.Symbol("rho", positive=True)     # |omega|, the Fourier variable
     closed = sp.Integer(0)
     for t in terms:
@@ -270,58 +314,79 @@ def _gaussian_closed(terms, d: int):
         for _ in range(t.k):
             g = -radial_laplacian(g, d, rho)
         closed += t.c * g
-    fn = sp.lambdify(rho, sp.simplify(closed), modules="mpmath")
+    return rho, sp.simplify(closed)
+
+
+def _gaussian_closed(terms, d: int):
+    fn = sp.lambdify(*_gaussian_transform(terms, d), modules="mpmath")
     return lambda x: fn(x)
 
 
-def _matern_closed(terms, d: int):
-    """The transform of the Matérn terms c (a^2 + r^2)^{-nu} (nu > d/2).
+def _matern_transform(c, a, nu, d: int, rho, m=mpmath):
+    """The transform of the Matérn term c (a^2 + r^2)^{-nu} (nu > d/2).
 
     F((a^2 + |x|^2)^{-nu})(rho) = (2 pi)^d F^{-1}((a^2 + |x|^2)^{-nu})(rho), the Bessel
     potential (Matern kernel) of :func:`~harmonic.precise.kernels.bessel_potential` at rho,
     with its limit pi^{d/2} Gamma(nu - d/2)/Gamma(nu) a^{d-2nu} at rho = 0: algebraic tails such
     as 1/(1+r^2)^2 are then resolved at every rho, with no oscillatory quadrature."""
-    consts = [tuple(mpmath.mpf(sp.N(x, _PLAN_DPS)) for x in (t.c, t.a, t.nu)) for t in terms]
-
-    def closed(rho):
-        out = mpmath.mpf(0)
-        for c, a, nu in consts:
-            inverse = bessel_potential_at_origin(nu, d, a) if rho == 0 else bessel_potential(nu, d, a, rho)
-            out += c * (2 * mpmath.pi)**d * inverse
-        return out
-    return closed
+    inverse = bessel_potential_at_origin(nu, d, a, m) if rho == 0 else bessel_potential(nu, d, a, rho, m)
+    return c * (2 * m.pi)**d * inverse
 
 
-def _bessel_k_closed(terms, d: int):
-    """The transform of the Bessel-K terms c r^b K_b(a r) (b + d/2 > 0).
+def _bessel_k_transform(c, a, b, d: int, rho, m=mpmath):
+    """The transform of the Bessel-K term c r^b K_b(a r) (b + d/2 > 0).
 
     The Matern pair read backwards (:func:`~harmonic.precise.kernels.bessel_potential` with
     alpha = b + d/2, K_{-b} = K_b): r^b K_b(a r) = a^b/c_{d,alpha} F^{-1}[(rho^2 + a^2)^{-alpha}],
     so F(|x|^b K_b(a|x|))(rho) = (2 pi)^{d/2} 2^{b+d/2-1} Gamma(b + d/2) a^b (a^2 + rho^2)^{-(b+d/2)}
     (K_1(r)/r is b = -1; Lemma B.9's potential C r^{1-d/2} K_{d/2-1}(s r) gives
     (2 pi)^{d/2} C s^{-nu}/(rho^2 + s^2), DLMF 10.22.69)."""
-    consts = [tuple(mpmath.mpf(sp.N(x, _PLAN_DPS)) for x in (t.c, t.a, t.b)) for t in terms]
+    alpha = b + m.mpf(d) / 2
+    return c * a**b / bessel_potential_constant(alpha, d, m) * (a**2 + rho**2)**(-alpha)
 
-    def closed(rho):
-        return sum(c * a**b / bessel_potential_constant(b + mpmath.mpf(d) / 2, d)
-                   * (a**2 + rho**2)**(-(b + mpmath.mpf(d) / 2)) for c, a, b in consts)
-    return closed
+
+def _constants(terms, names):
+    return [tuple(mpmath.mpf(sp.N(getattr(t, x), _PLAN_DPS)) for x in names) for t in terms]
+
+
+def _matern_closed(terms, d: int):
+    consts = _constants(terms, ("c", "a", "nu"))
+    return lambda rho: sum((_matern_transform(c, a, nu, d, rho) for c, a, nu in consts), mpmath.mpf(0))
+
+
+def _bessel_k_closed(terms, d: int):
+    consts = _constants(terms, ("c", "a", "b"))
+    return lambda rho: sum((_bessel_k_transform(c, a, b, d, rho) for c, a, b in consts), mpmath.mpf(0))
+
+
+#: The term kinds with a closed-form transform: (the structure's attribute, the mpmath builder,
+#: when the closed form applies in R^d, half = d/2). The certified path reads the same plan.
+_TERM_KINDS = (("gaussian", _gaussian_closed, lambda t, half: True),
+               ("matern", _matern_closed, lambda t, half: t.nu > half),
+               ("bessel_k", _bessel_k_closed, lambda t, half: t.b + half > 0))
+
+
+def _closed_terms(structure: Structure, d: int) -> tuple[dict, list]:
+    """({kind: the terms with a closed-form transform in R^d}, the other terms).
+
+    Gaussian terms always have one; a Matérn term needs nu > d/2, a Bessel-K term b + d/2 > 0."""
+    half = sp.Rational(d, 2)
+    used, rest = {}, []
+    for kind, _, applies in _TERM_KINDS:
+        terms = getattr(structure, kind)
+        if any(applies(t, half) for t in terms):
+            used[kind] = [t for t in terms if applies(t, half)]
+        rest += [t for t in terms if not applies(t, half)]
+    return used, rest
 
 
 def _closed_parts(structure: Structure, d: int, r: sp.Symbol):
-    """(closed transform of the terms that have one in R^d or None, the other terms' sum).
-
-    Gaussian terms always do; a Matérn term needs nu > d/2, a Bessel-K term b + d/2 > 0."""
-    half = sp.Rational(d, 2)
-    parts, rest = [], []
-    for build, terms, applies in ((_gaussian_closed, structure.gaussian, lambda t: True),
-                                  (_matern_closed, structure.matern, lambda t: t.nu > half),
-                                  (_bessel_k_closed, structure.bessel_k, lambda t: t.b + half > 0)):
-        used = [t for t in terms if applies(t)]
-        rest += [t for t in terms if not applies(t)]
-        if used:
-            parts.append(build(used, d))
-    return ((lambda x: sum(g(x) for g in parts)) if parts else None), sp.Add(*(t.expr(r) for t in rest))
+    """(closed transform of the terms that have one in R^d or None, the other terms' sum, the
+    terms used by kind)."""
+    used, rest = _closed_terms(structure, d)
+    parts = [build(used[kind], d) for kind, build, _ in _TERM_KINDS if kind in used]
+    closed = (lambda x: sum(g(x) for g in parts)) if parts else None
+    return closed, sp.Add(*(t.expr(r) for t in rest)), used
 
 
 def _limit_verdict(expr, r, point):
@@ -403,14 +468,15 @@ def _plan(f, d: int, breakpoints, support) -> _Plan:
             raise ValueError(f"radial_fourier: {f.name or 'the potential'} has symbolic parameters "
                              f"{', '.join(map(str, f.params))}; give them values with .subs()")
         _check_expression(f.expr, f.r)
-        closed, rest = _closed_parts(f.structure, d, f.r)       # the structure the exact layer knows
+        closed, rest, used = _closed_parts(f.structure, d, f.r)       # the structure the exact layer knows
         pieces_in = list(f.structure.pieces)
         if rest != 0:          # terms without a closed form in this d: quadrature on [0, oo)
             pieces_in.append(exact_piece(0, sp.oo, rest, f.r))
-        pieces, tails, at_zero = [], [], None
+        pieces, tails, at_zero, exact = [], [], None, []
         for p in pieces_in:
             if p.expr == 0:
                 continue
+            exact.append(p)
             pc = _piece(p, f.r, d)
             if not isinstance(pc, _ExpPolyPiece):
                 shown, refusal, abs_decided = _check_integrable(p.expr, f.r, p.lo, p.hi, d)
@@ -418,7 +484,7 @@ def _plan(f, d: int, breakpoints, support) -> _Plan:
                 if not (shown and abs_decided):
                     tails.append((pc[0], pc[2], p.expr, not shown, not abs_decided))
             pieces.append(pc)
-        return _Plan(pieces, closed, tails, at_zero)
+        return _Plan(pieces, closed, tails, at_zero, used, exact)
     if not callable(f):
         raise ValueError(f"radial_fourier needs a radial potential, a sympy expression or a callable; got {f!r}")
     edges = sorted({mpmath.mpf(b) for b in breakpoints if b > 0})
@@ -632,7 +698,8 @@ TIME_BUDGET = 300.0
 
 
 def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=None,
-                   max_dps: int | None = None, time_budget: float | None = TIME_BUDGET) -> TransformResult:
+                   max_dps: int | None = None, time_budget: float | None = TIME_BUDGET,
+                   certified: bool = False, **certified_options) -> "TransformResult | CertifiedTransform":
     r"""The d-dimensional Fourier transform of a radial function at |omega| = rho.
 
     .. math:: \mathfrak F f(\rho) = (2\pi)^{d/2}\rho^{1-d/2}\int_0^\infty f(r)
@@ -651,10 +718,16 @@ def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=Non
     max_dps : the largest working precision tried (default 4 dps + 60).
     time_budget : seconds of wall-clock time this transform may take (default 300; ``None``
         for no limit). When it is spent, :class:`TransformAccuracyError` says how far it got.
+    certified : return an enclosure instead of an estimate: an Arb ball that provably
+        contains the transform (:func:`harmonic.precise.arb.certified_radial_fourier`, which
+        takes ``sign_only`` and ``max_prec`` (bits); rho may then be an interval (lo, hi)).
+        Needs an exact f (a potential or an expression), not a callable.
 
     Returns
     -------
-    TransformResult with ``value``, ``error``, ``resolved`` and ``sign``.
+    TransformResult with ``value``, ``error``, ``resolved`` and ``sign``; with
+    ``certified=True`` a :class:`~harmonic.precise.arb.CertifiedTransform` (the same four,
+    and ``ball``, ``lo``, ``hi``, ``prec``).
 
     Raises
     ------
@@ -678,7 +751,18 @@ def radial_fourier(f, d: int, rho, *, dps: int = 30, breakpoints=(), support=Non
     '2.513274122871834590770115'
     >>> res.resolved, res.error < 1e-30
     (True, True)
+    >>> res = radial_fourier(sp.exp(-R) / R, 3, 2, certified=True)      # an Arb ball
+    >>> with mpmath.workdps(60): res.lo < 4 * mpmath.pi / 5 < res.hi, res.certified
+    (True, True)
     """
+    if certified:
+        if breakpoints or support is not None:
+            raise ValueError("radial_fourier(certified=True) reads the breakpoints from the exact f; "
+                             "breakpoints= and support= are for callables, which cannot be certified")
+        from .arb import certified_radial_fourier
+        return certified_radial_fourier(f, d, rho, dps=dps, **certified_options)
+    if certified_options:
+        raise ValueError(f"radial_fourier: {', '.join(certified_options)} only with certified=True")
     _check_common(d, dps)
     with mpmath.workdps(_PLAN_DPS):
         rho = _rho_value(rho)
