@@ -13,6 +13,7 @@ P''(0) = 0. The normalised values at eps are Phi~ = 12/43 and |Phi~'| = 36/43.
 import importlib
 import json
 
+import flint
 import mpmath
 import pytest
 import sympy as sp
@@ -21,7 +22,7 @@ from harmonic.precise.bounds import (BoundForm, b8_lower_bound_report, bessel_de
                                      default_grid, derivative_bound_report,
                                      eps_derivative_report, lemma_4_2_bounds, monotonicity_report,
                                      normalisation_report, paper_forms, two_sided_bound_report)
-from harmonic.precise.intervals import enclose
+from harmonic.precise.intervals import decide, enclose
 from harmonic.exact import R
 from verification.registry import Context, registered
 from verification.runner import run_claim
@@ -32,6 +33,12 @@ HALF = sp.Rational(1, 2)
 E_HALF = sp.exp(HALF)
 
 
+def reference(text: str) -> flint.arb:
+    """A decimal reference value as a ball at 400 bits (its radius: the decimal truncation)."""
+    with flint.ctx.workprec(400):
+        return flint.arb(text)
+
+
 def close(a, b, digits):
     """|a/b - 1| < 10^-digits; b exact (sympy) or mpmath, evaluated with digits + 20 digits."""
     with mpmath.workdps(digits + 20):
@@ -40,27 +47,46 @@ def close(a, b, digits):
 
 
 # ---------------------------------------------------------------------------------------
-# exact enclosures
+# Arb enclosures of exact numbers
 # ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("x", ["-1000", "-7/3", "-1/10", "0", "1/3", "5/2", "40"])
 def test_enclose_exp_contains_the_value_and_is_tight(x):
-    lo, hi = enclose(sp.exp(sp.Rational(x)), bits=96)
+    ball = enclose(sp.exp(sp.Rational(x)), prec=96)
     with mpmath.workdps(80):                          # mpmath's exp as the reference
         ref = mpmath.exp(mpmath.mpf(sp.Rational(x).p) / sp.Rational(x).q)
-        assert mpmath.mpf(lo.numerator) / lo.denominator <= ref <= mpmath.mpf(hi.numerator) / hi.denominator
-        assert (hi - lo) / lo < sp.Rational(1, 2**90)
+        assert ball.contains(reference(mpmath.nstr(ref, 70)))
+        assert ball.rad() / abs(ball.mid()) < flint.arb(2) ** -90
 
 
-def test_enclose_square_roots_negative_products_and_unsupported():
-    lo, hi = enclose(-sp.sqrt(2) * sp.exp(-3) + sp.Rational(1, 7), bits=80)
+def test_enclose_square_roots_constants_and_unsupported():
+    ball = enclose(-sp.sqrt(2) * sp.exp(-3) + sp.Rational(1, 7) + sp.pi * sp.asin(sp.Rational(1, 3)), prec=80)
     with mpmath.workdps(60):
-        ref = -mpmath.sqrt(2) * mpmath.exp(-3) + mpmath.mpf(1) / 7
-        assert mpmath.mpf(lo.numerator) / lo.denominator <= ref <= mpmath.mpf(hi.numerator) / hi.denominator
-    lo, hi = enclose(sp.sqrt(sp.Rational(1, 10**40)))          # relative precision for tiny numbers
-    assert lo <= sp.Rational(1, 10**20) <= hi and (hi - lo) * 10**20 < sp.Rational(1, 2**60)
-    with pytest.raises(TypeError, match="cannot enclose"):
-        enclose(sp.pi)
+        ref = -mpmath.sqrt(2) * mpmath.exp(-3) + mpmath.mpf(1) / 7 + mpmath.pi * mpmath.asin(mpmath.mpf(1) / 3)
+        assert ball.contains(reference(mpmath.nstr(ref, 50)))
+    tiny = enclose(sp.sqrt(sp.Rational(1, 10**40)))          # relative precision for tiny numbers
+    with flint.ctx.workprec(300):
+        assert tiny.contains(flint.arb(flint.fmpq(1, 10**20))) and tiny.rad() * 10**20 < flint.arb(2) ** -100
+    with pytest.raises(ValueError, match="cannot enclose"):
+        enclose(sp.zeta(3))
+    with pytest.raises(ValueError, match="free symbols"):
+        enclose(sp.Symbol("x") + 1)
+    with pytest.raises(ValueError, match="cannot enclose asin"):
+        enclose(sp.asin(2))                                     # complex
+
+
+def test_enclose_excludes_a_perturbed_value():
+    # e^{1/2} against its 12-digit truncation: the ball at 80 bits excludes the perturbed value
+    ball = enclose(sp.exp(sp.Rational(1, 2)), prec=80)
+    assert not ball.overlaps(reference("1.648721270700"))
+    assert ball.contains(reference("1.6487212707001281468486507878141635716537761007101"))
+
+
+def test_decide_refines_until_the_ball_separates():
+    # 1 + 2^-200 > 1 needs more than the first 64 bits
+    d = decide(lambda: 1 + enclose(sp.Rational(1, 2**200), prec=flint.ctx.prec), prec=64)
+    assert d.holds is True and d.prec > 200
+    assert decide(lambda: flint.arb(2).sqrt() ** 2, 2).holds is None        # sqrt(2)^2 = 2 never separates
 
 
 # ---------------------------------------------------------------------------------------
@@ -73,10 +99,14 @@ def test_enclose_square_roots_negative_products_and_unsupported():
     (5, 1, 2, [sp.Rational(3, 8)]),                            # (1+r) e^{-r}/r^3: times e^{-2}
 ], ids=["d3-lam1", "d3-lam4", "d5"])
 def test_bessel_derivatives_against_closed_forms(d, lam, r, expected):
-    values = bessel_derivatives(d, lam, r, len(expected) - 1, dps=40)
+    values = bessel_derivatives(d, lam, r, len(expected) - 1, prec=128)
     scale = sp.exp(-sp.sqrt(lam) * r)
     for v, e in zip(values, expected):
-        assert close(v, sp.N(e * scale, 50), 35)
+        exact = enclose(e * scale, prec=200)
+        assert v.overlaps(exact) and v.rad() < abs(v.mid()) * flint.arb(2) ** -100
+        # the closed form perturbed in its 30th digit lies outside the ball
+        with flint.ctx.workprec(200):
+            assert not v.overlaps(exact * (1 + flint.arb(10) ** -30))
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import math
 
+import flint
 import mpmath
 import pytest
 import sympy as sp
 
 from harmonic.precise import (KNOWN_DUALS, HermiteFunction, KnownDual, QuadratureAccuracyError,
-                              QuadratureResult, activation_from_taylor, bessel_k0, cross_dual, dual, duals,
+                              QuadratureResult, activation_from_taylor, cross_dual, dual, dual_enclosure, duals,
                               erf_dual, exp_dual, gaussian_overlap, hermite_dual, hermite_h, k0_overlap,
                               relu_dual, sign_dual, taylor_realizability)
 from harmonic.precise.gauss import gauss_hermite, gauss_legendre, rayleigh
@@ -274,8 +275,6 @@ def test_closed_form_and_helper_bad_input():
         hermite_dual(0, -1)
     with pytest.raises(ValueError, match="non-negative integer"):
         HermiteFunction(2.5)
-    with pytest.raises(ValueError, match="x > 0"):
-        bessel_k0(-1)
     with pytest.raises(ValueError, match="at least 10"):
         gaussian_overlap(0, 1, dps=3)
     with pytest.raises(ValueError, match="theta must be a real number"):
@@ -406,11 +405,50 @@ def test_k0_overlap_against_mpmath_besselk_quadrature():
         assert close(ours, ref, 10)
 
 
-@pytest.mark.parametrize("x", ["1e-30", "0.001", "0.5", "1", "7.25", "30", "80"])
-def test_bessel_k0_series_against_mpmath(x):
+def arb_of(value) -> flint.arb:
+    """An mpmath reference value as a ball: +- 10^-(dps-3) max(1, |value|) (its own rounding)."""
+    with flint.ctx.workprec(mpmath.mp.prec + 10):
+        rad = flint.arb(10) ** -(mpmath.mp.dps - 3) * max(1, abs(float(value)))
+        return flint.arb(mpmath.nstr(value, mpmath.mp.dps + 5)) + flint.arb(0).union(rad).union(-rad)
+
+
+@pytest.mark.parametrize("theta,w", PAIRS, ids=[f"{a},{b}" for a, b in PAIRS])
+def test_overlap_enclosures_contain_the_closed_forms_and_exclude_perturbed_inputs(theta, w):
     with mpmath.workdps(50):
-        ref = mpmath.besselk(0, mpf(x))      # mpmath's own K_0 (a different algorithm)
-    assert close(bessel_k0(x, dps=40), ref, 39)
+        d = abs(mp(theta) - mp(w))
+        gauss, k0 = arb_of(mpmath.sqrt(mpmath.pi / 2) * mpmath.exp(-d * d / 2)), arb_of(mpmath.pi**2 / 2 * mpmath.exp(-d))
+    g, b = gaussian_overlap(theta, w, dps=30), k0_overlap(theta, w, dps=25)
+    assert g.ball.overlaps(gauss) and b.ball.overlaps(k0)
+    moved = str(sp.Rational(w) + sp.Rational(1, 10**15))          # w perturbed in its 15th digit
+    assert not gaussian_overlap(theta, moved, dps=30).ball.overlaps(gauss)
+    assert not k0_overlap(theta, moved, dps=25).ball.overlaps(k0)
+
+
+@pytest.mark.parametrize("family, a, reference", [
+    ("sign", 1, ref_sign), ("relu", 1, ref_relu), ("erf", 1, lambda r: ref_erf(r, 1)),
+    ("erf", sp.Rational(1, 2), lambda r: ref_erf(r, mpf(1) / 2)), ("exp", sp.Rational(1, 2), lambda r: ref_exp(r, mpf(1) / 2)),
+], ids=["sign", "relu", "erf", "erf(x/2)", "exp(x/2)"])
+@pytest.mark.parametrize("rho", ["-1", "-0.9", "0", "1/3", "0.99", "1"])
+def test_dual_enclosure_contains_the_literature_closed_form(family, a, reference, rho):
+    with mpmath.workdps(45):
+        ref = reference(mp(rho))
+        ball = dual_enclosure(family, rho, a, dps=40).ball
+        assert ball.overlaps(arb_of(ref)) and ball.rad() < flint.arb(10) ** -38
+        if rho not in ("0",) or family == "exp":       # the dual at rho + 10^-20 excludes the old value
+            moved = dual_enclosure(family, str(sp.Rational(rho) - sp.sign(sp.Rational(rho) - sp.Rational(1, 2))
+                                               * sp.Rational(1, 10**20)), a, dps=40).ball
+            assert not moved.overlaps(arb_of(ref))
+
+
+def test_dual_enclosure_bad_input():
+    with pytest.raises(ValueError, match="family must be one of"):
+        dual_enclosure("tanh", "0.5")
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        dual_enclosure("sign", "1.5")
+    with pytest.raises(ValueError, match="a must be positive"):
+        dual_enclosure("erf", "0.5", -1)
+    with pytest.raises(ValueError, match="at least 10"):
+        dual_enclosure("sign", "0.5", dps=5)
 
 
 # ---------------------------------------------------------------------------------------

@@ -12,14 +12,13 @@ from .activations_float64 import AutocorrelationResult, radial_autocorrelation
 from .bounds import (BoundCase, BoundForm, BoundReport, Lemma42Bounds, b8_lower_bound_report,
                      derivative_bound_report, eps_derivative_report, lemma_4_2_bounds,
                      monotonicity_report, normalisation_report, two_sided_bound_report)
-from .duals import (DUAL_EXPRESSIONS, KNOWN_DUALS, ClosedDual, KnownDual, erf_dual, exp_dual, hermite_dual,
-                    relu_dual, sign_dual)
+from .duals import (DUAL_EXPRESSIONS, KNOWN_DUALS, ClosedDual, KnownDual, dual_enclosure, erf_dual, exp_dual,
+                    hermite_dual, relu_dual, sign_dual)
 from .errors import (AccuracyError, ActivationAccuracyError, QuadratureAccuracyError,
                      TransformAccuracyError)
 from .hermite import (HermiteFunction, HermiteSeries, TaylorRealizability, activation_from_taylor,
                       hermite_h, taylor_realizability)
-from .identities import (GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, bessel_k0, gaussian_overlap,
-                         k0_overlap)
+from .identities import GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, gaussian_overlap, k0_overlap
 from .intervals import enclose
 from .kernels import radial_kernel
 from .quadrature import QuadratureResult, cross_dual, dual
@@ -37,10 +36,10 @@ __all__ = [
     "FourierActivation", "ProfileValue", "radial_autocorrelation", "AutocorrelationResult",
     # duals on the sphere
     "dual", "cross_dual", "QuadratureResult", "sign_dual", "relu_dual", "erf_dual", "exp_dual",
-    "hermite_dual", "ClosedDual", "DUAL_EXPRESSIONS", "KnownDual", "KNOWN_DUALS",
+    "hermite_dual", "dual_enclosure", "ClosedDual", "DUAL_EXPRESSIONS", "KnownDual", "KNOWN_DUALS",
     # Theorem B.2 and the identities of Section B.1
     "hermite_h", "HermiteFunction", "HermiteSeries", "activation_from_taylor", "TaylorRealizability",
-    "taylor_realizability", "gaussian_overlap", "k0_overlap", "bessel_k0",
+    "taylor_realizability", "gaussian_overlap", "k0_overlap",
     "GAUSSIAN_IDENTITY_CONSTANT", "K0_IDENTITY_CONSTANT",
     # bounds
     "lemma_4_2_bounds", "Lemma42Bounds", "BoundReport", "BoundCase", "BoundForm",

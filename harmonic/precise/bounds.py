@@ -1,4 +1,4 @@
-r"""The bounds of Lemma 4.2 / Lemma B.9 and Lemma B.8, decided exactly where possible.
+r"""The bounds of Lemma 4.2 / Lemma B.9 and Lemma B.8, certified by exact arithmetic and Arb.
 
 For odd d >= 3, lambda > 0, s = sqrt(lambda) and eps in (0, 1), let Phi = p(r) e^{-s r}/r^{d-2}
 be the lambda-harmonic potential of Lemma B.9, Phi_eps its almost lambda-harmonic version
@@ -25,51 +25,66 @@ and, inside B.9's proof, |Phi_eps^{(k)}(r)| <= 3(2d+s eps)^{2d} eps^{-2d} (un-no
 |Phi^{(k)}(eps)| <= (2d+s eps)^{2d} eps^{-2d} (k <= d), Phi_eps(0) >= Phi_eps(eps) >= e^{-s},
 and "Phi_eps^{(k)} is monotone, so sup |Phi_eps^{(k)}| = |Phi_eps^{(k)}(0)|".
 
+The certified model (eps and lambda rational) is the exact layer's, in its python-flint form:
+Phi^{(j)}(r) = (-1)^j Q_j(s r) e^{-s r} r^{2-d-j} with rational Q_j
+(:func:`harmonic.exact.lam_harmonic.unit_derivative_poly`), so every polynomial and every value
+at a rational point is an exact number a + b s of Q(s) (:class:`harmonic.exact.poly.Surd`,
+:class:`~harmonic.exact.poly.SurdPoly`), times e^{-s r}: the derivatives |Phi^{(j)}(eps)|,
+Lemma B.8's lower piece P of :func:`harmonic.exact.almost_lam_harmonic` (a polynomial over Q(s)
+in h = eps - r, times e^{-s eps}) and Phi_eps(0) = P(eps). Signs in Q(s) are decided exactly
+(a + b s > 0 by comparing a^2 with lambda b^2); everything transcendental (e^{-s r}, the paper's
+constants) is an Arb ball (:mod:`harmonic.precise.intervals`). No floating-point step decides a
+verdict.
+
 How each family is decided (``kind`` of a :class:`BoundCase`):
 
 ``exact``
-    a proof in exact arithmetic. Every inequality is reduced to finitely many exact numbers
-    by an exact certificate, and those numbers are compared by
-    :func:`~harmonic.precise.intervals.enclose` (rational interval enclosures: Taylor series
-    of exp with a remainder bound, integer square roots, outward rounding; see
-    :mod:`harmonic.precise.intervals`). The reductions: sup_r |Phi_eps^{(k)}| is attained at r = 0 or r = eps
-    (the exact sign pattern of the exact layer: each |Phi_eps^{(k)}| is monotone on
-    [0, eps] and on [eps, oo)); for r >= eps the ratio of the two sides is
-    C U(r) r^j / V(r) with polynomials U, V, and (U r^j)' V - U r^j V' having non-negative
-    coefficients in y = r - eps proves it increasing, so its infimum is its value at eps;
-    Lemma B.8's bound minus |P^{(d-1-k)}| is a polynomial in h = eps - r with non-negative
-    coefficients. A failing inequality is refuted exactly by a witness point of the grid.
+    a proof. Every inequality is reduced to finitely many numbers by an exact certificate
+    and those are compared exactly (in Q(s)) or by Arb balls that lie on one side of the
+    threshold (``enclosure``, at ``prec`` bits). The reductions: sup_r |Phi_eps^{(k)}| is
+    attained at r = 0 or r = eps (each |Phi_eps^{(k)}| is monotone on [0, eps] and on
+    [eps, oo): the exact layer's sign-pattern proofs, Q_j with non-negative coefficients for
+    j <= d and the Bernstein coefficients of each (d/dh)^j P, j <= d-1, on [0, eps]); for
+    r >= eps the ratio of the two sides is
+    C U(r) r^j / V(r) and (U r^j)' V - U r^j V' with non-negative coefficients in
+    y = r - eps proves it increasing, so its infimum is its value at eps; Lemma B.8's bound
+    minus |P^{(d-1-k)}| is a polynomial in h = eps - r with non-negative coefficients. A
+    failing inequality is refuted at a grid point where the ball of the ratio lies below 1.
 ``numeric``
     no reduction applies (e.g. a bound with another decay rate): the verdict is that of
-    the grid, evaluated with mpmath at ``dps`` digits (evidence, not proof).
+    the grid (balls at the grid points: evidence, not a proof for every r).
 
-Whatever the kind, both sides are also evaluated on the grid with mpmath (from the exact
-layer's Phi_eps, independently of the reduction) and the grid's worst ratio is reported;
-a grid ratio below an exact infimum raises ``RuntimeError`` (one computation is wrong).
-
-Margins are ratios, >= 1 exactly when the inequality holds: bound / value for an upper
-bound, value / bound for a lower bound.
+Whatever the kind, both sides are also evaluated on the grid and the grid's worst ratio is
+reported; a grid ball below the certified infimum raises ``RuntimeError`` (the reduction is
+wrong). Margins are ratios, >= 1 exactly when the inequality holds: bound / value for an
+upper bound, value / bound for a lower bound.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Sequence
+from math import comb, factorial
+from typing import Any, Callable, Sequence
 
+import flint
 import mpmath
 import sympy as sp
+from flint import arb, fmpq, fmpq_poly
 
 from harmonic.exact import R, almost_lam_harmonic
-from harmonic.exact.almost import AlmostPotential
+from harmonic.exact._validate import in_unit_interval, odd_dimension, positive
+from harmonic.exact.lam_harmonic import unit_derivative_poly
+from harmonic.exact.poly import Surd, SurdPoly
 
-from .intervals import decide_at_least_one, proved_sign
+from .intervals import Decision, ball_text, decide, enclose, to_mpf
 
 __all__ = ["BoundForm", "BoundCase", "BoundReport", "Lemma42Bounds", "default_grid",
            "bessel_derivatives", "derivative_bound_report", "eps_derivative_report",
            "two_sided_bound_report", "b8_lower_bound_report", "normalisation_report",
-           "monotonicity_report", "paper_forms", "almost_potential", "lemma_4_2_bounds", "STATEMENTS"]
+           "monotonicity_report", "paper_forms", "phi_eps_derivative", "lemma_4_2_bounds", "STATEMENTS"]
 
-_GUARD = 10
+#: Significant digits of the enclosures quoted in reports.
+_ENCLOSURE_DIGITS = 15
 
 # ---------------------------------------------------------------------------------------
 # Reports
@@ -87,15 +102,24 @@ class BoundCase:
         the verdict (None: undecided).
     margin : mpmath.mpf
         the worst ratio of the two sides (bound/value for an upper bound, value/bound for a
-        lower bound; >= 1 exactly when the inequality holds): the exact infimum when
+        lower bound; >= 1 exactly when the inequality holds): the certified infimum when
         ``kind == "exact"`` and the inequality holds, the ratio at the witness ``r`` when it
-        fails, else the grid minimum. ``+inf`` where the value side is 0.
+        fails, else the grid minimum (the midpoint of ``enclosure``, ``dps`` digits).
+        ``+inf`` where the value side is 0.
     r : str
         where the margin is attained (an exact number, ``"eps-"`` for a limit).
     kind : ``"exact"`` or ``"numeric"``.
     reason : str
         how the verdict was reached (the reduction and its certificate, or the grid).
-    grid_margin, grid_r : the smallest ratio on the grid (mpmath, ``dps`` digits) and where.
+    grid_margin, grid_r : the smallest ratio on the grid and where.
+    enclosure : str
+        the Arb ball (or exact value) of the margin that decided the verdict: it lies on
+        one side of 1 (``"inf"`` where the value side is exactly 0, ``"1 (limit)"`` for
+        Lemma B.8's tight bound).
+    prec : int
+        the working precision (bits) of that ball; 0 when the margin is exact.
+    ball : flint.arb or None
+        that ball itself (None where the margin is +inf or a limit).
     """
 
     label: str
@@ -106,11 +130,15 @@ class BoundCase:
     reason: str
     grid_margin: mpmath.mpf
     grid_r: str
+    enclosure: str = ""
+    prec: int = 0
+    ball: arb | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe data: margins as floats (``"inf"`` for infinity) and 20-digit strings."""
         return {"label": self.label, "holds": self.holds, "kind": self.kind,
                 "margin": _float(self.margin), "margin (20 digits)": mpmath.nstr(self.margin, 20),
+                "enclosure": self.enclosure, "precision (bits)": self.prec,
                 "r": self.r, "reason": self.reason, "grid margin": _float(self.grid_margin),
                 "grid r": self.grid_r}
 
@@ -131,12 +159,12 @@ class BoundReport:
         the paper's numbering, e.g. ``"Lemma B.9"``.
     statement : str
         the inequality family as checked (with any override spelled out).
-    d, eps, lam : the parameters (eps and lam exact).
+    d, eps, lam : the parameters (eps and lam exact rationals).
     cases : tuple of BoundCase
     grid : tuple of exact rationals
-        the radii evaluated numerically (those the family's statement covers).
+        the radii evaluated (those the family's statement covers).
     dps : int
-        the precision of the numeric evaluation.
+        the digits of the reported margins.
     certificates : tuple of str
         the exact facts the reductions rest on.
     """
@@ -179,17 +207,22 @@ class BoundReport:
         """``"exact"`` when every case was decided exactly, else ``"numeric"``."""
         return "exact" if all(c.kind == "exact" for c in self.cases) else "numeric"
 
+    @property
+    def prec(self) -> int:
+        """The largest working precision (bits) any case needed."""
+        return max(c.prec for c in self.cases)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe data (str, float, bool, None, lists, dicts)."""
         return {"lemma": self.lemma, "statement": self.statement, "d": self.d, "eps": str(self.eps),
                 "lambda": str(self.lam), "holds": self.holds, "kind": self.kind,
                 "worst margin": _float(self.worst_margin), "where": self.where, "dps": self.dps,
-                "grid": [str(r) for r in self.grid], "certificates": list(self.certificates),
-                "cases": [c.to_dict() for c in self.cases]}
+                "precision (bits)": self.prec, "grid": [str(r) for r in self.grid],
+                "certificates": list(self.certificates), "cases": [c.to_dict() for c in self.cases]}
 
 
 # ---------------------------------------------------------------------------------------
-# Inputs, objects, grids
+# Inputs, grids
 # ---------------------------------------------------------------------------------------
 
 def _check_dps(dps) -> int:
@@ -198,51 +231,31 @@ def _check_dps(dps) -> int:
     return dps
 
 
-@lru_cache(maxsize=64, typed=True)       # typed: 3.0 must not hit the entry of 3
-def _objects(d: int, eps: sp.Expr, lam: sp.Expr) -> tuple[AlmostPotential, AlmostPotential]:
-    return (almost_lam_harmonic(d, eps, lam), almost_lam_harmonic(d, eps, lam, normalized=False))
-
-
-def almost_potential(d, eps, lam=1, *, normalized: bool = True) -> AlmostPotential:
-    r"""The exact layer's Phi_eps (:func:`harmonic.exact.almost_lam_harmonic`), cached.
-
-    Examples
-    --------
-    >>> import sympy as sp
-    >>> almost_potential(3, sp.Rational(1, 2), normalized=False).value_at_zero
-    43*exp(-1/2)/6
-    """
-    d, eps, lam = _setup(d, eps, lam, "Lemma 4.2")
-    return _objects(d, eps, lam)[0 if normalized else 1]
-
-
-@lru_cache(maxsize=64)
-def _sign_proof(d: int, eps: sp.Expr, lam: sp.Expr):
-    phi = _objects(d, eps, lam)[0]
-    return phi.sign_pattern(), phi.base.sign_pattern(d)
+def _prec(dps: int) -> int:
+    """Working bits for margins quoted to ``dps`` digits (a few guard bits)."""
+    return int(dps * 3.33) + 16
 
 
 def _setup(d, eps, lam, lemma: str):
-    """Validate through the exact layer's constructor (its ValueError names the lemma);
-    return d, eps, lambda as the exact layer normalised them."""
+    """Validate (the exact layer's hypothesis checks, naming the lemma); return d and eps,
+    lambda as exact rationals (the certified model needs them rational)."""
     for name, x in (("eps", eps), ("lambda", lam)):
         if isinstance(x, sp.Basic) and x.free_symbols:
             raise ValueError(f"{lemma} bounds: the precise layer needs a numeric {name}; got {x}")
     try:
-        phi = _objects(d, eps, lam)[0]
+        d = odd_dimension(d, lemma)
+        eps = in_unit_interval(eps, "eps", lemma)
+        lam = positive(lam, "lambda", lemma)
     except ValueError as exc:
         raise ValueError(f"{lemma} bounds: {exc}") from None
-    except TypeError:            # unhashable input: let the constructor judge it
-        try:
-            almost_lam_harmonic(d, eps, lam)
-        except ValueError as exc:
-            raise ValueError(f"{lemma} bounds: {exc}") from None
-        raise
-    return phi.d, phi.eps, phi.base.lam
+    for name, x in (("eps", eps), ("lambda", lam)):
+        if not x.is_Rational:
+            raise ValueError(f"{lemma} bounds: the certified model needs a rational {name}; got {x}")
+    return d, eps, lam
 
 
 def default_grid(eps, *, below: bool = True, above: bool = True) -> tuple:
-    r"""The radii at which the bounds are evaluated numerically, as exact rationals.
+    r"""The radii at which the bounds are evaluated on a grid, as exact rationals.
 
     Below eps: 0, eps/100, eps/4, eps/2, 3eps/4 and eps(1 - 10^-j), j = 3, 9, 15 (r -> eps-).
     From eps on: eps, eps(1 + 10^-j), j = 15, 9, 3 (r -> eps+), (1 + eps)/2, 1, 2, 5, 10,
@@ -255,7 +268,7 @@ def default_grid(eps, *, below: bool = True, above: bool = True) -> tuple:
     >>> g[0], g[1], g[-1], len(g)
     (1/2, 1000000000000001/2000000000000000, 1000, 13)
     """
-    eps = sp.nsimplify(eps)
+    eps = eps if isinstance(eps, sp.Rational) else sp.nsimplify(eps)    # nsimplify would round a Rational
     out = []
     if below:
         out += [sp.Integer(0), eps / 100, eps / 4, eps / 2, 3 * eps / 4]
@@ -267,9 +280,14 @@ def default_grid(eps, *, below: bool = True, above: bool = True) -> tuple:
     return tuple(sorted(set(out)))
 
 
+@lru_cache(maxsize=256)
+def _default_grid(eps, below: bool, above: bool) -> tuple:
+    return default_grid(eps, below=below, above=above)
+
+
 def _grid(eps, grid, *, below: bool, above: bool) -> tuple:
     if grid is None:
-        return default_grid(eps, below=below, above=above)
+        return _default_grid(eps, below, above)
     out = []
     for r in grid:
         r = sp.nsimplify(r) if not isinstance(r, sp.Basic) else r
@@ -280,51 +298,238 @@ def _grid(eps, grid, *, below: bool, above: bool) -> tuple:
     return tuple(sorted(set(out)))
 
 
-def _mp(x: sp.Expr, dps: int) -> mpmath.mpf:
-    with mpmath.workdps(dps + _GUARD):
-        return mpmath.mpf(sp.Rational(x).p) / sp.Rational(x).q
+def _fq(x: sp.Rational) -> fmpq:
+    return fmpq(int(x.p), int(x.q))
 
 
-def _s(lam: sp.Expr) -> sp.Expr:
-    return sp.sqrt(lam)
+# ---------------------------------------------------------------------------------------
+# The certified model of Phi and Phi_eps: the exact layer's numbers of Q(s), s = sqrt(lambda)
+# ---------------------------------------------------------------------------------------
+
+def _ball(x: Surd, s: arb) -> arb:
+    """a + b s as a ball (``s`` a ball of sqrt(lambda) at the current precision)."""
+    return arb(x.a) + arb(x.b) * s if x.b != 0 else arb(x.a)
+
+
+def _nonnegative(p: SurdPoly) -> bool:
+    """Every coefficient of p is >= 0 (signs decided exactly in Q(s))."""
+    return all(c.sign() >= 0 for c in p.coeffs())
+
+
+def _monomial(n: int, m: fmpq) -> SurdPoly:
+    return SurdPoly(fmpq_poly([0] * n + [1]), None, m)
+
+
+def _surd_of(c: sp.Expr, lam: sp.Rational) -> Surd:
+    """An exact sympy number of Q(sqrt(lambda)) as a :class:`~harmonic.exact.poly.Surd`
+    (ValueError otherwise)."""
+    k, g = sp.sqrt(lam).as_coeff_Mul()           # sqrt(lambda) = k g, g = sqrt(squarefree) or 1
+    a = b = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(c)):
+        coeff, rest = term.as_coeff_Mul()
+        if rest == 1 and coeff.is_Rational:
+            a += coeff
+        elif rest == g and g != 1 and coeff.is_Rational:
+            b += coeff / k
+        else:
+            raise ValueError(f"the certified bounds need polynomials and rates with coefficients in "
+                             f"Q(sqrt({lam})); got {c}")
+    return Surd(_fq(a), _fq(b), _fq(lam))
+
+
+@lru_cache(maxsize=128)
+def _phi_eps(d: int, eps: sp.Rational, lam: sp.Rational):
+    """The exact layer's un-normalised Phi_eps (:func:`harmonic.exact.almost_lam_harmonic`)."""
+    return almost_lam_harmonic(d, eps, lam, normalized=False)
+
+
+def _exact_lower(phi) -> SurdPoly:
+    """e^{s eps} P(h), h = eps - r: the exact layer's lower piece of the un-normalised Phi_eps,
+    in the python-flint form it is built in (P = factor * a polynomial over Q(s), factor
+    = e^{-s eps}; attributes of :class:`harmonic.exact.AlmostPotential`'s exact route)."""
+    lower, factor = getattr(phi, "_lower_exact", None), getattr(phi, "_factor", None)
+    if lower is None or factor != sp.exp(-phi.base.s * phi.eps):
+        raise RuntimeError("the exact layer did not build Phi_eps's lower piece as e^{-s eps} times a polynomial "
+                           "over Q(sqrt(lambda)); the certified bounds need that form")
+    return lower
+
+
+class _Model:
+    """Phi and Phi_eps at rational (d, eps, lambda), exactly over Q(s) (see the module docstring).
+
+    ``q[j]``: q_j(r) = Q_j(s r) (:func:`harmonic.exact.lam_harmonic.unit_derivative_poly`);
+    ``at_eps[j]``: e^{s eps} |Phi^{(j)}(eps)| = q_j(eps) eps^{2-d-j} (j <= d); ``lower``: the
+    exact layer's e^{s eps} P(h); ``lower_d[k]``: (d/dh)^k of it, i.e. e^{s eps} (-1)^k P^{(k)};
+    ``zero``: e^{s eps} Phi_eps(0) = lower(eps).
+    """
+
+    def __init__(self, d: int, eps: sp.Rational, lam: sp.Rational):
+        self.d, self.eps, self.lam = d, _fq(eps), _fq(lam)
+        e = self.eps
+        self.q = tuple(SurdPoly.scaled(unit_derivative_poly(d, j), self.lam) for j in range(d + 1))
+        self.at_eps = tuple(self.q[j](e) * e ** (2 - d - j) for j in range(d + 1))
+        self.lower = _exact_lower(_phi_eps(d, eps, lam))
+        self.lower_d = [self.lower]
+        for _ in range(d):
+            self.lower_d.append(self.lower_d[-1].derivative())
+        self.zero = self.lower(e)
+
+    def s(self) -> arb:
+        """sqrt(lambda) as a ball at the current precision."""
+        return arb(self.lam).sqrt()
+
+    def scale(self, normalized: bool) -> arb:
+        """The factor from the e^{s eps}-scaled exact values to Phi_eps (or Phi~_eps)."""
+        return 1 / _ball(self.zero, self.s()) if normalized else (-self.s() * arb(self.eps)).exp()
+
+    def abs_value(self, k: int, r: fmpq, normalized: bool) -> arb | None:
+        """|Phi_eps^{(k)}(r)| (or of Phi~_eps) as a ball; None when it is exactly 0."""
+        s = self.s()
+        if r < self.eps:
+            v = self.lower_d[k](self.eps - r)
+            return None if v.is_zero() else abs(_ball(v, s)) * self.scale(normalized)
+        return (_ball(self.q[k](r), s) * arb(r) ** (2 - self.d - k) * (-s * arb(r - self.eps)).exp()
+                * self.scale(normalized))
+
+
+@lru_cache(maxsize=128)
+def _model(d: int, eps: sp.Rational, lam: sp.Rational) -> _Model:
+    return _Model(d, eps, lam)
+
+
+@lru_cache(maxsize=128)
+def _reduction(d: int, eps: sp.Rational, lam: sp.Rational) -> tuple[bool, str]:
+    """The exact layer's sign-pattern proofs behind "sup |Phi_eps^{(k)}| is at r = 0 or r = eps":
+    (-1)^j Phi_eps^{(j)} >= 0 on both pieces, j <= d-1 (Bernstein coefficients below eps),
+    q_j with non-negative coefficients, j <= d, and deg P <= d ((d/dh)^d P constant)."""
+    phi = _phi_eps(d, eps, lam)
+    almost, base = phi.sign_pattern(), phi.base.sign_pattern(d)
+    degree = _model(d, eps, lam).lower.degree() <= d
+    holds = almost.holds and all(c.holds is True for c in base) and degree
+    return holds, ("sign pattern of Phi_eps, the exact layer's proofs (python-flint): (-1)^j Phi_eps^(j) >= 0, "
+                   f"j <= d-1 (Bernstein coefficients on [0, eps]): {almost.holds}; q_j with non-negative "
+                   f"coefficients, j <= d: {all(c.holds is True for c in base)}; deg P <= d: {degree}")
+
+
+def phi_eps_derivative(d, eps, lam=1, *, k: int = 0, r=0, normalized: bool = True,
+                       prec: int = 128) -> arb:
+    r"""Phi_eps^{(k)}(r) (or Phi~_eps^{(k)}, normalised) as an Arb ball, from the certified model.
+
+    Below eps the exact lower piece (a number of Q(s) times e^{-s eps}), from eps on
+    (-1)^k Q_k(s r) e^{-s r} r^{2-d-k}; exactly 0 gives the exact ball 0. ``r`` is a
+    non-negative rational, 0 <= k <= d-1 (Phi_eps is C^{d-1}).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> half = sp.Rational(1, 2)                   # Phi_eps''(r) = 26 e^{-1/2} r/eps below eps
+    >>> phi_eps_derivative(3, half, k=2, r=0, normalized=False)
+    0
+    >>> phi_eps_derivative(3, half, k=2, r=half, normalized=False).overlaps(26 * arb(-0.5).exp())
+    True
+    """
+    d, eps, lam = _setup(d, eps, lam, "Lemma B.9")
+    if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < d:
+        raise ValueError(f"the derivative order k must be an integer in [0, d-1={d - 1}]; got {k!r}")
+    r = sp.nsimplify(r) if not isinstance(r, sp.Basic) else r
+    if not r.is_Rational or r < 0:
+        raise ValueError(f"r must be an exact non-negative rational; got {r!r}")
+    m = _model(d, eps, lam)
+    with flint.ctx.workprec(prec):
+        value = m.abs_value(k, _fq(r), normalized)
+        return arb(0) if value is None else (-1) ** k * value
+
+
+# ---------------------------------------------------------------------------------------
+# Cases from balls
+# ---------------------------------------------------------------------------------------
+
+def _mpf(ball: arb | None, dps: int) -> mpmath.mpf:
+    """A ratio ball's midpoint at ``dps`` digits (+inf for None: the value side is 0)."""
+    if ball is None:
+        return mpmath.inf
+    with mpmath.workdps(dps):
+        return to_mpf(ball)
+
+
+def _ratio_decision(num: Callable[[], arb], den: Callable[[], arb | None], prec: int) -> Decision | None:
+    """num/den >= 1, decided by balls (None when den is exactly 0: the ratio is +inf)."""
+    if den() is None:
+        return None
+    return decide(lambda: num() / den(), prec=prec)
+
+
+def _by_midpoint(decisions: list[Decision | None]) -> list[int]:
+    """Indices sorted by the ratio balls' midpoints (exact numbers; +inf for None last)."""
+    finite = sorted((j for j, dec in enumerate(decisions) if dec is not None),
+                    key=lambda j: _MidKey(decisions[j].ball))
+    return finite + [j for j, dec in enumerate(decisions) if dec is None]
+
+
+class _MidKey:
+    """Orders balls by their (exact) midpoints, for choosing which grid point to report."""
+
+    __slots__ = ("mid",)
+
+    def __init__(self, ball: arb):
+        self.mid = ball.mid()
+
+    def __lt__(self, other: "_MidKey") -> bool:
+        return bool(self.mid < other.mid)
+
+
+def _grid_worst(decisions: list[Decision | None], pts, dps: int) -> tuple[mpmath.mpf, str, int | None]:
+    """The smallest grid ratio (midpoint), where, and a point whose ball lies below 1 (or None)."""
+    order = _by_midpoint(decisions)
+    i = order[0]
+    witness = next((j for j in order if decisions[j] is not None and decisions[j].holds is False), None)
+    return _mpf(None if decisions[i] is None else decisions[i].ball, dps), str(pts[i]), witness
+
+
+def _case(label: str, dec: Decision | None, r: str, reason: str, g_margin, g_r, dps: int) -> BoundCase:
+    """An exact case from the decision that proved or refuted it (None: ratio +inf)."""
+    if dec is None:
+        return BoundCase(label, True, mpmath.inf, r, "exact", reason, g_margin, g_r, "inf", 0)
+    return BoundCase(label, dec.holds, _mpf(dec.ball, dps), r, "exact", reason, g_margin, g_r,
+                     dec.text(_ENCLOSURE_DIGITS), dec.prec, dec.ball)
+
+
+def _grid_case(label: str, decisions, pts, dps: int, why: str) -> BoundCase:
+    """No reduction applies: refuted by a grid point whose ratio ball lies below 1, else the
+    grid's verdict (numeric)."""
+    g_margin, g_r, witness = _grid_worst(decisions, pts, dps)
+    if witness is not None:
+        return _case(label, decisions[witness], str(pts[witness]),
+                     f"refuted at the grid point r = {pts[witness]} (its ratio ball lies below 1); {why}",
+                     g_margin, g_r, dps)
+    verdicts = {True if dec is None else dec.holds for dec in decisions}
+    holds = True if verdicts == {True} else None
+    worst = min((dec for dec in decisions if dec is not None), key=lambda dec: _MidKey(dec.ball), default=None)
+    return BoundCase(label, holds, g_margin, g_r, "numeric", f"grid only ({why})", g_margin, g_r,
+                     "inf" if worst is None else worst.text(_ENCLOSURE_DIGITS), 0 if worst is None else worst.prec,
+                     None if worst is None else worst.ball)
+
+
+def _consistent(dec: Decision | None, decisions: list[Decision | None], pts, label: str) -> None:
+    """A grid ratio ball entirely below the certified infimum means the reduction is wrong."""
+    if dec is None or dec.holds is not True:
+        return
+    for r, g in zip(pts, decisions):
+        if g is not None and g.ball < dec.ball:
+            raise RuntimeError(f"{label}: the ratio at r = {r}, {g.text()}, lies below the certified infimum "
+                               f"{dec.text()}: the reduction is wrong")
 
 
 # ---------------------------------------------------------------------------------------
 # sup_r |Phi_eps^{(k)}| <= constant
 # ---------------------------------------------------------------------------------------
 
-def _endpoint_values(phi: AlmostPotential, k: int) -> tuple[sp.Expr, sp.Expr]:
-    """|Phi_eps^{(k)}(0)| and |Phi_eps^{(k)}(eps)|, exactly (sign (-1)^k by the sign pattern)."""
-    return _endpoints_cached(phi.d, phi.eps, phi.base.lam, phi.normalized, k)
-
-
-@lru_cache(maxsize=1024)
-def _endpoints_cached(d, eps, lam, normalized, k):
-    phi = _objects(d, eps, lam)[0 if normalized else 1]
-    v0 = (-1)**k * phi.lower_derivative(k).subs(R, 0)
-    ve = (-1)**k * phi.upper_derivative(k).subs(R, phi.eps)
-    for v in (v0, ve):
-        if proved_sign(v) == -1:
-            raise RuntimeError(f"(-1)^{k} Phi_eps^({k}) < 0 at an endpoint: the sign pattern fails")
+def _endpoints(m: _Model, k: int) -> tuple[Surd, Surd]:
+    """e^{s eps} |Phi_eps^{(k)}| at r = 0 and r = eps, exactly (signs checked)."""
+    v0, ve = m.lower_d[k](m.eps), m.at_eps[k]
+    if v0.sign() < 0 or ve.sign() < 0:
+        raise RuntimeError(f"(-1)^{k} Phi_eps^({k}) < 0 at an endpoint: the sign pattern fails")
     return v0, ve
-
-
-def _grid_abs(phi: AlmostPotential, k: int, grid, dps: int) -> list[mpmath.mpf]:
-    """|Phi_eps^{(k)}(r)| on the grid, from the exact layer's mpmath evaluation."""
-    return list(_grid_cached(phi.d, phi.eps, phi.base.lam, phi.normalized, k, tuple(grid), dps))
-
-
-@lru_cache(maxsize=2048)
-def _grid_cached(d, eps, lam, normalized, k, grid, dps):
-    phi = _objects(d, eps, lam)[0 if normalized else 1]
-    with mpmath.workdps(dps + _GUARD):        # abs() rounds to the working precision
-        return tuple(abs(phi.mp(_mp(r, dps), dps + _GUARD, k=k)) for r in grid)
-
-
-def _sup_reduction_holds(d: int, eps, lam) -> bool:
-    """The sign pattern proofs behind 'sup |Phi_eps^{(k)}| is at r = 0 or r = eps'."""
-    almost, base = _sign_proof(d, eps, lam)
-    return almost.holds and all(c.holds is True for c in base)
 
 
 def derivative_bound_report(d, eps, lam=1, *, normalized: bool = True, bound=None,
@@ -337,18 +542,20 @@ def derivative_bound_report(d, eps, lam=1, *, normalized: bool = True, bound=Non
     .. math:: \sup_{r \ge 0} |\Phi_\epsilon^{(k)}(r)| \le 3(2d+s\epsilon)^{2d}\epsilon^{-2d}
               \quad (\text{un-normalised, the proof of Lemma B.9}),
 
-    s = sqrt(lambda). Exact: the sup is attained at r = 0 or r = eps (each |Phi_eps^{(k)}| is
-    monotone on [0, eps] and on [eps, oo) by the exact sign pattern; for k = d-1 it *rises*
-    on [0, eps], see :func:`monotonicity_report`), so each k is one comparison of exact
-    numbers, decided by :func:`enclose`. Every k is also evaluated on the grid.
+    s = sqrt(lambda). Certified: the sup is attained at r = 0 or r = eps (each
+    |Phi_eps^{(k)}| is monotone on [0, eps] and on [eps, oo) by the exact sign pattern; for
+    k = d-1 it *rises* on [0, eps], see :func:`monotonicity_report`); the larger endpoint
+    value is picked exactly (in Q(s)) and compared with the bound by Arb balls. Every k is
+    also evaluated on the grid.
 
     Parameters
     ----------
-    d : odd integer >= 3; eps : in (0, 1), exact or float; lam : lambda > 0.
+    d : odd integer >= 3; eps : in (0, 1), rational or float (read through its repr);
+    lam : lambda > 0, rational.
     normalized : the normalised Phi~_eps = Phi_eps/Phi_eps(0) (default) or Phi_eps.
     bound : an exact constant replacing the paper's (e.g. Lemma 4.2's (d/eps)^{2d} with
         constant 1, or a deliberately small one for a negative control).
-    dps : digits of the numeric grid evaluation (>= 10).
+    dps : digits of the reported margins (>= 10); the balls start at about 3.3 dps bits.
     grid : radii (exact rationals, default :func:`default_grid`).
 
     Returns
@@ -361,98 +568,81 @@ def derivative_bound_report(d, eps, lam=1, *, normalized: bool = True, bound=Non
     >>> rep = derivative_bound_report(3, sp.Rational(1, 2))
     >>> rep.holds, rep.kind, rep.where["case"], rep.where["r"]
     (True, 'exact', 'k=2', '1/2')
-    >>> mpmath.nstr(rep.worst_margin, 6)
-    '1.6925e+7'
+    >>> mpmath.nstr(rep.worst_margin, 6), rep.worst.prec, rep.worst.ball.rad() < 1e-20   # certified: > 1
+    ('1.6925e+7', 115, True)
     """
     lemma = "Lemma B.9"
     d, eps, lam = _setup(d, eps, lam, lemma)
     dps = _check_dps(dps)
-    s = _s(lam)
+    s = sp.sqrt(lam)
     if bound is None:
         bound = (3 * (2 * d + s)**(2 * d) * eps**(-2 * d) * sp.exp(s) if normalized
                  else 3 * (2 * d + s * eps)**(2 * d) * eps**(-2 * d))
     bound = sp.sympify(bound)
-    phi = _objects(d, eps, lam)[0 if normalized else 1]
+    m = _model(d, eps, lam)
     pts = _grid(eps, grid, below=True, above=True)
-    reduction = _sup_reduction_holds(d, eps, lam)
+    reduction, certificate = _reduction(d, eps, lam)
+    prec = _prec(dps)
+
+    def b():
+        return enclose(bound, prec=flint.ctx.prec)
     cases = []
-    with mpmath.workdps(dps + _GUARD):
-        b_mp = mpmath.mpf(sp.N(bound, dps + _GUARD))
     for k in range(d):
-        values = _grid_abs(phi, k, pts, dps)
-        with mpmath.workdps(dps + _GUARD):
-            ratios = [b_mp / v if v != 0 else mpmath.inf for v in values]
-        i = min(range(len(pts)), key=lambda j: ratios[j])
-        g_margin, g_r = _round(ratios[i], dps), str(pts[i])
+        decisions = [_ratio_decision(b, lambda r=_fq(r): m.abs_value(k, r, normalized), prec) for r in pts]
+        g_margin, g_r, witness = _grid_worst(decisions, pts, dps)
         if reduction:
-            v0, ve = _endpoint_values(phi, k)
-            at, v = ("0", v0) if proved_sign(v0 - ve) in (0, 1) else (str(eps), ve)
-            holds, margin = decide_at_least_one(bound, v, dps)
-            reason = ("sup at r in {0, eps} (exact sign pattern: |Phi_eps^(k)| monotone on "
-                      "[0, eps] and on [eps, oo)); endpoint values compared by exact enclosures")
-            _consistent(holds, margin, g_margin, f"k={k}", dps)
-            cases.append(BoundCase(f"k={k}", holds, margin, at, "exact", reason, g_margin, g_r))
+            v0, ve = _endpoints(m, k)
+            at, v = ("0", v0) if (v0 - ve).sign() >= 0 else (str(eps), ve)
+            dec = None if v.is_zero() else decide(lambda: b() / (_ball(v, m.s()) * m.scale(normalized)), prec=prec)
+            _consistent(dec, decisions, pts, f"k={k}")
+            cases.append(_case(f"k={k}", dec, at, "sup at r in {0, eps} (exact sign pattern: |Phi_eps^(k)| monotone "
+                               "on [0, eps] and on [eps, oo)); the larger endpoint picked exactly, compared with "
+                               "the bound by Arb balls", g_margin, g_r, dps))
         else:
-            cases.append(_numeric_case(f"k={k}", g_margin, g_r, dps))
+            cases.append(_grid_case(f"k={k}", decisions, pts, dps, "the sign pattern is not certified"))
     what = "Phi~_eps = Phi_eps/Phi_eps(0)" if normalized else "Phi_eps (un-normalised)"
     return BoundReport(lemma, f"|{what}^(k)(r)| <= {bound} for all r >= 0, 0 <= k <= d-1",
-                       d, eps, lam, tuple(cases), pts, dps,
-                       ("sign pattern of Phi_eps (Bernstein coefficients on [0, eps], q_j coefficients "
-                        f"on [eps, oo), j <= d): {reduction}",))
-
-
-def _round(x, dps):
-    with mpmath.workdps(dps):
-        return +x
-
-
-def _numeric_case(label, g_margin, g_r, dps) -> BoundCase:
-    with mpmath.workdps(dps + _GUARD):
-        ok = bool(g_margin >= 1 - mpmath.mpf(10)**(-(dps - 3)))
-    return BoundCase(label, ok, g_margin, g_r, "numeric",
-                     "grid only (no exact reduction applies)", g_margin, g_r)
-
-
-def _consistent(holds, exact_margin, grid_margin, label, dps):
-    """A grid ratio below the exact infimum means one of the two computations is wrong."""
-    if holds and not mpmath.isinf(exact_margin):
-        with mpmath.workdps(dps + _GUARD):
-            bad = grid_margin < exact_margin * (1 - mpmath.mpf(10)**(-(dps - 5)))
-        if bad:
-            raise RuntimeError(f"{label}: grid ratio {mpmath.nstr(grid_margin, 15)} is below the exact "
-                               f"infimum {mpmath.nstr(exact_margin, 15)}: the exact reduction and the "
-                               "mpmath evaluation disagree")
+                       d, eps, lam, tuple(cases), pts, dps, (certificate,))
 
 
 # ---------------------------------------------------------------------------------------
 # |Phi^{(k)}(eps)| <= (2d + s eps)^{2d} eps^{-2d}, k <= d
 # ---------------------------------------------------------------------------------------
 
-def bessel_derivatives(d, lam, r, n: int, *, dps: int = 30) -> list[mpmath.mpf]:
-    r"""Phi^{(k)}(r), k = 0..n, from the Bessel form, independently of the exact layer.
+def bessel_derivatives(d, lam, r, n: int, *, prec: int = 128) -> list[arb]:
+    r"""Phi^{(k)}(r), k = 0..n, as Arb balls from the Bessel form, independently of the
+    exact layer.
 
-    .. math:: \Phi(r) = C r^{1-d/2} K_{d/2-1}(s r), \qquad
-              C = \frac{s^{\nu}}{2^{\nu-1}\Gamma(\nu)},\ \nu = d/2 - 1,
+    .. math:: \Phi(r) = C r^{-\nu} K_\nu(s r), \qquad \nu = d/2 - 1,\quad
+              C = \frac{s^{\nu}}{2^{\nu-1}\Gamma(\nu)},
 
     C from K_nu(z) ~ Gamma(nu) 2^{nu-1} z^{-nu} as z -> 0 (DLMF 10.30.2), so that
-    r^{d-2} Phi(r) -> 1 = p(0). Derivatives by ``mpmath.diffs`` (numerical differentiation
-    at raised precision), evaluated with ``dps + 2n + 20`` working digits.
+    r^{d-2} Phi(r) -> 1 = p(0). By Leibniz' rule with (r^{-nu})^{(j)} = (-1)^j (nu)_j r^{-nu-j}
+    and K_nu^{(i)}(z) = (-1/2)^i sum_m binom(i, m) K_{nu-i+2m}(z) (DLMF 10.29.5;
+    K_{-mu} = K_mu), every K value an Arb ball (``arb.bessel_k``): each result provably
+    contains Phi^{(k)}(r). ``prec``: bits (more are used inside, for the cancellation).
 
     Examples
     --------
     >>> v = bessel_derivatives(3, 1, 1, 1)          # Phi = e^{-r}/r: Phi(1) = 1/e, Phi'(1) = -2/e
-    >>> mpmath.nstr(v[0] * mpmath.e, 12), mpmath.nstr(v[1] * mpmath.e, 12)
-    ('1.0', '-2.0')
+    >>> (v[0] * arb.const_e()).contains(1), (v[1] * arb.const_e()).contains(-2)
+    (True, True)
     """
-    with mpmath.workdps(dps + 2 * n + 20):
-        s = mpmath.sqrt(mpmath.mpf(sp.Rational(lam).p) / sp.Rational(lam).q) if sp.sympify(lam).is_Rational \
-            else mpmath.mpf(sp.N(sp.sqrt(lam), dps + 2 * n + 20))
-        nu = mpmath.mpf(d) / 2 - 1
-        c = s**nu / (2**(nu - 1) * mpmath.gamma(nu))
-        x = mpmath.mpf(sp.Rational(r).p) / sp.Rational(r).q if not isinstance(r, mpmath.mpf) else r
-        values = list(mpmath.diffs(lambda t: c * t**(1 - mpmath.mpf(d) / 2) * mpmath.besselk(nu, s * t), x, n))
-    with mpmath.workdps(dps):
-        return [+v for v in values]
+    d = odd_dimension(d, "Lemma B.9")
+    lam, r = _fq(positive(lam, "lambda", "Lemma B.9")), _fq(positive(r, "r", "Lemma B.9"))
+    z2 = lam * r * r                                 # (s r)^2: small s r means cancellation
+    z_bits = max(0, int(z2.q).bit_length() - int(z2.p).bit_length())
+    with flint.ctx.workprec(prec + 32 + (n + 1) * (z_bits + 4)):
+        s, nu, x = arb(lam).sqrt(), arb(fmpq(d - 2, 2)), arb(r)
+        z = s * x
+        c = s ** nu / (2 ** (nu - 1) * nu.gamma())
+        k_at = {o: z.bessel_k(abs(arb(fmpq(d - 2, 2) + o))) for o in range(-n, n + 1)}
+        k_der = [arb(-1) ** i / 2 ** i * sum((comb(i, j) * k_at[-i + 2 * j] for j in range(i + 1)), arb(0))
+                 for i in range(n + 1)]
+        power = [arb(-1) ** j * nu.rising(j) * x ** (-(nu + j)) for j in range(n + 1)]
+        out = [c * sum((comb(k, i) * power[k - i] * s ** i * k_der[i] for i in range(k + 1)), arb(0))
+               for k in range(n + 1)]
+    return out
 
 
 def eps_derivative_report(d, eps, lam=1, *, bound=None, dps: int = 30) -> BoundReport:
@@ -461,11 +651,12 @@ def eps_derivative_report(d, eps, lam=1, *, bound=None, dps: int = 30) -> BoundR
     .. math:: |\Phi^{(k)}(\epsilon)| = q_k(\epsilon) e^{-s\epsilon}\epsilon^{2-d-k}
               \le (2d+s\epsilon)^{2d}\epsilon^{-2d}.
 
-    Exact: both sides are exact numbers, compared by :func:`enclose`; the proof's
-    intermediate step q_k(r) <= (2d + s r)^k (1 + s r)^d is certified coefficientwise for
-    every r >= 0 (q_k the true derivative polynomials, recurrence with d-3+k, see
-    docs/errata.md), and recorded in ``certificates``. Second, independent computation:
-    :func:`bessel_derivatives` (mpmath.besselk + mpmath.diffs); the grid is {eps}.
+    Certified: each |Phi^{(k)}(eps)| (exact in Q(s) times e^{-s eps}) against the bound by Arb
+    balls; the proof's intermediate step q_k(r) <= (2d + s r)^k (1 + s r)^d is certified
+    coefficientwise for every r >= 0 (in x = s r both sides are rational polynomials; q_k the
+    true derivative polynomials, recurrence with d-3+k, see docs/errata.md). Second,
+    independent computation: :func:`bessel_derivatives` (Arb's Bessel K); the two balls must
+    overlap, else ``RuntimeError``. The grid is {eps}.
 
     Examples
     --------
@@ -477,44 +668,46 @@ def eps_derivative_report(d, eps, lam=1, *, bound=None, dps: int = 30) -> BoundR
     lemma = "Lemma B.9"
     d, eps, lam = _setup(d, eps, lam, lemma)
     dps = _check_dps(dps)
-    s = _s(lam)
     if bound is None:
-        bound = (2 * d + s * eps)**(2 * d) * eps**(-2 * d)
+        bound = (2 * d + sp.sqrt(lam) * eps)**(2 * d) * eps**(-2 * d)
     bound = sp.sympify(bound)
-    base = _objects(d, eps, lam)[1].base
-    # the proof's step q_k <= (2d + s r)^k (1 + s r)^d: coefficientwise (every r >= 0), and
-    # its margin at r = eps
-    cert_ok, step_margin, step_k = True, None, 0
+    m = _model(d, eps, lam)
+    prec = _prec(dps)
+    x = fmpq_poly([0, 1])
+    # the proof's step q_k <= (2d + s r)^k (1 + s r)^d: in x = s r, coefficientwise (every r >= 0)
+    cert_ok, step = True, None
     for k in range(d + 1):
-        majorant = sp.expand((2 * d + s * R)**k * (1 + s * R)**d)
-        diff = sp.Poly(majorant, R) - base.derivative_poly(k)
-        if any(proved_sign(c) in (-1, None) for c in diff.all_coeffs()):
-            cert_ok = False
-        _, m = decide_at_least_one(majorant.subs(R, eps), base.derivative_poly(k).as_expr().subs(R, eps), dps)
-        if step_margin is None or m < step_margin:
-            step_margin, step_k = m, k
-    independent = bessel_derivatives(d, lam, eps, d, dps=dps)
+        qk = unit_derivative_poly(d, k)
+        majorant = (2 * d + x)**k * (1 + x)**d
+        cert_ok &= all(c >= 0 for c in (majorant - qk).coeffs())
+        maj, val = SurdPoly.scaled(majorant, m.lam)(m.eps), m.q[k](m.eps)
+        dec = decide(lambda: _ball(maj, m.s()) / _ball(val, m.s()), prec=prec)
+        if step is None or _MidKey(dec.ball) < _MidKey(step[1].ball):
+            step = (k, dec)
+    independent = bessel_derivatives(d, lam, eps, d, prec=prec)
     cases = []
-    with mpmath.workdps(dps + _GUARD):
-        b_mp = mpmath.mpf(sp.N(bound, dps + _GUARD))
+
+    def b():
+        return enclose(bound, prec=flint.ctx.prec)
     for k in range(d + 1):
-        value = (-1)**k * base.derivative_at(k, eps)
-        with mpmath.workdps(dps + _GUARD):
-            exact_mp = mpmath.mpf(sp.N(value, dps + _GUARD))
-            rel = abs(abs(independent[k]) / exact_mp - 1)
-        if rel > mpmath.mpf(10)**(-(dps - 8)):
-            raise RuntimeError(f"Lemma B.9, d={d}, eps={eps}, k={k}: exact |Phi^(k)(eps)| = "
-                               f"{mpmath.nstr(exact_mp, 20)}, Bessel form {mpmath.nstr(independent[k], 20)}: "
-                               "the two computations disagree")
-        holds, margin = decide_at_least_one(bound, value, dps)
-        with mpmath.workdps(dps + _GUARD):
-            g = _round(b_mp / abs(independent[k]), dps)
-        cases.append(BoundCase(f"k={k}", holds, margin, str(eps), "exact",
-                               "exact values compared by enclosures; Bessel form (mpmath.diffs) agrees",
-                               g, str(eps)))
-    cases.append(BoundCase("q_k <= (2d+sr)^k (1+sr)^d, k <= d", cert_ok, step_margin, str(eps), "exact",
-                           "coefficients of (2d+sr)^k (1+sr)^d - q_k non-negative (all r >= 0); margin: "
-                           f"the smallest ratio at r = eps (k = {step_k})", step_margin, str(eps)))
+        a = m.at_eps[k]
+
+        def value(a=a):
+            return _ball(a, m.s()) * m.scale(False)
+        with flint.ctx.workprec(prec):
+            if not value().overlaps(abs(independent[k])):
+                raise RuntimeError(f"Lemma B.9, d={d}, eps={eps}, k={k}: exact |Phi^(k)(eps)| = "
+                                   f"{ball_text(value())}, Bessel form {ball_text(independent[k])}: the two "
+                                   "computations disagree")
+            g = _mpf(b() / abs(independent[k]), dps)
+        dec = decide(lambda: b() / value(), prec=prec)
+        cases.append(_case(f"k={k}", dec, str(eps), "exact value (Q(s) times e^{-s eps}) against the bound by Arb "
+                           "balls; the Bessel form (Arb's K_nu) overlaps it", g, str(eps), dps))
+    k, dec = step
+    cases.append(BoundCase("q_k <= (2d+sr)^k (1+sr)^d, k <= d", cert_ok, _mpf(dec.ball, dps), str(eps), "exact",
+                           "coefficients of (2d+x)^k (1+x)^d - Q_k(x), x = s r, non-negative (exact rationals, all "
+                           f"r >= 0); margin: the smallest ratio at r = eps (k = {k})", _mpf(dec.ball, dps), str(eps),
+                           dec.text(_ENCLOSURE_DIGITS), dec.prec, dec.ball))
     return BoundReport(lemma, f"|Phi^(k)(eps)| <= {bound}, 0 <= k <= d; and the proof's step "
                        "q_k(r) <= (2d + s r)^k (1 + s r)^d", d, eps, lam, tuple(cases), (eps,), dps,
                        ("q_k: the true derivative polynomials (recurrence with d-3+k; docs/errata.md)",))
@@ -530,10 +723,10 @@ class BoundForm:
 
     Attributes
     ----------
-    const : exact constant c > 0.
-    poly : polynomial u(r) in :data:`harmonic.exact.R` with exact coefficients.
+    const : exact constant c > 0 (any number :func:`~harmonic.precise.intervals.enclose` takes).
+    poly : polynomial u(r) in :data:`harmonic.exact.R` with coefficients in Q(sqrt(lambda)).
     power : integer m.
-    rate : exact decay rate a.
+    rate : decay rate a, in Q(sqrt(lambda)).
     text : how the paper (or the control) writes it.
 
     Examples
@@ -554,72 +747,62 @@ class BoundForm:
         r = sp.sympify(r)
         return self.const * self.poly.subs(R, r) * r**self.power * sp.exp(-self.rate * r)
 
-    def mp(self, r: mpmath.mpf, dps: int) -> mpmath.mpf:
-        """The value at r with mpmath (``dps`` + guard digits)."""
-        with mpmath.workdps(dps + _GUARD):
-            f = _lambdified(self.poly)
-            c = mpmath.mpf(sp.N(self.const, dps + _GUARD))
-            a = mpmath.mpf(sp.N(self.rate, dps + _GUARD))
-            return c * f(r) * r**self.power * mpmath.exp(-a * r)
+
+@dataclass(frozen=True)
+class _Side:
+    """c u(r) r^m e^{-a r} for certified evaluation: ``const()`` a ball at the current
+    precision, u over Q(s), a in Q(s)."""
+
+    const: Callable[[], arb]
+    poly: SurdPoly
+    power: int
+    rate: Surd
+
+    def ball(self, r: fmpq, s: arb) -> arb:
+        return self.const() * _ball(self.poly(r), s) * arb(r) ** self.power * (-_ball(self.rate, s) * arb(r)).exp()
 
 
 @lru_cache(maxsize=256)
-def _lambdified(poly: sp.Expr):
-    return sp.lambdify(R, poly, modules="mpmath")
+def _side(form: BoundForm, lam: sp.Rational) -> _Side:
+    coeffs = [_surd_of(c, lam) for c in reversed(sp.Poly(form.poly, R).all_coeffs())]
+    poly = SurdPoly(fmpq_poly([c.a for c in coeffs]), fmpq_poly([c.b for c in coeffs]), _fq(lam))
+    return _Side(lambda: enclose(form.const, prec=flint.ctx.prec), poly, int(form.power), _surd_of(form.rate, lam))
 
 
-def _increasing_certificate(num: BoundForm, den: BoundForm, eps) -> bool:
-    """num/den increasing on [eps, oo): equal rates and (N'D - N D')(eps + y) has
-    non-negative coefficients in y, N = num.poly r^j, D = den.poly r^{-j}, j = m_num - m_den."""
-    if sp.simplify(num.rate - den.rate) != 0:
+def _value_side(m: _Model, quantity: str, normalized: bool) -> _Side:
+    """Phi_eps (``"value"``: p e^{-s r} r^{2-d}) or |Phi_eps'| (``"slope"``: q_1 e^{-s r} r^{1-d})
+    for r >= eps, divided by Phi_eps(0) when normalised, from the certified model."""
+    k = 0 if quantity == "value" else 1
+    const = (lambda: (m.s() * arb(m.eps)).exp() / _ball(m.zero, m.s())) if normalized else (lambda: arb(1))
+    return _Side(const, m.q[k], 2 - m.d - k, Surd(0, 1, m.lam))
+
+
+def _increasing(num: _Side, den: _Side, eps: fmpq) -> bool:
+    """num/den increasing on [eps, oo): positive constants, equal rates and (N'D - N D')(eps + y)
+    with non-negative coefficients in y, N = num.poly r^j, D = den.poly r^{-j},
+    j = m_num - m_den (as far as positive)."""
+    if not (num.const() > 0 and den.const() > 0) or (num.rate - den.rate).sign() != 0:
         return False
     j = num.power - den.power
-    n = sp.expand(num.poly * R**max(j, 0))
-    dd = sp.expand(den.poly * R**max(-j, 0))
-    w = sp.expand(sp.diff(n, R) * dd - n * sp.diff(dd, R))
-    y = sp.Symbol("y", nonnegative=True)
-    coeffs = sp.Poly(sp.expand(w.subs(R, eps + y)), y).all_coeffs() if w != 0 else []
-    return all(proved_sign(c) in (0, 1) for c in coeffs)
+    field = num.poly.m
+    n, dd = num.poly * _monomial(max(j, 0), field), den.poly * _monomial(max(-j, 0), field)
+    w = n.derivative() * dd - n * dd.derivative()
+    return _nonnegative(w.compose(fmpq_poly([eps, 1])))
 
 
-def _form_case(label: str, num: BoundForm, den: BoundForm, num_grid, den_grid, eps, pts, dps) -> BoundCase:
-    """ratio = num/den on r >= eps: exact infimum at eps when increasing, else grid/witness."""
-    with mpmath.workdps(dps + _GUARD):
-        ratios = [n / dv if dv != 0 else mpmath.inf for n, dv in zip(num_grid, den_grid)]
-    i = min(range(len(pts)), key=lambda j: ratios[j])
-    g_margin, g_r = _round(ratios[i], dps), str(pts[i])
-    if _increasing_certificate(num, den, eps):
-        holds, margin = decide_at_least_one(num.expr(eps), den.expr(eps), dps)
-        _consistent(holds, margin, g_margin, label, dps)
-        return BoundCase(label, holds, margin, str(eps), "exact",
-                         "ratio increasing on [eps, oo) (exact coefficient certificate), value at eps "
-                         "by exact enclosures", g_margin, g_r)
-    return _witness_or_grid(label, lambda r: (num.expr(r), den.expr(r)), pts, ratios, g_margin, g_r, dps)
-
-
-def _witness_or_grid(label, exact_sides, pts, ratios, g_margin, g_r, dps) -> BoundCase:
-    """Refute exactly at the grid points with the smallest ratios, else a numeric verdict."""
-    with mpmath.workdps(dps + _GUARD):
-        candidates = [j for j in sorted(range(len(pts)), key=lambda j: ratios[j])[:3]
-                      if ratios[j] < 1 + mpmath.mpf(10)**(-(dps - 3))]
-    for j in candidates:
-        num, den = exact_sides(pts[j])
-        holds, margin = decide_at_least_one(num, den, dps)
-        if holds is False:
-            return BoundCase(label, False, margin, str(pts[j]), "exact",
-                             f"exact witness r = {pts[j]} (enclosures); no reduction applies",
-                             g_margin, g_r)
-    return _numeric_case(label, g_margin, g_r, dps)
-
-
-def _value_forms(d, eps, lam, normalized: bool) -> dict[str, BoundForm]:
-    phi_u = _objects(d, eps, lam)[1]
-    s = _s(lam)
-    c = 1 / phi_u.value_at_zero if normalized else sp.Integer(1)
-    p = phi_u.base.poly.as_expr()
-    q1 = phi_u.base.derivative_poly(1).as_expr()
-    return {"value": BoundForm(c, p, 2 - d, s, "p(r) e^{-s r} r^{2-d}" + (" / Phi_eps(0)" if normalized else "")),
-            "slope": BoundForm(c, q1, 1 - d, s, "q_1(r) e^{-s r} r^{1-d}" + (" / Phi_eps(0)" if normalized else ""))}
+def _form_case(label: str, num: _Side, den: _Side, m: _Model, pts, dps: int) -> BoundCase:
+    """ratio = num/den on r >= eps: certified infimum at eps when increasing, else grid/witness."""
+    prec = _prec(dps)
+    decisions = [decide(lambda r=_fq(r): num.ball(r, m.s()) / den.ball(r, m.s()), prec=prec) for r in pts]
+    with flint.ctx.workprec(prec):
+        increasing = _increasing(num, den, m.eps)
+    if increasing:
+        dec = decide(lambda: num.ball(m.eps, m.s()) / den.ball(m.eps, m.s()), prec=prec)
+        _consistent(dec, decisions, pts, label)
+        g_margin, g_r, _ = _grid_worst(decisions, pts, dps)
+        return _case(label, dec, str(m.eps), "ratio increasing on [eps, oo) (exact coefficient certificate over "
+                     "Q(s)), its value at eps by Arb balls", g_margin, g_r, dps)
+    return _grid_case(label, decisions, pts, dps, "no reduction applies")
 
 
 def paper_forms(d, eps, lam=1, *, quantity: str = "value", normalized: bool = True,
@@ -644,15 +827,21 @@ def paper_forms(d, eps, lam=1, *, quantity: str = "value", normalized: bool = Tr
         raise ValueError(f"{lemma}: quantity must be 'value' or 'slope'; got {quantity!r}")
     if statement not in ("B.9", "4.2"):
         raise ValueError(f"statement must be 'B.9' or '4.2'; got {statement!r}")
-    s = _s(lam)
+    if statement == "4.2" and lam != 1:
+        raise ValueError(f"Lemma 4.2's bounds are stated for lambda = 1; got lambda={lam}")
+    if statement == "4.2" and not normalized:
+        raise ValueError("Lemma 4.2's bounds are for the normalised Phi_eps")
+    return _paper_forms(d, eps, lam, quantity, bool(normalized), statement)
+
+
+@lru_cache(maxsize=256)
+def _paper_forms(d: int, eps: sp.Rational, lam: sp.Rational, quantity: str, normalized: bool,
+                 statement: str) -> tuple[BoundForm | None, BoundForm]:
+    s = sp.sqrt(lam)
     m = 2 - d if quantity == "value" else 1 - d
     extra = sp.Integer(1) if quantity == "value" else d + s * R
     extra_text = "" if quantity == "value" else "(d + s r)"
     if statement == "4.2":
-        if lam != 1:
-            raise ValueError(f"Lemma 4.2's bounds are stated for lambda = 1; got lambda={lam}")
-        if not normalized:
-            raise ValueError("Lemma 4.2's bounds are for the normalised Phi_eps")
         lower = BoundForm((sp.Integer(d) / eps)**(-2 * d), sp.Integer(1), m, sp.Integer(1),
                           f"e^{{-r}} r^{{{m}}} (d/eps)^{{-2d}}")
         upper = BoundForm(sp.E, sp.expand(extra * (1 + R)**d), m, sp.Integer(1),
@@ -685,7 +874,8 @@ def two_sided_bound_report(d, eps, lam=1, *, quantity: str = "value", normalized
     (see :func:`paper_forms` for the un-normalised and Lemma 4.2 versions). For r >= eps,
     Phi~_eps = p(r) e^{-sr} r^{2-d}/Phi_eps(0) and |Phi~_eps'| = q_1(r) e^{-sr} r^{1-d}/Phi_eps(0),
     so each ratio is C U(r) r^j / V(r) (equal decay rates): when it is proved increasing
-    (exact coefficient certificate) its infimum is its exact value at r = eps.
+    (exact coefficient certificate over Q(s)) its infimum is its value at r = eps, decided
+    by Arb balls.
 
     Parameters
     ----------
@@ -708,34 +898,26 @@ def two_sided_bound_report(d, eps, lam=1, *, quantity: str = "value", normalized
                                            statement=statement)
     lower = paper_lower if lower is None else lower
     upper = paper_upper if upper is None else upper
-    value = _value_forms(d, eps, lam, normalized)[quantity]
-    phi = _objects(d, eps, lam)[0 if normalized else 1]
+    m = _model(d, eps, lam)
+    value = _value_side(m, quantity, normalized)
     pts = _grid(eps, grid, below=False, above=True)
-    k = 0 if quantity == "value" else 1
-    values = _grid_abs(phi, k, pts, dps)           # from the exact layer's Phi_eps, not the form
     cases = []
     if lower is not None:
-        cases.append(_form_case("lower", value, lower, values, [lower.mp(_mp(r, dps), dps) for r in pts],
-                                eps, pts, dps))
+        cases.append(_form_case("lower", value, _side(lower, lam), m, pts, dps))
     if upper is not None:
-        cases.append(_form_case("upper", upper, value, [upper.mp(_mp(r, dps), dps) for r in pts], values,
-                                eps, pts, dps))
+        cases.append(_form_case("upper", _side(upper, lam), value, m, pts, dps))
     name = ("Phi~_eps" if normalized else "Phi_eps") if quantity == "value" else \
         ("|Phi~_eps'|" if normalized else "|Phi_eps'|")
     text = f"{lower.text if lower else '-'} <= {name} <= {upper.text if upper else '-'}, r >= eps"
+    vtext = ("p(r) e^{-s r} r^{2-d}" if quantity == "value" else "q_1(r) e^{-s r} r^{1-d}") \
+        + (" / Phi_eps(0)" if normalized else "")
     return BoundReport(lemma, text, d, eps, lam, tuple(cases), pts, dps,
-                       (f"value side: {value.text} (p, q_1 of the exact layer)",))
+                       (f"value side: {vtext} (the certified model: Q_j(s r) of the exact layer's recurrence)",))
 
 
 # ---------------------------------------------------------------------------------------
 # Lemma B.8 below eps
 # ---------------------------------------------------------------------------------------
-
-@lru_cache(maxsize=512)
-def _lower_h_derivative(d, eps, lam, m):
-    lower_h = _objects(d, eps, lam)[1].lower_h
-    return lower_h.diff((lower_h.gens[0], m)) if m else lower_h
-
 
 def b8_lower_bound_report(d, eps, lam=1, *, exponent_shift: int = 0, dps: int = 30,
                           grid: Sequence | None = None) -> BoundReport:
@@ -745,11 +927,13 @@ def b8_lower_bound_report(d, eps, lam=1, *, exponent_shift: int = 0, dps: int = 
               + \sum_{j=1}^{k}\frac{(\epsilon-r)^{k-j+1}}{(k-j+1)!}|\Phi^{(d-j)}(\epsilon)|,
               \qquad 0 \le r < \epsilon,\ 0 \le k \le d-1.
 
-    Exact: with h = eps - r, m = d-1-k, both sides are polynomials in h; the difference is
-    certified to have non-negative coefficients (it is (Phi^{(d-1)}(eps)/eps) h^{k+1}/(k+1)!:
-    the bound is Taylor's polynomial of order k at eps, P^{(d)} = Phi^{(d-1)}(eps)/eps > 0
-    is the only remainder). The infimum of the ratio is therefore 1, approached as r -> eps-
-    (equality at r = eps): ``margin`` is 1 and ``r`` is ``"eps-"``.
+    Certified exactly: with h = eps - r, m = d-1-k, both sides are e^{-s eps} times
+    polynomials in h over Q(s); the difference is certified to have non-negative
+    coefficients (it is (Phi^{(d-1)}(eps)/eps) h^{k+1}/(k+1)!: the bound is Taylor's
+    polynomial of order k at eps, P^{(d)} = Phi^{(d-1)}(eps)/eps > 0 is the only remainder)
+    and |P^{(m)}| = (d/dh)^m P >= 0 on [0, eps] (the sign pattern). The infimum of the ratio
+    is therefore 1, approached as r -> eps- (equality at r = eps): ``margin`` is 1 and ``r``
+    is ``"eps-"``. The grid ratios are exact numbers of Q(s) (compared with 1 exactly).
 
     ``exponent_shift`` raises the exponents k-j+1 by that much (a wrong statement, for the
     negative control: it fails as r -> eps- for every k >= 1).
@@ -764,54 +948,75 @@ def b8_lower_bound_report(d, eps, lam=1, *, exponent_shift: int = 0, dps: int = 
     lemma = "Lemma B.8"
     d, eps, lam = _setup(d, eps, lam, lemma)
     dps = _check_dps(dps)
-    phi_u = _objects(d, eps, lam)[1]
-    base = phi_u.base
-    h = phi_u.lower_h.gens[0]
+    m = _model(d, eps, lam)
+    reduction, certificate = _reduction(d, eps, lam)
     pts = _grid(eps, grid, below=True, above=False)
-    at_eps = [(-1)**i * base.derivative_at(i, eps) for i in range(d + 1)]   # |Phi^{(i)}(eps)|
-    for i, v in enumerate(at_eps):
-        if proved_sign(v) == -1:
+    for i, v in enumerate(m.at_eps):
+        if v.sign() < 0:
             raise RuntimeError(f"(-1)^{i} Phi^({i})(eps) < 0: the sign pattern of Lemma B.9 fails")
+    prec = _prec(dps)
     cases = []
     for k in range(d):
-        m = d - 1 - k
-        bound = at_eps[m] + sum(at_eps[m + i] * h**(i + exponent_shift) / sp.factorial(i)
-                                for i in range(1, k + 1))
-        value = _lower_h_derivative(d, eps, lam, m)        # (-1)^m P^{(m)}(r) = |P^{(m)}(r)|, a Poly in h
-        gap = sp.Poly(sp.expand(bound), h) - value
-        certified = all(proved_sign(c) in (0, 1) for c in gap.all_coeffs())
-        b_f = sp.lambdify(h, bound, "mpmath")
-        v_f = sp.lambdify(h, value.as_expr(), "mpmath")
-        with mpmath.workdps(dps + _GUARD):
-            e = _mp(eps, dps)
-            ratios = []
-            for r in pts:
-                hv = e - _mp(r, dps)
-                v = abs(v_f(hv))
-                ratios.append(b_f(hv) / v if v != 0 else mpmath.inf)
-        i = min(range(len(pts)), key=lambda j: ratios[j])
-        g_margin, g_r = _round(ratios[i], dps), str(pts[i])
-        label = f"k={k} (order {m})"
+        o = d - 1 - k
+        terms = [(0, m.at_eps[o])] + [(i + exponent_shift, m.at_eps[o + i] * fmpq(1, factorial(i)))
+                                      for i in range(1, k + 1)]
+        n = max(e for e, _ in terms) + 1
+        ce, co = [fmpq(0)] * n, [fmpq(0)] * n
+        for e, c in terms:
+            ce[e], co[e] = ce[e] + c.a, co[e] + c.b
+        bound = SurdPoly(fmpq_poly(ce), fmpq_poly(co), m.lam)
+        value = m.lower_d[o]                  # (d/dh)^o P = (-1)^o P^(o)(r) = |P^(o)(r)|
+        certified = _nonnegative(bound - value) and reduction
+        decisions = []
+        for r in pts:
+            hv = m.eps - _fq(r)
+            bq, vq = bound(hv), value(hv)
+            vq = -vq if vq.sign() < 0 else vq
+            if vq.is_zero():
+                decisions.append(None)
+                continue
+            with flint.ctx.workprec(prec):           # the ratio for the report; the verdict is exact
+                ratio = _ball(bq, m.s()) / _ball(vq, m.s())
+            decisions.append(Decision((bq - vq).sign() >= 0, ratio, prec))
+        label = f"k={k} (order {o})"
+        g_margin, g_r, _ = _grid_worst(decisions, pts, dps)
         if certified:
-            one = mpmath.mpf(1)
-            _consistent(True, one, g_margin, label, dps)
-            cases.append(BoundCase(label, True, one, "eps-", "exact",
+            cases.append(BoundCase(label, True, mpmath.mpf(1), "eps-", "exact",
                                    "bound - |P^(m)| is a polynomial in h = eps - r with non-negative "
-                                   "coefficients; ratio -> 1 as r -> eps-", g_margin, g_r))
+                                   "coefficients over Q(s) (exact); ratio -> 1 as r -> eps-", g_margin, g_r,
+                                   "1 (limit r -> eps-, exact)", 0))
         else:
-            cases.append(_witness_or_grid(label, lambda r, b=bound, v=value: (
-                b.subs(h, eps - r), v.as_expr().subs(h, eps - r)), pts, ratios, g_margin, g_r, dps))
+            cases.append(_grid_case(label, decisions, pts, dps, "no coefficient certificate; grid ratios "
+                                    "compared with 1 exactly in Q(s)"))
     shift = "" if not exponent_shift else f" (exponents shifted by {exponent_shift})"
     return BoundReport(lemma, "|Phi-bar^(d-1-k)(r)| <= |Phi^(d-1-k)(eps)| + sum_{j=1}^k "
                        f"(eps-r)^(k-j+1)/(k-j+1)! |Phi^(d-j)(eps)|, r < eps{shift}",
                        d, eps, lam, tuple(cases), pts, dps,
-                       ("Phi-bar = the un-normalised Phi_eps of the exact layer; signs of "
-                        "Phi^(i)(eps) decided exactly",))
+                       ("Phi-bar = the exact layer's Lemma B.8 construction (python-flint form); signs of Phi^(i)(eps) "
+                        "decided exactly", certificate))
 
 
 # ---------------------------------------------------------------------------------------
 # Phi_eps(0) >= Phi_eps(eps) >= e^{-s}; monotonicity
 # ---------------------------------------------------------------------------------------
+
+def _exact_ratio_case(label: str, big: Surd, small: Surd, m: _Model, where: str, reason: str,
+                      dps: int) -> BoundCase:
+    """big/small >= 1 for exact numbers of Q(s) (same positive factor): decided exactly;
+    the ratio's ball for the report. small = 0 gives +inf, big = 0 (small > 0) gives 0."""
+    if small.is_zero():
+        return BoundCase(label, True, mpmath.inf, where, "exact", reason, mpmath.inf, where, "inf (exact)", 0)
+    if big.is_zero():
+        zero = mpmath.mpf(0)
+        return BoundCase(label, False, zero, where, "exact", reason, zero, where, "0 (exact)", 0)
+    holds = (big - small).sign() >= 0
+    prec = _prec(dps)
+    with flint.ctx.workprec(prec):
+        ball = _ball(big, m.s()) / _ball(small, m.s())
+    margin = _mpf(ball, dps)
+    return BoundCase(label, holds, margin, where, "exact", reason, margin, where,
+                     f"{ball_text(ball, _ENCLOSURE_DIGITS)} (decided exactly in Q(s))", prec, ball)
+
 
 def normalisation_report(d, eps, lam=1, *, floor=None, dps: int = 30) -> BoundReport:
     r"""The proof of Lemma B.9: Phi_eps(0) >= Phi_eps(eps) >= e^{-sqrt(lambda)} (un-normalised).
@@ -819,8 +1024,9 @@ def normalisation_report(d, eps, lam=1, *, floor=None, dps: int = 30) -> BoundRe
     .. math:: \Phi_\epsilon(0) \ge \Phi_\epsilon(\epsilon)
               = p(\epsilon) e^{-s\epsilon}\epsilon^{2-d} \ge e^{-s}.
 
-    Both comparisons are between exact numbers (:func:`enclose`). ``floor`` replaces
-    e^{-s} (negative controls). Phi_eps(0) for d = 3, eps = 1/2 is 43 e^{-1/2}/6.
+    The first comparison is exact (both sides are e^{-s eps} times numbers of Q(s)), the
+    second by Arb balls. ``floor`` replaces e^{-s} (negative controls). Phi_eps(0) for d = 3,
+    eps = 1/2 is 43 e^{-1/2}/6.
 
     Examples
     --------
@@ -832,18 +1038,15 @@ def normalisation_report(d, eps, lam=1, *, floor=None, dps: int = 30) -> BoundRe
     lemma = "Lemma B.9"
     d, eps, lam = _setup(d, eps, lam, lemma)
     dps = _check_dps(dps)
-    s = _s(lam)
-    floor = sp.exp(-s) if floor is None else sp.sympify(floor)
-    phi_u = _objects(d, eps, lam)[1]
-    at0 = phi_u.value_at_zero
-    at_eps = phi_u.base.derivative_at(0, eps)
-    rows = []
-    for label, big, small, where in (("Phi_eps(0) >= Phi_eps(eps)", at0, at_eps, "0"),
-                                      (f"Phi_eps(eps) >= {floor}", at_eps, floor, str(eps))):
-        holds, margin = decide_at_least_one(big, small, dps)
-        rows.append(BoundCase(label, holds, margin, where, "exact", "exact numbers compared by enclosures",
-                              margin, where))
-    return BoundReport(lemma, f"Phi_eps(0) >= Phi_eps(eps) >= {floor}", d, eps, lam, tuple(rows),
+    floor = sp.exp(-sp.sqrt(lam)) if floor is None else sp.sympify(floor)
+    m = _model(d, eps, lam)
+    at_eps = m.at_eps[0]
+    first = _exact_ratio_case("Phi_eps(0) >= Phi_eps(eps)", m.zero, at_eps, m, "0",
+                              "both e^{-s eps} times exact numbers of Q(s): compared exactly", dps)
+    dec = decide(lambda: _ball(at_eps, m.s()) * m.scale(False) / enclose(floor, prec=flint.ctx.prec),
+                 prec=_prec(dps))
+    second = _case(f"Phi_eps(eps) >= {floor}", dec, str(eps), "Arb balls", _mpf(dec.ball, dps), str(eps), dps)
+    return BoundReport(lemma, f"Phi_eps(0) >= Phi_eps(eps) >= {floor}", d, eps, lam, (first, second),
                        (sp.Integer(0), eps), dps)
 
 
@@ -852,10 +1055,11 @@ def monotonicity_report(d, eps, lam=1, *, claimed=None, dps: int = 30) -> BoundR
 
     The proof says each Phi_eps^{(k)} is monotone, so the sup is |Phi_eps^{(k)}(0)|
     (``claimed=None``: r = 0 for every k). By the exact sign pattern the sup is at r = 0 or
-    r = eps; each case compares the two exact endpoint values: margin =
-    |Phi_eps^{(k)}(claimed)| / |Phi_eps^{(k)}(other endpoint)|, >= 1 exactly when the claim
-    holds. For k = d-1 the lower piece is Phi^{(d-1)}(eps) r/eps: 0 at r = 0, so the printed
-    claim fails there (margin 0) while the bound it serves still holds.
+    r = eps; each case compares the two exact endpoint values (numbers of Q(s) times the same
+    e^{-s eps}, compared exactly): margin = |Phi_eps^{(k)}(claimed)| /
+    |Phi_eps^{(k)}(other endpoint)|, >= 1 exactly when the claim holds. For k = d-1 the lower
+    piece is Phi^{(d-1)}(eps) r/eps: 0 at r = 0, so the printed claim fails there (margin 0)
+    while the bound it serves still holds.
 
     Parameters
     ----------
@@ -871,8 +1075,9 @@ def monotonicity_report(d, eps, lam=1, *, claimed=None, dps: int = 30) -> BoundR
     lemma = "Lemma B.9"
     d, eps, lam = _setup(d, eps, lam, lemma)
     dps = _check_dps(dps)
-    phi = _objects(d, eps, lam)[1]
-    if not _sup_reduction_holds(d, eps, lam):
+    m = _model(d, eps, lam)
+    reduction, certificate = _reduction(d, eps, lam)
+    if not reduction:
         raise RuntimeError("the exact sign pattern of Phi_eps fails: the sup is not reduced to r in {0, eps}")
     if claimed is None:
         claimed = lambda k, d: "0"          # noqa: E731
@@ -881,19 +1086,18 @@ def monotonicity_report(d, eps, lam=1, *, claimed=None, dps: int = 30) -> BoundR
         claimed = lambda k, d: table[k]      # noqa: E731
     cases = []
     for k in range(d):
-        v0, ve = _endpoint_values(phi, k)
+        v0, ve = _endpoints(m, k)
         where = claimed(k, d)
         if where not in ("0", "eps"):
             raise ValueError(f"claimed sup location must be '0' or 'eps'; got {where!r}")
         at, other = (v0, ve) if where == "0" else (ve, v0)
-        holds, margin = decide_at_least_one(at, other, dps)
-        cases.append(BoundCase(f"k={k}", holds, margin, "0" if where == "0" else str(eps), "exact",
-                               "sup in {0, eps} by the exact sign pattern; endpoint values by enclosures",
-                               margin, "0" if where == "0" else str(eps)))
+        cases.append(_exact_ratio_case(f"k={k}", at, other, m, "0" if where == "0" else str(eps),
+                                       "sup in {0, eps} by the exact sign pattern; endpoint values compared "
+                                       "exactly in Q(s)", dps))
     return BoundReport(lemma, "sup_r |Phi_eps^(k)(r)| is attained at the claimed endpoint, 0 <= k <= d-1",
                        d, eps, lam, tuple(cases), (sp.Integer(0), eps), dps,
                        ("|Phi_eps^(k)| non-increasing on (0, oo) for k <= d-2 and on [eps, oo) for k = d-1; "
-                        "Phi_eps^(d-1) = Phi^(d-1)(eps) r/eps on [0, eps]",))
+                        "Phi_eps^(d-1) = Phi^(d-1)(eps) r/eps on [0, eps]", certificate))
 
 
 # ---------------------------------------------------------------------------------------

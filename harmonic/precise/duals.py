@@ -11,7 +11,9 @@ the exact layer's sphere variable :data:`harmonic.exact.RHO`, in the exact layer
 symbols: a sympy result) and evaluate its lambdified form (cached) for mpmath numbers and
 floats (an mpf at the current precision).
 :data:`KNOWN_DUALS` pairs activations (mpmath callables, with their breakpoints) with these
-closed forms, for tests and claims.
+closed forms, for tests and claims. :func:`dual_enclosure` encloses the dual of sign, ReLU,
+erf(a x) and exp(a x) in an Arb ball by one-dimensional rigorous integration, independently
+of the closed forms.
 """
 from __future__ import annotations
 
@@ -21,17 +23,20 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
+import flint
 import mpmath
 import sympy as sp
+from flint import acb, arb
 
 from harmonic.exact import RHO
 from harmonic.exact.catalogue import DUALS, ClosedDual
 
-from ._inputs import check_rho, exact_rho, to_mpf, use_mpmath
+from ._inputs import check_dps, check_rho, exact_rho, to_mpf, use_mpmath
 from .hermite import HermiteFunction
+from .intervals import Certified, enclose
 
 __all__ = ["ClosedDual", "DUAL_EXPRESSIONS", "sign_dual", "relu_dual", "erf_dual", "exp_dual",
-           "hermite_dual", "KnownDual", "KNOWN_DUALS"]
+           "hermite_dual", "dual_enclosure", "KnownDual", "KNOWN_DUALS"]
 
 #: name -> :class:`harmonic.exact.catalogue.ClosedDual`: the closed forms, written once in the
 #: exact layer's catalogue (its sphere potentials are the same expressions).
@@ -176,6 +181,112 @@ def hermite_dual(rho, n: int, m: int | None = None):
 
 
 # ---------------------------------------------------------------------------------------
+# Certified duals by one-dimensional integration (independent of the closed forms)
+# ---------------------------------------------------------------------------------------
+
+def _phi(x):
+    """The standard normal density."""
+    return (-x * x / 2).exp() / (2 * arb.pi()).sqrt()
+
+
+def _Phi(x):
+    """The standard normal distribution function."""
+    return (-x / arb(2).sqrt()).erfc() / 2
+
+
+def _smoothed(family: str, x, rho: arb, s: arb, a: arb):
+    """g(x) = E[sigma(rho x + s Z)], Z ~ N(0, 1), s = sqrt(1 - rho^2) > 0 (Gaussian integrals):
+    E sign(m + sZ) = erf(m/(s sqrt 2)); E (m + sZ)_+ = m Phi(m/s) + s phi(m/s);
+    E erf(a(m + sZ)) = erf(a m/sqrt(1 + 2a^2 s^2)); E e^{a(m + sZ)} = e^{a m + a^2 s^2/2}."""
+    m = rho * x
+    if family == "sign":
+        return (m / (s * arb(2).sqrt())).erf()
+    if family == "relu":
+        return m * _Phi(m / s) + s * _phi(m / s)
+    if family == "erf":
+        return (a * m / (1 + 2 * a * a * s * s).sqrt()).erf()
+    return (a * m + a * a * s * s / 2).exp()
+
+
+def _activation(family: str, x, side: int, a: arb):
+    """sigma(x) on the half-line of sign ``side`` (sign and ReLU are analytic on each)."""
+    if family == "sign":
+        return side
+    if family == "relu":
+        return x if side > 0 else 0
+    return (a * x).erf() if family == "erf" else (a * x).exp()
+
+
+#: families with a certified dual: sigma(x) for sign, relu, erf(a x), exp(a x)
+_FAMILIES = ("sign", "relu", "erf", "exp")
+
+
+def dual_enclosure(family: str, rho, a=1, *, dps: int = 30) -> Certified:
+    r"""The dual of sign, ReLU, erf(a x) or exp(a x) at rho as an Arb ball, independently of
+    its closed form.
+
+    .. math::
+
+        \hat\sigma(
+ho) = \mathbb{E}[\sigma(X)\sigma(Y)]
+        = \int_{-\infty}^{\infty} \sigma(x)\,arphi(x)\, g(x)\,dx, \qquad
+        g(x) = \mathbb{E}[\sigma(
+ho x + s Z)],\ s = \sqrt{1-
+ho^2}
+
+    (Y = rho X + s Z), g in closed form by a Gaussian integral (sign: erf(rho x/(s sqrt 2));
+    ReLU: m Phi(m/s) + s phi(m/s), m = rho x; erf: erf(a rho x/sqrt(1 + 2a^2 s^2)); exp:
+    e^{a rho x + a^2 s^2/2}; at rho = +-1, g(x) = sigma(rho x)). Each half-line [0, L],
+    [-L, 0] is integrated rigorously (``acb.integral``; sign and ReLU are analytic there);
+    with |sigma g| <= B (1 + x^2) e^{b|x|} (sign, erf: B = 1, b = 0; ReLU: B = 2, b = 0;
+    exp: B = e^{a^2/2}, b = 2|a|) the two tails beyond L add at most
+    2 B e^{b^2/2} [(3 + 2b^2) phi(m)/m + 2 m phi(m)], m = L - b, to the ball.
+
+    Parameters
+    ----------
+    family : ``"sign"``, ``"relu"``, ``"erf"`` or ``"exp"``.
+    rho : in [-1, 1], an exact number (ints, fractions, decimal strings, sympy numbers).
+    a : the scale of erf(a x) and exp(a x), an exact positive number.
+
+    Examples
+    --------
+    >>> from flint import arb
+    >>> b = dual_enclosure("sign", "1/2", dps=20)          # (2/pi) arcsin(1/2) = 1/3
+    >>> b.ball.overlaps(arb(1) / 3), b.error < 1e-20
+    (True, True)
+    """
+    if family not in _FAMILIES:
+        raise ValueError(f"dual_enclosure: family must be one of {', '.join(_FAMILIES)}; got {family!r}")
+    dps = check_dps(dps)
+    r = exact_rho(rho)
+    if r.free_symbols:
+        raise ValueError(f"dual_enclosure needs a numeric rho; got {r}")
+    prec = int(3.33 * dps) + 10
+    with flint.ctx.workprec(prec + 20):
+        rb, ab = enclose(r, prec=prec + 20), enclose(a, prec=prec + 20)
+        if not ab > 0:
+            raise ValueError(f"dual_enclosure: the scale a must be positive; got a={a}")
+        s = (1 - rb * rb).sqrt() if abs(r) != 1 else arb(0)
+        B, b = (arb(1), arb(0)) if family in ("sign", "erf") else \
+            ((arb(2), arb(0)) if family == "relu" else ((ab * ab / 2).exp(), 2 * ab))
+        m = arb(2 * (prec + 20)).sqrt() + 2                  # phi(m) <= 2^-(prec + 20)
+        L = m + b
+
+        edge = 0 if abs(r) != 1 else (1 if r > 0 else -1)   # rho = +-1: g(x) = sigma(rho x)
+
+        def piece(side):                           # int over x = side t, t in [0, L]
+            def f(t, analytic):
+                x = side * t
+                g = _activation(family, rb * x, side * edge, ab) if edge else _smoothed(family, x, rb, s, ab)
+                return _activation(family, x, side, ab) * g * _phi(t)
+            return acb.integral(f, 0, L).real
+        tail = 2 * B * (b * b / 2).exp() * ((3 + 2 * b * b) * _phi(m) / m + 2 * m * _phi(m))
+        ball = piece(1) + piece(-1) + arb(0).union(tail).union(-tail)
+    return Certified(ball, prec, "one-dimensional Arb integration (acb.integral) of sigma(x) phi(x) "
+                     f"E[sigma(rho x + s Z)] on [-L, 0] and [0, L], L = {float(L.mid()):.4g}, plus the tail bound", dps)
+
+
+# ---------------------------------------------------------------------------------------
 # The catalogue: activations with their closed-form duals
 # ---------------------------------------------------------------------------------------
 
@@ -206,7 +317,8 @@ class KnownDual:
 
     ``activation`` is an mpmath callable, ``breakpoints`` where it is not analytic,
     ``closed_form(rho)`` its dual (exact sympy for exact rho, mpmath for mpmath rho),
-    ``source`` where the closed form comes from (:data:`DUAL_EXPRESSIONS`).
+    ``source`` where the closed form comes from (:data:`DUAL_EXPRESSIONS`); ``family`` and
+    ``a`` name the activation for :func:`dual_enclosure` (``"hermite"``: ``a`` is the degree).
     """
 
     name: str
@@ -214,14 +326,21 @@ class KnownDual:
     breakpoints: tuple
     closed_form: Callable
     source: str
+    family: str = ""
+    a: Any = 1
+
+    def enclosure(self, rho, *, dps: int = 30) -> Certified:
+        """The dual at rho as an Arb ball, independently of the closed form
+        (:func:`dual_enclosure`; not for Hermite polynomials, whose duals are exact)."""
+        return dual_enclosure(self.family, rho, self.a, dps=dps)
 
     @classmethod
     def sign(cls) -> "KnownDual":
-        return cls("sign", mpmath.sign, (0,), sign_dual, DUAL_EXPRESSIONS["sign"].source)
+        return cls("sign", mpmath.sign, (0,), sign_dual, DUAL_EXPRESSIONS["sign"].source, "sign")
 
     @classmethod
     def relu(cls) -> "KnownDual":
-        return cls("relu", _relu, (0,), relu_dual, DUAL_EXPRESSIONS["relu"].source)
+        return cls("relu", _relu, (0,), relu_dual, DUAL_EXPRESSIONS["relu"].source, "relu")
 
     @staticmethod
     def _name(f: str, a) -> str:
@@ -236,18 +355,18 @@ class KnownDual:
     def erf(cls, a=1) -> "KnownDual":
         name = cls._name("erf", a)
         return cls(name, _Scaled(mpmath.erf, a, name), (), lambda rho: erf_dual(rho, a),
-                   DUAL_EXPRESSIONS["erf"].source)
+                   DUAL_EXPRESSIONS["erf"].source, "erf", a)
 
     @classmethod
     def exp(cls, a=1) -> "KnownDual":
         name = cls._name("exp", a)
         return cls(name, _Scaled(mpmath.exp, a, name), (), lambda rho: exp_dual(rho, a),
-                   DUAL_EXPRESSIONS["exp"].source)
+                   DUAL_EXPRESSIONS["exp"].source, "exp", a)
 
     @classmethod
     def hermite(cls, n: int) -> "KnownDual":
         return cls(f"h_{n}", HermiteFunction(n), (), lambda rho: hermite_dual(rho, n),
-                   DUAL_EXPRESSIONS["hermite"].source)
+                   DUAL_EXPRESSIONS["hermite"].source, "hermite", n)
 
 
 #: name -> :class:`KnownDual`, the activations whose closed-form duals are checked.

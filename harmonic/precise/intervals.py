@@ -1,209 +1,205 @@
-r"""Exact comparisons by rational interval arithmetic: the enclosures behind every ``exact``
-verdict of :mod:`harmonic.precise.bounds` (Lemmas 4.2, B.8, B.9).
+r"""Arb ball enclosures (python-flint): the rigorous evaluation behind every ``certified``
+verdict of the precise layer (the bounds of Lemmas 4.2, B.8 and B.9, the identities of
+Section B.1, the closed-form duals of Lemma B.1).
 
-:func:`enclose` gives rationals lo <= x <= hi for an exact real closed-form number x (built
-from rationals, sums, products, integer and half-integer powers and exp), each operation
-carried out in exact rational arithmetic and rounded *outwards*: a proof that x lies in
-[lo, hi]. On top of it, :func:`proved_sign` decides the sign of an exact number and
-:func:`decide_at_least_one` whether a ratio num/den of exact numbers is >= 1, refining the
-enclosures until they separate (and falling back on sympy's simplification for equality).
+An Arb ball [m +/- r] provably contains the true value of the computation it comes from:
+every operation rounds outwards (Arb, https://arblib.org, through ``flint.arb``). This module
+turns exact sympy numbers into balls (:func:`enclose`), decides comparisons by balls at
+doubling precisions (:func:`decide`, a :class:`Decision` that carries the deciding ball and
+its precision) and reads a ball's midpoint as an mpmath number for reports (:func:`to_mpf`).
+No floating-point step decides a verdict: a ball that still contains the threshold at the
+largest precision is *undecided* (``holds=None``), never rounded to a guess.
 """
 from __future__ import annotations
 
-from fractions import Fraction
-from math import isqrt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
 
+import flint
 import mpmath
 import sympy as sp
 
-__all__ = ["enclose", "proved_sign", "decide_at_least_one"]
+from .arb import arb_value
 
-#: Guard digits of the ratio's midpoint (the margin reported with a verdict).
-_GUARD = 10
+__all__ = ["enclose", "decide", "Decision", "Certified", "to_mpf", "from_mpf", "ball_text", "MAX_PREC"]
 
-# ---------------------------------------------------------------------------------------
-# Exact enclosures
-# ---------------------------------------------------------------------------------------
+#: The largest working precision (bits) :func:`decide` tries before answering "undecided".
+MAX_PREC = 4096
 
 
-def _rnd(x: Fraction, bits: int, up: bool) -> Fraction:
-    """``x`` rounded to ``bits`` significant bits, towards +oo (up) or -oo."""
-    if x == 0:
-        return x
-    n, d = x.numerator, x.denominator
-    shift = bits - (abs(n).bit_length() - d.bit_length())
-    num, den = (n << shift, d) if shift >= 0 else (n, d << -shift)
-    q = -((-num) // den) if up else num // den
-    return Fraction(q, 1 << shift) if shift >= 0 else Fraction(q << -shift)
+def _arcsines(x: sp.Expr) -> sp.Expr:
+    """asin and acos through atan (which :func:`~harmonic.precise.arb.arb_value` evaluates):
+    asin y = 2 atan(y/(1 + sqrt(1 - y^2))), acos y = pi/2 - asin y, for -1 <= y <= 1."""
+    def asin(y):
+        return 2 * sp.atan(y / (1 + sp.sqrt(1 - y**2)))
+    return x.replace(sp.asin, asin).replace(sp.acos, lambda y: sp.pi / 2 - asin(y))
 
 
-def _iv(lo: Fraction, hi: Fraction, bits: int) -> tuple[Fraction, Fraction]:
-    return _rnd(lo, bits, False), _rnd(hi, bits, True)
+def enclose(x, *, prec: int = 128) -> flint.arb:
+    r"""An Arb ball that provably contains the exact real number ``x``.
 
+    ``x`` is a sympy number (anything sympify accepts) built from what
+    :func:`harmonic.precise.arb.arb_value` evaluates (rationals, pi, E, EulerGamma, +, *,
+    powers, exp, log, trigonometric and hyperbolic functions, atan, erf, gamma, Bessel J/K)
+    and asin, acos; every operation is Arb's at ``prec`` bits (plus guard bits) with outward
+    rounding, so the true value lies in the ball.
 
-def _mul(a, b, bits):
-    ps = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]]
-    return _iv(min(ps), max(ps), bits)
-
-
-def _inv(a, bits):
-    if a[0] <= 0 <= a[1]:
-        raise ZeroDivisionError("enclosure of a divisor contains 0")
-    return _iv(1 / a[1], 1 / a[0], bits)
-
-
-def _exp_point(x: Fraction, bits: int, up: bool) -> Fraction:
-    """A rational lower (up=False) or upper bound of e^x, relative error < 2^-bits."""
-    if x < 0:
-        return _rnd(1 / _exp_point(-x, bits + 2, not up), bits, up)
-    m, y = 0, x
-    while y > Fraction(1, 2):
-        y, m = y / 2, m + 1
-    work = bits + m + 16
-    target = Fraction(1, 1 << work)
-    total, term, i = Fraction(1), Fraction(1), 0
-    while True:
-        i += 1
-        term = _rnd(term * y / i, work, up)
-        total += term
-        if term < target:
-            break
-    if up:  # tail sum_{j > i} y^j/j! <= term_i * y/(i+1) * 1/(1-y) <= 2 term_i y/(i+1)
-        total += 2 * term * y / (i + 1)
-    value = _rnd(total, work, up)
-    for _ in range(m):
-        value = _rnd(value * value, work, up)
-    return _rnd(value, bits, up)
-
-
-def _sqrt_iv(a, bits):
-    if a[0] < 0:
-        raise ValueError("square root of an interval with negative part")
-    k = bits + 8 + max(0, -(a[1].numerator.bit_length() - a[1].denominator.bit_length()))
-    scale = 1 << (2 * k)
-    lo_int = (a[0].numerator * scale) // a[0].denominator
-    hi_int = -((-a[1].numerator * scale) // a[1].denominator)
-    hi_root = isqrt(hi_int)
-    if hi_root * hi_root < hi_int:
-        hi_root += 1
-    return _iv(Fraction(isqrt(lo_int), 1 << k), Fraction(hi_root, 1 << k), bits)
-
-
-def _enclose(x: sp.Expr, bits: int) -> tuple[Fraction, Fraction]:
-    if x.is_Rational:
-        v = Fraction(int(x.p), int(x.q))
-        return v, v
-    if x is sp.E:
-        return _exp_point(Fraction(1), bits, False), _exp_point(Fraction(1), bits, True)
-    if x.is_Add:
-        lo = hi = Fraction(0)
-        for a in x.args:
-            al, ah = _enclose(a, bits)
-            lo, hi = lo + al, hi + ah
-        return _iv(lo, hi, bits)
-    if x.is_Mul:
-        out = (Fraction(1), Fraction(1))
-        for a in x.args:
-            out = _mul(out, _enclose(a, bits), bits)
-        return out
-    if x.is_Pow:
-        base, e = x.args
-        if e.is_Rational and e.q in (1, 2):
-            b = _enclose(base, bits + 8)
-            if e.q == 2:
-                b = _sqrt_iv(b, bits + 8)
-            n = abs(int(e.p))
-            out = (Fraction(1), Fraction(1))
-            for _ in range(n):
-                out = _mul(out, b, bits + 8)
-            if e.p < 0:
-                out = _inv(out, bits + 8)
-            return _iv(out[0], out[1], bits)
-    if isinstance(x, sp.exp):
-        lo, hi = _enclose(x.args[0], bits + 8)
-        return _exp_point(lo, bits, False), _exp_point(hi, bits, True)
-    raise TypeError(f"cannot enclose {x!r} (supported: rationals, +, *, integer and half-integer "
-                    "powers, exp)")
-
-
-def enclose(x, bits: int = 64) -> tuple[Fraction, Fraction]:
-    r"""Rational numbers lo <= x <= hi, for an exact real closed-form number x.
-
-    ``x`` is built from rationals, sums, products, integer and half-integer powers and exp
-    (every exact value of this module: q(eps) e^{-sqrt(lambda) eps}/eps^j and the like).
-    Each operation is carried out in exact rational arithmetic and rounded *outwards* to
-    about ``bits`` significant bits; e^y is the Taylor series of e^{y/2^m}, y/2^m <= 1/2,
-    with the remainder bound 2 y^{i+1}/(i+1)!, squared m times. The result is a proof
-    that x lies in [lo, hi].
+    Raises
+    ------
+    ValueError
+        ``x`` has free symbols, is not a finite real number, or uses an unsupported function.
 
     Examples
     --------
     >>> import sympy as sp
-    >>> lo, hi = enclose(sp.Rational(43, 6) * sp.exp(-sp.Rational(1, 2)))   # Phi_eps(0), d=3, eps=1/2
-    >>> sp.Rational(lo) < 43 * sp.exp(-sp.Rational(1, 2)) / 6 < sp.Rational(hi), float(hi - lo) < 1e-17
-    (True, True)
+    >>> b = enclose(sp.Rational(43, 6) * sp.exp(-sp.Rational(1, 2)), prec=80)  # Phi_eps(0), d=3, eps=1/2
+    >>> b.contains(flint.arb("4.346338942")) , float(b.rad()) < 1e-22
+    (False, True)
+    >>> enclose(sp.pi**2 / 6, prec=64).overlaps(flint.arb.pi() ** 2 / 6)
+    True
     """
-    return _enclose(sp.sympify(x), bits)
+    try:
+        x = sp.sympify(x)
+    except (sp.SympifyError, TypeError):
+        raise ValueError(f"cannot enclose {x!r}: not a number") from None
+    if isinstance(prec, bool) or not isinstance(prec, int) or prec < 2:
+        raise ValueError(f"prec must be an integer >= 2 (bits); got {prec!r}")
+    return _enclose(x, prec)
 
 
-def _fraction_mpf(x: Fraction) -> mpmath.mpf:
-    return mpmath.mpf(x.numerator) / x.denominator
+@lru_cache(maxsize=4096)
+def _enclose(x: sp.Expr, prec: int) -> flint.arb:
+    if x.free_symbols:
+        raise ValueError(f"cannot enclose {x}: it has free symbols {sorted(map(str, x.free_symbols))}")
+    with flint.ctx.workprec(prec + 10):
+        try:
+            return arb_value(_arcsines(x) if x.has(sp.asin, sp.acos) else x)
+        except ValueError as exc:
+            raise ValueError(f"cannot enclose {x}: {exc}") from None
 
 
-def proved_sign(x) -> int | None:
-    """The sign of an exact real number, proved by enclosures (None if undecided).
+@dataclass(frozen=True)
+class Decision:
+    """A comparison ``ball >= threshold`` decided by Arb.
 
+    Attributes
+    ----------
+    holds : True when the whole ball is >= the threshold, False when it is below, None when
+        the ball still contains the threshold at :data:`MAX_PREC` bits (undecided).
+    ball : flint.arb
+        the enclosure that decided it.
+    prec : int
+        the working precision (bits) of that enclosure.
+    """
+
+    holds: bool | None
+    ball: flint.arb
+    prec: int
+
+    def text(self, digits: int = 15) -> str:
+        """The ball as ``[mid +/- rad]`` with ``digits`` significant digits."""
+        return ball_text(self.ball, digits)
+
+
+def decide(compute: Callable[[], flint.arb], threshold=1, *, prec: int = 64) -> Decision:
+    r"""Is x >= ``threshold``? ``compute()`` returns a ball for x at the current flint
+    precision; it is called at ``prec``, 4 ``prec``, ... bits (up to :data:`MAX_PREC`) until
+    the ball lies on one side of the threshold.
+
+    Examples
+    --------
     >>> import sympy as sp
-    >>> proved_sign(sp.exp(1) - sp.Rational(2718281828, 10**9)), proved_sign(sp.sqrt(2) - sp.sqrt(2))
-    (1, 0)
+    >>> d = decide(lambda: enclose(sp.exp(sp.Rational(1, 2)), prec=flint.ctx.prec) / flint.arb("1.65"))
+    >>> d.holds, d.prec                 # e^{1/2} = 1.6487... < 1.65
+    (False, 64)
+    >>> decide(lambda: flint.arb(2).sqrt() ** 2, 2).holds       # sqrt(2)^2 = 2: never separates
     """
-    x = sp.sympify(x)
-    if x.is_Rational:
-        return (x.p > 0) - (x.p < 0)
-    for bits in (64, 256, 1024, 4096):
-        if bits == 1024 and sp.simplify(x) == 0:    # enclosures of 0 never separate from 0
-            return 0
-        lo, hi = enclose(x, bits)
-        if lo > 0:
-            return 1
-        if hi < 0:
-            return -1
-    return None
+    t = flint.arb(threshold) if not isinstance(threshold, flint.arb) else threshold
+    p = prec
+    while True:
+        with flint.ctx.workprec(p):
+            ball = compute()
+        if ball >= t:
+            return Decision(True, ball, p)
+        if ball < t:
+            return Decision(False, ball, p)
+        if p >= MAX_PREC:
+            return Decision(None, ball, p)
+        p = min(4 * p, MAX_PREC)
 
 
-def _ratio(num, den, dps: int) -> tuple[Fraction | None, Fraction | None, mpmath.mpf]:
-    """An enclosure [lo, hi] of num/den (num, den >= 0 exact) and its value at ``dps`` digits.
+@dataclass(frozen=True)
+class Certified:
+    """A real number certified by Arb: ``ball`` provably contains it.
 
-    den == 0 gives (None, None, +inf)."""
-    bits = max(64, int(dps * 3.33) + 24)
-    n = enclose(num, bits)
-    if sp.sympify(den) == 0 or proved_sign(den) == 0:
-        return None, None, mpmath.inf
-    d = enclose(den, bits)
-    if n[0] < 0 or d[0] <= 0:
-        raise ValueError(f"ratio of signed quantities: {num} / {den}")
-    lo, hi = n[0] / d[1], n[1] / d[0]
-    with mpmath.workdps(dps + _GUARD):
-        mid = _fraction_mpf((lo + hi) / 2)
-    with mpmath.workdps(dps):
-        return lo, hi, +mid
-
-
-def decide_at_least_one(num, den, dps: int) -> tuple[bool | None, mpmath.mpf]:
-    """Is num/den >= 1 (num, den exact, >= 0)? Proved by enclosures (None if undecided); and
-    the ratio at ``dps`` digits (+inf when den = 0).
-
-    >>> import sympy as sp
-    >>> holds, ratio = decide_at_least_one(sp.exp(sp.Rational(1, 2)), sp.Rational(33, 20), 15)
-    >>> holds, mpmath.nstr(ratio, 10)          # e^{1/2} = 1.6487... < 1.65
-    (False, '0.9992250125')
+    Attributes
+    ----------
+    ball : flint.arb
+    prec : int
+        the working precision (bits) that produced it.
+    method : str
+        how (the rigorous integration, its truncations and the bounds of what was cut off).
+    dps : int
+        the digits of :attr:`value`.
     """
-    for extra in (0, 200, 2000):
-        lo, hi, value = _ratio(num, den, dps + extra)
-        if lo is None or lo >= 1:
-            return True, value
-        if hi < 1:
-            return False, value
-    if sp.simplify(sp.sympify(num) - den) == 0:
-        return True, mpmath.mpf(1)
-    return None, value
+
+    ball: flint.arb
+    prec: int
+    method: str
+    dps: int
+
+    @property
+    def value(self) -> mpmath.mpf:
+        """The midpoint, rounded to ``dps`` digits."""
+        with mpmath.workdps(self.dps):
+            return to_mpf(self.ball)
+
+    @property
+    def error(self) -> mpmath.mpf:
+        """A rigorous bound of |true value - :attr:`value`| (the radius plus the rounding)."""
+        with flint.ctx.workprec(self.prec + 64):
+            bound = abs(self.ball - from_mpf(self.value)).upper()
+        man, exp = bound.mid().man_exp()
+        with mpmath.workdps(self.dps):                     # rounded up: still a bound
+            return mpmath.mpf(mpmath.libmp.from_man_exp(int(man), int(exp), mpmath.mp.prec, "u"))
+
+    def text(self, digits: int = 15) -> str:
+        return ball_text(self.ball, digits)
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+def from_mpf(x: mpmath.mpf) -> flint.arb:
+    """The exact value of an mpmath number as an exact Arb ball.
+
+    >>> from_mpf(mpmath.mpf(-0.375))
+    -0.375000000000000
+    """
+    sign, man, exp, bits = x._mpf_
+    if not man and exp:
+        raise ValueError(f"from_mpf needs a finite number; got {x}")
+    with flint.ctx.workprec(max(bits, 2) + 2):
+        return flint.arb(-int(man) if sign else int(man)) * flint.arb(2) ** int(exp)
+
+
+def to_mpf(ball: flint.arb) -> mpmath.mpf:
+    """The midpoint of ``ball`` as an mpmath number at the current mpmath precision
+    (for reports: the ball, not this number, decides)."""
+    man, exp = ball.mid().man_exp()
+    return +mpmath.mpf((int(man), int(exp)))
+
+
+def ball_text(ball: flint.arb, digits: int = 15) -> str:
+    """The ball printed with ``digits`` significant digits, rigorously (the printed interval
+    contains the ball: its radius includes the decimal rounding), and the ball's own radius.
+
+    >>> ball_text(flint.arb(1) / 3, 10)
+    '[0.3333333333 +/- 3.34e-11] (radius 5.55e-17)'
+    >>> ball_text(flint.arb(2))
+    '2.00000000000000 (exact)'
+    """
+    if ball.is_exact():
+        return f"{ball.str(digits)} (exact)"
+    return f"{ball.str(digits, radius=True)} (radius {float(ball.rad()):.3g})"

@@ -17,6 +17,9 @@ Run on its own with ``python -m verification.appendix_b.construction`` (all of A
 """
 from __future__ import annotations
 
+import math
+
+import flint
 import mpmath
 import sympy as sp
 
@@ -28,7 +31,8 @@ from harmonic.exact import (R, alternating_sign_certificate, almost_construction
 
 from harmonic.precise import (BoundForm, b8_lower_bound_report, derivative_bound_report, eps_derivative_report,
                               monotonicity_report, normalisation_report, two_sided_bound_report)
-from harmonic.precise.bounds import almost_potential, bessel_derivatives
+from harmonic.precise.bounds import bessel_derivatives, phi_eps_derivative
+from harmonic.precise.intervals import ball_text
 
 from ..registry import Context, Erratum, Evidence, claim
 from ..section_4.lemma_4_2 import Family, _as_float, _bound_cases, _bound_row, _bounds_check
@@ -174,28 +178,38 @@ def lemma_b9_bound(ctx: Context) -> Evidence:
     return _bound_check(_dims(ctx, 51, 15), lambda d: sp.Poly((1 + R)**d, R))
 
 
+_Z = sp.Symbol("z", positive=True)
+
+
+#: I_{1/2}(z) = sqrt(2/(pi z)) sinh z and I_{-1/2}(z) = sqrt(2/(pi z)) cosh z (DLMF 10.39.1), to
+#: which sympy's recurrences (``expand_func``) reduce every I_{n+1/2}
+_HALF_INTEGER_BESSELI = {sp.besseli(sp.S.Half, _Z): sp.sqrt(2 / (sp.pi * _Z)) * (sp.exp(_Z) - sp.exp(-_Z)) / 2,
+                         sp.besseli(-sp.S.Half, _Z): sp.sqrt(2 / (sp.pi * _Z)) * (sp.exp(_Z) + sp.exp(-_Z)) / 2}
+
+
 def _bessel_check(ds_exact, ds_numeric, dps: int, order_shift) -> Evidence:
-    """Phi == C r^{1-d/2} K_nu(s r) with nu = d/2 - 1 + order_shift: exact and with mpmath."""
+    """Phi == C r^{1-d/2} K_nu(s r) with nu = d/2 - 1 + order_shift: exact (sympy reduces K_nu to
+    I_{+-1/2}, DLMF 10.39.1 to exponentials; (form - Phi) e^r r^{d-2} must expand to 0) and
+    with mpmath."""
     failures, worst = {}, 0.0
     for d in ds_exact:
         phi = lam_harmonic_potential(d, 1)
         nu = sp.Rational(d, 2) - 1 + order_shift
-        z = sp.Symbol("z", positive=True)
-        k_nu = sp.expand_func(sp.besselk(nu, z).rewrite(sp.besseli)).rewrite(sp.exp)  # sympy's own reduction
-        form = phi.bessel_constant() * R**(1 - sp.Rational(d, 2)) * k_nu.subs(z, R)
-        if sp.simplify(sp.expand(sp.simplify(form - phi.expr).rewrite(sp.exp))) != 0:
+        k_nu = sp.expand_func(sp.besselk(nu, _Z).rewrite(sp.besseli)).xreplace(_HALF_INTEGER_BESSELI)
+        form = phi.bessel_constant() * R**(1 - sp.Rational(d, 2)) * k_nu.subs(_Z, R)
+        if sp.expand(sp.powsimp(sp.expand((form - phi.expr) * sp.exp(R) * R**(d - 2)))) != 0:
             failures[f"exact d={d}"] = "differs"
     for d in ds_numeric:
         for lam in (1, 2):
             phi = lam_harmonic_potential(d, lam)
-            c = phi.bessel_constant()
             nu = mpmath.mpf(d) / 2 - 1 + order_shift
             with mpmath.workdps(dps + 10):
+                c = mpmath.mpf(sp.N(phi.bessel_constant(), dps + 10))
                 for r in ("0.001", "0.5", "1", "7", "30"):
                     x = mpmath.mpf(r)
-                    ref = sp.N(c, dps + 10) * x**(1 - mpmath.mpf(d) / 2) * mpmath.besselk(nu, mpmath.sqrt(lam) * x)
+                    ref = c * x**(1 - mpmath.mpf(d) / 2) * mpmath.besselk(nu, mpmath.sqrt(lam) * x)
                     ours = phi.mp(x, dps + 5)
-                    rel = abs(ours / mpmath.mpf(ref) - 1)
+                    rel = abs(ours / ref - 1)
                     worst = max(worst, float(rel))
                     if rel > mpmath.mpf(10)**(-dps + 3):
                         failures[f"numeric d={d} lambda={lam} r={r}"] = mpmath.nstr(rel, 5)
@@ -220,17 +234,18 @@ def lemma_b9_bessel(ctx: Context) -> Evidence:
 def _derivative_recurrence_check(ds, l_offset: int, dps: int) -> Evidence:
     """q_k = (d - l_offset - 1 + k + s r) q_{k-1} - r q_{k-1}' against the true derivatives.
 
-    Exact: sympy's derivative of Phi times (-1)^k e^{sr} r^{d-2+k}. Independent numeric:
-    mpmath.diff of Phi at r = 1/2 (lambda = 1) against the recurrence's value.
+    Exact: sympy's derivative of Phi (expanded after each differentiation) times
+    (-1)^k e^{sr} r^{d-2+k}. Independent numeric: mpmath.diff of Phi at r = 1/2 (lambda = 1)
+    against the recurrence's value.
     """
     mismatches = []
     for d in ds:
         phi = lam_harmonic_potential(d, LAM)
         qs = derivative_polys(lam_harmonic_poly(d, LAM), d - l_offset, S, d + 1)
-        f = phi.expr
+        f = sp.expand(phi.expr)
         for k in range(1, d + 2):
-            f = sp.diff(f, R)
-            truth = sp.expand(sp.powsimp(sp.expand((-1)**k * f * sp.exp(S * R) * R**(d - 2 + k))))
+            f = sp.expand(sp.diff(f, R))
+            truth = sp.expand((-1)**k * f * sp.exp(S * R) * R**(d - 2 + k))
             if sp.expand(truth - qs[k].as_expr()) != 0:
                 mismatches.append({"d": d, "k": k, "recurrence": str(qs[k].as_expr()),
                                    "true": str(truth)})
@@ -335,18 +350,20 @@ def _lens_volume_mp(d: int, t, r):
 
 
 def _numeric_top_derivative_ratio(d: int, eps, t, dps: int):
-    """Independent numeric: the mixture t int_eps^t x^{-2} V_x(r) dx from cap volumes
-    (mpmath quad), differentiated d-1 times by mpmath.diff at two points of (eps, t); the
-    (d-1)th derivative is a - b r there, and a/b is returned (Lemma B.7 says a/b = t)."""
+    """Independent numeric: the mixture M(r) = t int_r^t x^{-2} V_x(r) dx at d + 2 points of
+    (eps, t) from cap volumes (mpmath Gauss-Legendre quadrature), interpolated by a polynomial
+    of degree d + 1; on (eps, t) M is a polynomial of degree d (lenses are, for odd d), so the
+    top coefficient must vanish (it is returned, relative to the next, as a check), and
+    M^{(d-1)} = a - b r is read off the interpolant: returns (a/b, that relative top coefficient)."""
     with mpmath.workdps(dps):
         def mixture(r):
-            return t * mpmath.quad(lambda x: _lens_volume_mp(d, x, r) / x**2, [max(eps, r), t])
-        r1, r2 = eps + (t - eps) / 3, eps + 2 * (t - eps) / 3
-        g1 = mpmath.diff(mixture, r1, d - 1)
-        g2 = mpmath.diff(mixture, r2, d - 1)
-        b = (g1 - g2) / (r2 - r1)
-        a = g1 + b * r1
-        return a / b
+            return t * mpmath.quad(lambda x: _lens_volume_mp(d, x, r) / x**2, [r, t], method="gauss-legendre")
+        n = d + 2
+        rs = [eps + (t - eps) * mpmath.mpf(2 * i + 1) / (2 * n) for i in range(n)]
+        c = mpmath.lu_solve(mpmath.matrix([[r**j for j in range(n)] for r in rs]),
+                            mpmath.matrix([mixture(r) for r in rs]))
+        a, b = mpmath.factorial(d - 1) * c[d - 1], -mpmath.factorial(d) * c[d]
+        return a / b, abs(c[d + 1] / c[d])
 
 
 def _mixture_top_check(ds, formula, *, numeric_dps: int | None) -> Evidence:
@@ -363,24 +380,27 @@ def _mixture_top_check(ds, formula, *, numeric_dps: int | None) -> Evidence:
                    "jump of Phi^{(d-1)} at r = t": str(sp.expand(middle.subs(R, _T)))}
     details = {"dimensions": ds, "rows": rows}
     if numeric_dps:
-        details["independent numeric (cap volumes, mpmath quad + diff), a/b at eps=1/4, t=2"] = \
+        details["independent numeric (cap volumes, mpmath quad, interpolated at d + 2 points), a/b at eps=1/4, "
+                "t=2"] = \
             _confirm_numerically([d for d in ds if d <= 7], numeric_dps)
     return Evidence(bool(ok), None, details)
 
 
 def _confirm_numerically(ds, dps: int) -> dict:
     """The exact mixture's (d-1)th derivative a - b r on (eps, t), against the independent
-    numeric a/b; a disagreement beyond 1e-15 (relative) means one computation is wrong, so
-    the claim cannot be decided: raise."""
+    numeric a/b; a disagreement beyond 1e-15 (relative), or a numeric mixture that is not a
+    polynomial of degree d there, means one computation is wrong, so the claim cannot be
+    decided: raise."""
     eps, t = sp.Rational(1, 4), 2
     out = {}
     for d in ds:
         middle = lens_mixture(d, eps, t).top_derivative()[1]
         exact = -middle.subs(R, 0) / middle.coeff(R, 1)
-        numeric = _numeric_top_derivative_ratio(d, mpmath.mpf(eps.p) / eps.q, mpmath.mpf(t), dps)
-        if abs(numeric / mpmath.mpf(sp.N(exact, dps)) - 1) > mpmath.mpf(10)**-15:
+        numeric, top = _numeric_top_derivative_ratio(d, mpmath.mpf(eps.p) / eps.q, mpmath.mpf(t), dps)
+        if abs(numeric / mpmath.mpf(sp.N(exact, dps)) - 1) > mpmath.mpf(10)**-15 or top > mpmath.mpf(10)**-15:
             raise RuntimeError(f"Lemma B.7 mixture, d={d}: exact a/b = {exact}, independent numeric "
-                               f"{mpmath.nstr(numeric, 20)}: the two computations disagree")
+                               f"{mpmath.nstr(numeric, 20)} (degree-(d+1) coefficient {mpmath.nstr(top, 3)} "
+                               "relative): the two computations disagree")
         out[d] = {"numeric": mpmath.nstr(numeric, 20), "exact": str(exact)}
     return out
 
@@ -424,7 +444,7 @@ def lemma_b7_mixture(ctx: Context) -> Evidence:
 def _mixture_inner_check(ds, weight_power: int) -> Evidence:
     rows, ok = {}, True
     for d in ds:
-        inner = sp.factor(sp.diff(lens_mixture(d, _EPS, _T, weight_power=weight_power).inner, R, d - 1))
+        inner = lens_mixture(d, _EPS, _T, weight_power=weight_power).top_derivative()[0]
         want = (_T - _EPS) * R / _EPS
         match = sp.simplify(inner - want) == 0
         ok &= match
@@ -449,27 +469,34 @@ def lemma_b7_mixture_inner(ctx: Context) -> Evidence:
 # ---------------------------------------------------------------------------------------
 
 def _mixture_values(d: int, eps: sp.Rational, family: str, rs, dps: int, weight_order: int):
-    """Phi-bar(r) = int_{max(eps, r)}^oo Phi^{(weight_order)}(x) Phi_x(r) dx by mpmath quad,
-    Phi the lambda-harmonic potential (lambda = 1), Phi_x the 'lens' mixture of Lemma B.7's
-    proof or the potential B.7 'stated'. Returns [(value, error estimate)] per r; the error
-    estimate is the difference to a second evaluation with 15 more digits."""
+    r"""Phi-bar(r) = int_{max(eps, r)}^oo Phi^{(weight_order)}(x) Phi_x(r) dx, Phi the
+    lambda-harmonic potential (lambda = 1), Phi_x the 'lens' mixture of Lemma B.7's proof or the
+    potential B.7 'stated'. For a fixed r both are exact in x: Phi^{(w)}(x) = (-1)^w q_w(x)
+    e^{-x} x^{2-d-w} and Phi_x(r) a polynomial in x on each piece (a lens is a polynomial, and
+    the x^{-2} mixture of lenses has no logarithm), so the integrand is e^{-x} sum_j c_j x^j
+    (j may be negative) with exact c_j, integrated term by term,
+
+    .. math:: \int_a^\infty e^{-x} x^j dx = \Gamma(j + 1, a)
+
+    (mpmath.gammainc). Returns [(value, error estimate)] per r; the error estimate is the
+    difference to a second evaluation with 15 more digits."""
     phi = lam_harmonic_potential(d, 1)
     if family == "lens":
         pot = lens_mixture(d, eps, _X)
     else:
         pot = lemma_b7_as_stated(d, eps, _X)
-    weight = sp.lambdify(R, phi.derivative(weight_order), "mpmath")
-    inner = sp.lambdify((R, _X), pot.inner, "mpmath")
-    middle = sp.lambdify((R, _X), pot.middle, "mpmath")
+    weight = sp.Poly((-1)**weight_order * phi.derivative_poly(weight_order).as_expr().subs(R, _X), _X)
+    shift = d - 2 + weight_order                       # Phi^{(w)} = weight(x) e^{-x} / x^shift
     out = []
     for r in rs:
+        piece = pot.inner if r <= eps else pot.middle
+        coeffs = (weight * sp.Poly(sp.expand(piece.subs(R, r)), _X)).all_coeffs()[::-1]
         vals = []
         for extra in (10, 25):
             with mpmath.workdps(dps + extra):
-                rr = mpmath.mpf(r.p) / r.q
-                a = max(mpmath.mpf(eps.p) / eps.q, rr)
-                piece = inner if r <= eps else middle
-                vals.append(mpmath.quad(lambda x: weight(x) * piece(rr, x), [a, a + 1, a + 4, a + 16, mpmath.inf]))
+                a = max(mpmath.mpf(eps.p) / eps.q, mpmath.mpf(r.p) / r.q)
+                vals.append(mpmath.fsum(mpmath.mpf(c.p) / c.q * mpmath.gammainc(j - shift + 1, a)
+                                        for j, c in enumerate(coeffs) if c != 0))
         out.append((vals[1], abs(vals[1] - vals[0])))
     return out
 
@@ -494,25 +521,30 @@ def _b8_mixture_check(ds, family: str, dps: int, *, weight_order=None, compare_b
             ok &= agree
             rows[f"d={d}, r={r}"] = {"mixture": mpmath.nstr(value, 20), "Phi (or B.8 polynomial)": mpmath.nstr(ref, 20),
                                      "relative difference": mpmath.nstr(rel, 5),
-                                     "quadrature error estimate": mpmath.nstr(err, 3)}
+                                     "error estimate (15 more digits)": mpmath.nstr(err, 3)}
     return Evidence(bool(ok), worst, {"family": family, "eps": "1/2", "lambda": 1, "dps": dps,
                                       "tolerance (relative)": mpmath.nstr(tol, 3), "rows": rows,
                                       "margin": "largest relative difference"})
 
 
 def _b8_lens_double_quadrature(d: int, r) -> mpmath.mpf:
-    """Second, independent computation of the lens-based mixture at one r >= eps = 1/2:
-    nested mpmath quadrature over cap volumes (no exact layer), 15 digits."""
+    r"""Second, independent computation of the lens-based mixture at one r >= eps = 1/2, from
+    cap volumes (no exact lens polynomial), 15 digits. The double integral
+    int_r^oo w(x) x int_r^x y^{-2} V_y(r) dy dx / slope (w = Phi^{(d+1)}) is taken in the other
+    order (Fubini), the inner x-integral by parts:
+
+    .. math:: \int_y^\infty x\,\Phi^{(d+1)}(x)\,dx = \Phi^{(d-1)}(y) - y\,\Phi^{(d)}(y),
+
+    leaving one mpmath quadrature in y."""
     with mpmath.workdps(20):
         m = (d - 1) // 2
         slope = (-1)**(m + 1) * mpmath.pi**m * mpmath.factorial(2 * m) / (mpmath.factorial(m) * 4**m)
-        eps = mpmath.mpf(1) / 2
         phi = lam_harmonic_potential(d, 1)
-        weight = sp.lambdify(R, phi.derivative(d + 1), "mpmath")
+        low, high = (sp.lambdify(R, phi.derivative(k), "mpmath") for k in (d - 1, d))
 
-        def b7(x):  # x * int_{max(eps, r)}^x y^-2 V_y(r) dy / slope
-            return x * mpmath.quad(lambda y: _lens_volume_mp(d, y, r) / y**2, [max(eps, r), x]) / slope
-        return mpmath.quad(lambda x: weight(x) * b7(x), [r, r + 1, r + 4, r + 16, mpmath.inf])
+        def integrand(y):
+            return _lens_volume_mp(d, y, r) / y**2 * (low(y) - y * high(y)) / slope
+        return mpmath.quad(integrand, [r, r + 1, r + 4, r + 16, mpmath.inf])
 
 
 @claim("Lemma B.8 (construction)",
@@ -529,8 +561,8 @@ def _b8_lens_double_quadrature(d: int, r) -> mpmath.mpf:
                      "B.7's proof actually builds this holds only for d = 3 (see Lemma B.7 (mixture, "
                      "eps < r <= t)); for d >= 7 the realizability of Phi_eps needs another argument",
            where="d = 7 (lambda = 1, eps = 1/2): the lens-based mixture differs from Phi at every "
-                 "r >= eps checked, by the exact-piece quadrature and by an independent nested "
-                 "quadrature of cap volumes; d = 3 agrees to the working precision",
+                 "r >= eps checked, by the exact pieces (integrated with incomplete gamma functions) and "
+                 "by an independent quadrature of cap volumes; d = 3 agrees to the working precision",
            printed_tex=r"$\bar\Phi^{(k)} = \Phi^{(k)}$ for $r \ge \varepsilon$, $0 \le k \le d-1$, with $\Phi_x$ "
                        r"the potentials Lemma B.7's proof builds",
            corrected_tex=r"Lemma B.8's argument is right when $\Phi_x$ has the derivatives Lemma B.7 states "
@@ -551,9 +583,9 @@ def lemma_b8_construction(ctx: Context) -> Evidence:
         first = mpmath.mpf(ev.details["rows"]["d=7, r=1"]["mixture"])
         second = _b8_lens_double_quadrature(7, mpmath.mpf(1))
         if abs(second / first - 1) > mpmath.mpf(10)**-12:
-            raise RuntimeError(f"Lemma B.8 lens mixture, d=7, r=1: exact-piece quadrature {first}, "
-                               f"independent nested quadrature {second}: the two computations disagree")
-        ev.details["independent nested quadrature (cap volumes), d=7, r=1"] = mpmath.nstr(second, 15)
+            raise RuntimeError(f"Lemma B.8 lens mixture, d=7, r=1: exact pieces {first}, "
+                               f"independent quadrature of cap volumes {second}: the two computations disagree")
+        ev.details["independent quadrature (cap volumes, Fubini), d=7, r=1"] = mpmath.nstr(second, 15)
     return ev
 
 
@@ -600,6 +632,31 @@ def lemma_b8_sign_pattern(ctx: Context) -> Evidence:
 # Lemma B.9: the normalised bounds (the statement)
 # ---------------------------------------------------------------------------------------
 
+def _certified_bounds(cases, family: Family, ctx: Context, statement: str) -> Evidence:
+    """Lemma 4.2's ``_bounds_check`` of ``family`` on ``cases``, with the certification of its
+    worst case: the Arb enclosure (or exact value) that decided it, its working precision, and
+    that no floating-point step decided any verdict."""
+    reports = []
+
+    def recording(d, eps, lam, dps):
+        out = family(d, eps, lam, dps)
+        reports.extend(rep for _, rep in out)
+        return out
+    ev = _bounds_check(cases, recording, ctx, statement)
+    rep, case = min(((rep, c) for rep in reports for c in rep.cases), key=lambda rc: rc[1].margin)
+    ev.details["certification"] = {
+        "worst case": {"d": rep.d, "eps": str(rep.eps), "lambda": str(rep.lam), "case": case.label, "r": case.r,
+                       "holds": case.holds, "enclosure of the margin": case.enclosure,
+                       "working precision (bits)": case.prec,
+                       "sign certified": {True: "margin - 1 >= 0", False: "margin - 1 < 0",
+                                          None: "undecided"}[case.holds]},
+        "largest working precision (bits)": max(r.prec for r in reports),
+        "decided by": "exact arithmetic over Q(sqrt(lambda)) (python-flint fmpq, fmpq_poly: sign patterns, "
+                      "coefficient certificates, exact endpoint values) and Arb balls (flint.arb: every "
+                      "comparison with a transcendental side); no floating-point step decides a verdict"}
+    return ev
+
+
 def _b9_normalised(lower_rate_factor=1) -> Family:
     def family(d, eps, lam, dps):
         lower = None
@@ -619,8 +676,8 @@ def _b9_normalised(lower_rate_factor=1) -> Family:
        "e^{-s r} r^{1-d} (2d+s)^{-2d} eps^{2d}/3 <= |Phi~_eps'| <= (d+s r)(1+s r)^d e^{s(1-r)} r^{1-d}, "
        "s = sqrt(lambda); d = 3, 7, 11, lambda = 1, 2",
        "certified",
-       control=lambda ctx: _bounds_check(_bound_cases(ctx, lams=(1,)), _b9_normalised(sp.Rational(1, 2)), ctx,
-                                         "control: the lower bound on Phi~ with e^{-s r/2} (wrong exponent)"),
+       control=lambda ctx: _certified_bounds(_bound_cases(ctx, lams=(1,)), _b9_normalised(sp.Rational(1, 2)), ctx,
+                                             "control: the lower bound on Phi~ with e^{-s r/2} (wrong exponent)"),
        section="Appendix B",
        statement_tex=r"$|\tilde\Phi_\varepsilon^{(k)}| \le 3(2d+s)^{2d} \varepsilon^{-2d} e^s$ ($k < d$); for "
                      r"$r \ge \varepsilon$: $e^{-sr} r^{2-d} (2d+s)^{-2d} \varepsilon^{2d}/3 \le "
@@ -628,7 +685,7 @@ def _b9_normalised(lower_rate_factor=1) -> Family:
                      r"$|\tilde\Phi_\varepsilon'|$ ($r^{1-d}$, factor $d+sr$); $s = \sqrt\lambda$; $d = 3, 7, 11$, "
                      r"$\lambda = 1, 2$")
 def lemma_b9_normalised_bounds(ctx: Context) -> Evidence:
-    return _bounds_check(_bound_cases(ctx), _b9_normalised(), ctx, "Lemma B.9's normalised bounds")
+    return _certified_bounds(_bound_cases(ctx), _b9_normalised(), ctx, "Lemma B.9's normalised bounds")
 
 
 # ---------------------------------------------------------------------------------------
@@ -651,15 +708,16 @@ def _b9_unnormalised(bound=None) -> Family:
        "in the proof: |Phi_eps^(k)(r)| <= 3(2d + s eps)^{2d} eps^{-2d} for all r, 0 <= k <= d-1; for r >= eps "
        "Phi_eps(r) <= (1+s r)^d e^{-s r} r^{2-d} and |Phi_eps'(r)| <= (d+s r)(1+s r)^d e^{-s r} r^{1-d}",
        "certified",
-       control=lambda ctx: _bounds_check(_bound_cases(ctx, lams=(1,)), _b9_unnormalised(lambda d, eps: eps**(-2 * d)),
-                                         ctx, "control: sup |Phi_eps^(k)| <= eps^{-2d} (constant dropped)"),
+       control=lambda ctx: _certified_bounds(_bound_cases(ctx, lams=(1,)),
+                                             _b9_unnormalised(lambda d, eps: eps**(-2 * d)), ctx,
+                                             "control: sup |Phi_eps^(k)| <= eps^{-2d} (constant dropped)"),
        section="Appendix B",
        statement_tex=r"in the proof: $|\Phi_\varepsilon^{(k)}(r)| \le 3(2d + s\varepsilon)^{2d} "
                      r"\varepsilon^{-2d}$ for all $r$, $0 \le k \le d-1$; for $r \ge \varepsilon$ "
                      r"$\Phi_\varepsilon(r) \le (1+sr)^d e^{-sr} r^{2-d}$ and "
                      r"$|\Phi_\varepsilon'(r)| \le (d+sr)(1+sr)^d e^{-sr} r^{1-d}$")
 def lemma_b9_unnormalised_bounds(ctx: Context) -> Evidence:
-    return _bounds_check(_bound_cases(ctx), _b9_unnormalised(), ctx, "the un-normalised bounds of B.9's proof")
+    return _certified_bounds(_bound_cases(ctx), _b9_unnormalised(), ctx, "the un-normalised bounds of B.9's proof")
 
 
 def _at_eps(bound=None) -> Family:
@@ -674,16 +732,17 @@ def _at_eps(bound=None) -> Family:
        "in the proof: |Phi^(k)(eps)| = q_k(eps) e^{-s eps} eps^{2-d-k} <= (2d + s eps)^{2d} eps^{-2d} for "
        "0 <= k <= d (via q_k <= (2d + s r)^k (1 + s r)^d, certified coefficientwise)",
        "certified",
-       control=lambda ctx: _bounds_check(_bound_cases(ctx, lams=(1,)), _at_eps(lambda d, eps: eps**(-2 * d)), ctx,
-                                         "control: |Phi^(k)(eps)| <= eps^{-2d} (constant dropped)"),
+       control=lambda ctx: _certified_bounds(_bound_cases(ctx, lams=(1,)), _at_eps(lambda d, eps: eps**(-2 * d)), ctx,
+                                             "control: |Phi^(k)(eps)| <= eps^{-2d} (constant dropped)"),
        section="Appendix B",
        statement_tex=r"in the proof: $|\Phi^{(k)}(\varepsilon)| = q_k(\varepsilon) e^{-s\varepsilon} "
                      r"\varepsilon^{2-d-k} \le (2d + s\varepsilon)^{2d} \varepsilon^{-2d}$ for $0 \le k \le d$ "
                      r"(via $q_k \le (2d + sr)^k (1 + sr)^d$, certified coefficientwise)")
 def lemma_b9_at_eps(ctx: Context) -> Evidence:
-    ev = _bounds_check(_bound_cases(ctx), _at_eps(), ctx, "B.9's bound on the derivatives at eps")
-    ev.details["second computation"] = ("each |Phi^(k)(eps)| also from C r^{1-d/2} K_{d/2-1}(s r) by "
-                                         "mpmath.besselk + mpmath.diffs; the run raises if they disagree")
+    ev = _certified_bounds(_bound_cases(ctx), _at_eps(), ctx, "B.9's bound on the derivatives at eps")
+    ev.details["second computation"] = ("each |Phi^(k)(eps)| also from C r^{1-d/2} K_{d/2-1}(s r) with Arb's "
+                                         "Bessel K and DLMF 10.29.5 (balls); the run raises if the two balls "
+                                         "do not overlap")
     return ev
 
 
@@ -712,23 +771,21 @@ def lemma_b9_normalisation(ctx: Context) -> Evidence:
 # Lemma B.9's proof: "Phi_eps^(k) is monotone, so bound |Phi_eps^(k)(0)|" (erratum for k = d-1)
 # ---------------------------------------------------------------------------------------
 
-def _independent_top_derivative(d: int, eps: sp.Rational, lam, dps: int) -> dict:
-    """Second computation, without the exact layer: Phi^{(i)}(eps) from the Bessel form
-    (mpmath.besselk + mpmath.diffs), Lemma B.8's lower piece P(r) = sum_{i<d} Phi^{(i)}(eps)
-    (r-eps)^i/i! - Phi^{(d-1)}(eps)(eps-r)^d/(eps d!) built from them, and its (d-1)th
-    derivative by mpmath.diff at r = 0, eps/2 and eps (un-normalised)."""
-    derivs = bessel_derivatives(d, lam, eps, d - 1, dps=dps + 10)
-    with mpmath.workdps(dps + 10):
-        e = mpmath.mpf(eps.p) / eps.q
-
-        def lower(r):
-            taylor = sum(derivs[i] * (r - e)**i / mpmath.factorial(i) for i in range(d))
-            return taylor - derivs[d - 1] * (e - r)**d / (e * mpmath.factorial(d))
-        values = {label: mpmath.diff(lower, x, d - 1) for label, x in (("0", mpmath.mpf(0)), ("eps/2", e / 2),
-                                                                      ("eps", e))}
-    return {"Phi^(d-1)(eps), Bessel form": mpmath.nstr(derivs[d - 1], 20),
-            **{f"P^(d-1)({k}), mpmath.diff": mpmath.nstr(v, 20) for k, v in values.items()},
-            "_values": values}
+def _independent_top_derivative(d: int, eps: sp.Rational, lam, prec: int) -> dict:
+    """Second computation, without the certified model: Phi^{(i)}(eps) from the Bessel form
+    (Arb's K_nu, :func:`bessel_derivatives`), Lemma B.8's lower piece P(r) = sum_{i<d}
+    Phi^{(i)}(eps) (r-eps)^i/i! - Phi^{(d-1)}(eps)(eps-r)^d/(eps d!) built from them as a
+    polynomial with ball coefficients, and its (d-1)th derivative at r = 0, eps/2 and eps
+    (un-normalised), all balls."""
+    derivs = bessel_derivatives(d, lam, eps, d - 1, prec=prec)
+    with flint.ctx.workprec(prec):
+        e = flint.arb(flint.fmpq(int(eps.p), int(eps.q)))
+        t = flint.arb_poly([-e, 1])                       # r - eps
+        lower = sum((t**i * (derivs[i] / math.factorial(i)) for i in range(d)), flint.arb_poly([]))
+        lower -= (-t)**d * (derivs[d - 1] / (e * math.factorial(d)))
+        for _ in range(d - 1):
+            lower = lower.derivative()
+        return {"0": lower(flint.arb(0)), "eps/2": lower(e / 2), "eps": lower(e)}
 
 
 def _monotonicity_check(cases, claimed, ctx: Context, *, independent: bool, with_bound: bool,
@@ -741,6 +798,7 @@ def _monotonicity_check(cases, claimed, ctx: Context, *, independent: bool, with
         row = _bound_row("sup location", rep)
         row["claimed sup at"] = {c.label: c.r for c in rep.cases}
         row["true sup at"] = {c.label: c.r if c.holds else ("0" if c.r != "0" else str(eps)) for c in rep.cases}
+        row["enclosures"] = {c.label: c.enclosure for c in rep.cases}
         ok &= rep.holds is True
         if worst is None or rep.worst_margin < worst[0]:
             worst = (rep.worst_margin, row)
@@ -749,27 +807,25 @@ def _monotonicity_check(cases, claimed, ctx: Context, *, independent: bool, with
             row["3(2d+s eps)^(2d) eps^(-2d) bound holds at the true sup"] = b.holds
             ok &= b.holds is True
         if independent:
-            phi = almost_potential(d, eps, lam, normalized=False)
-            exact = {"0": phi.lower_derivative(d - 1).subs(R, 0),
-                     "eps/2": phi.lower_derivative(d - 1).subs(R, eps / 2),
-                     "eps": phi.upper_derivative(d - 1).subs(R, eps)}
-            ind = _independent_top_derivative(d, eps, lam, ctx.dps)
-            values = ind.pop("_values")
-            with mpmath.workdps(ctx.dps + 10):
-                for key, v in values.items():
-                    ex = mpmath.mpf(sp.N(exact[key], ctx.dps + 10))
-                    scale = mpmath.mpf(sp.N(exact["eps"], ctx.dps + 10))
-                    if abs(v - ex) > scale * mpmath.mpf(10)**(-(ctx.dps - 12)):
-                        raise RuntimeError(f"Lemma B.9 monotonicity, d={d}, eps={eps}: exact P^(d-1)({key}) = "
-                                           f"{mpmath.nstr(ex, 20)}, independent {mpmath.nstr(v, 20)}: the two "
-                                           "computations disagree")
-            row["exact Phi_eps^(d-1) at 0, eps/2, eps"] = [str(exact[k]) for k in ("0", "eps/2", "eps")]
-            row["independent (Bessel form, mpmath.diff)"] = ind
+            prec = int(ctx.dps * 3.33) + 16
+            points = {"0": 0, "eps/2": eps / 2, "eps": eps}
+            certified = {key: phi_eps_derivative(d, eps, lam, k=d - 1, r=r, normalized=False, prec=prec)
+                         for key, r in points.items()}
+            ind = _independent_top_derivative(d, eps, lam, prec)
+            for key in points:
+                if not certified[key].overlaps(ind[key]):
+                    raise RuntimeError(f"Lemma B.9 monotonicity, d={d}, eps={eps}: certified P^(d-1)({key}) = "
+                                       f"{ball_text(certified[key])}, independent {ball_text(ind[key])}: the two "
+                                       "computations disagree")
+            row["certified Phi_eps^(d-1) at 0, eps/2, eps"] = [ball_text(certified[k]) for k in points]
+            row["independent (Bessel form, Arb)"] = {key: ball_text(v) for key, v in ind.items()}
         rows.append(row)
     return Evidence(bool(ok), None if worst is None else _as_float(worst[0]), {
         "statement": statement, "kind": "exact",
         "margin": "smallest |Phi_eps^(k)(claimed sup point)| / |Phi_eps^(k)(other endpoint)| (>= 1 holds); "
                   "the sup over r > 0 is at r = 0 or r = eps by the exact sign pattern",
+        "decided by": "exact comparison of the endpoint values in Q(sqrt(lambda)) (python-flint); the ratios "
+                      "are quoted as Arb balls; no floating-point step decides a verdict",
         "worst": None if worst is None else worst[1], "dps": ctx.dps, "rows": rows})
 
 
@@ -796,8 +852,8 @@ def _corrected(k, d):
            where="k = d-1, every odd d, eps and lambda checked (un-normalised, lambda = 1, eps = 1/2: d = 3, "
                  "Phi_eps''(0) = 0 < Phi_eps''(1/2) = 26 e^{-1/2} = 15.7698; d = 7, Phi_eps^(6)(0) = 0 < "
                  "Phi^(6)(1/2) = 1523127224 e^{-1/2}/3 = 3.0794e8); decided exactly and by an independent "
-                 "computation (Bessel form, mpmath.besselk + mpmath.diffs, lower piece differentiated by "
-                 "mpmath.diff)",
+                 "computation (Bessel form with Arb's K_nu, DLMF 10.29.5; lower piece as a polynomial with "
+                 "ball coefficients)",
            printed_tex=r"by Lemma B.8, $\Phi_\varepsilon^{(k)}(r)$ is monotone and tends to 0, so it suffices to "
                        r"bound $|\Phi_\varepsilon^{(k)}(0)|$, for all $0 \le k \le d-1$",
            corrected_tex=r"true for $0 \le k \le d-2$. For $k = d-1$, $\Phi_\varepsilon^{(d-1)}(r) = "
@@ -835,15 +891,15 @@ def _b8(shift: int = 0) -> Family:
        "for r < eps, 0 <= k <= d-1: |Phi-bar^(d-1-k)(r)| <= |Phi^(d-1-k)(eps)| + sum_{j=1}^k "
        "(eps-r)^{k-j+1}/(k-j+1)! |Phi^(d-j)(eps)| (Phi the lambda-harmonic potential; d = 3, 7, 11)",
        "certified",
-       control=lambda ctx: _bounds_check(_bound_cases(ctx, lams=(1,)), _b8(1), ctx,
-                                         "control: exponents (eps-r)^{k-j+2} (wrong exponent)"),
+       control=lambda ctx: _certified_bounds(_bound_cases(ctx, lams=(1,)), _b8(1), ctx,
+                                             "control: exponents (eps-r)^{k-j+2} (wrong exponent)"),
        section="Appendix B",
        statement_tex=r"for $r < \varepsilon$, $0 \le k \le d-1$: $|\bar\Phi^{(d-1-k)}(r)| \le "
                      r"|\Phi^{(d-1-k)}(\varepsilon)| + \sum_{j=1}^k (\varepsilon-r)^{k-j+1} "
                      r"|\Phi^{(d-j)}(\varepsilon)|/(k-j+1)!$ ($\Phi$ the $\lambda$-harmonic potential; "
                      r"$d = 3, 7, 11$)")
 def lemma_b8_bound_below_eps(ctx: Context) -> Evidence:
-    ev = _bounds_check(_bound_cases(ctx), _b8(), ctx, "Lemma B.8's bound below eps")
+    ev = _certified_bounds(_bound_cases(ctx), _b8(), ctx, "Lemma B.8's bound below eps")
     ev.details["note"] = ("bound - |Phi-bar^(d-1-k)| = (Phi^(d-1)(eps)/eps) (eps-r)^{k+1}/(k+1)! exactly: the "
                           "ratio tends to 1 as r -> eps- (equality at r = eps), hence margin 1")
     return ev
