@@ -19,8 +19,9 @@ inverse transform of sqrt(F), with the slowly decaying tail of sqrt(F(Phi_eps)) 
 exact large-rho expansion, built here in mpmath; the sums over its nodes and the closure
 check :func:`~harmonic.precise.activations_float64.radial_autocorrelation` (h * h = Phi in any
 odd d by quadrature in space, independent of the Fourier side) are float64, in
-:mod:`harmonic.precise.activations_float64`. See ``docs/activations.md`` for the method and the
-digits measured.
+:mod:`harmonic.precise.activations_float64`. The certified closure of Lemma B.10's profile (Arb
+balls) is :func:`~harmonic.precise.activations_arb.certified_autocorrelation_3d`. See
+``docs/activations.md`` for the method and the digits measured.
 """
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ import sympy as sp
 
 from harmonic.exact import lam_harmonic_potential
 
-from .activations_float64 import chebyshev_evaluate, chebyshev_fit, kernel_sums, rho_panels, tail_integrals
+from .activations_float64 import (chebyshev_error, chebyshev_evaluate, chebyshev_fit, float64_elementary_k, kernel_sums,
+                                  rho_panels, tail_integrals)
 from .errors import ActivationAccuracyError
 from .kernels import bessel_potential, bessel_potential_constant, float64, spherical_coefficients
 
@@ -182,8 +184,8 @@ class _TailModel:
         """The model's inverse transform at r > 0 (an array), in closed form: float64."""
         r = np.asarray(r, dtype=float)
         k = float(self.kappa)
-        return sum(float(bj) * bessel_potential(float(self.alpha) + j, d, k, r, float64())
-                   for j, bj in enumerate(self.b))
+        m = float64_elementary_k()
+        return sum(float(bj) * bessel_potential(float(self.alpha) + j, d, k, r, m) for j, bj in enumerate(self.b))
 
 
 def _tail_model(phi, d: int, terms: int, dps: int) -> _TailModel:
@@ -195,8 +197,9 @@ def _tail_model(phi, d: int, terms: int, dps: int) -> _TailModel:
         if not a1 > 0:
             raise ValueError("Theorem 2.1 needs F(Phi) >= 0; the large-rho term of F(Phi_eps) is "
                              f"{mpmath.nstr(a1, 8)} rho^-{d + 1} (from the r^1 coefficient), not positive")
-        alpha = mpmath.mpf(d + 1) / 4
-        kappa = mpmath.mpf(1)
+        # an int where it is one (d = 3 mod 4): the model's powers are then integer powers
+        alpha = (d + 1) // 4 if (d + 1) % 4 == 0 else mpmath.mpf(d + 1) / 4
+        kappa = 1
         # sqrt(S) = sqrt(a1) rho^{-2 alpha} sqrt(1 + sum_i (A_{2i+1}/a1) x^i), x = rho^{-2}
         ratio = [mpmath.mpf(1)] + [A.get(2 * i + 1, mpmath.mpf(0)) / a1 for i in range(1, terms)]
         e = mpmath.taylor(lambda x: mpmath.sqrt(sum(c * x**i for i, c in enumerate(ratio))), 0, terms - 1)
@@ -276,19 +279,24 @@ class FourierActivation:
 
     @property
     def interpolation_error(self) -> float:
-        """Largest |interpolant - direct sum| of the remainder part at check points between nodes."""
-        return self._table()["error"]
+        """Largest |interpolant - direct sum| of the remainder part at check points between nodes
+        (measured on first use: as many direct sums as the interpolant took)."""
+        table = self._table()
+        if "error" not in table:
+            table["error"] = chebyshev_error(self._remainder_sum, table)
+        return table["error"]
 
     def _table(self, n: int = 16):
         """The piecewise Chebyshev interpolant of the remainder (built once): panels of 1/4
-        (1/2 beyond r = 2), graded towards 0, eps and 2 eps."""
+        (1/2 beyond r = 2), graded towards eps and 2 eps, where the remainder is not smooth (the
+        singularity of h at 0 is the closed-form model's; the remainder is smooth there)."""
         if self._tab is not None:
             return self._tab
         eps = float(self.tail.eps) if self.tail is not None else None
         step = 0.25
         edges = {0.0, self.r_max} | set(np.arange(0, min(self.r_max, 2.0), step).tolist()) | \
             set(np.arange(2.0, self.r_max, 2 * step).tolist())
-        for b in [0.0] + ([eps, 2 * eps] if eps is not None else []):
+        for b in ([eps, 2 * eps] if eps is not None else []):
             for k in range(1, 8):
                 for x in (b - step * 4.0**-k, b + step * 4.0**-k):
                     if 0 < x < self.r_max:
@@ -349,13 +357,16 @@ def activation(potential, d: int | None = None, *, r_max: float = 4.0, rho_max: 
     r_max : h is resolved on (0, r_max].
     rho_max : where the numerical rho integral hands over to the asymptotic tail (default
         200 for Phi_eps with d = 3, 100 for d >= 5; 60 without a tail, where it truncates).
-    dps : digits of each transform value (the remainder sqrt(F) - M cancels digits).
+    dps : digits of each transform value (the remainder sqrt(F) - M cancels digits): an Arb
+        ball of relative width 10^-dps (``radial_fourier(..., certified=True)``) where the
+        potential's structure has a certified closed form or quadrature, else ``dps`` verified
+        digits (mpmath).
 
     Raises
     ------
     ValueError
-        when F(Phi) < 0 at a node (Theorem 2.1's hypothesis), when the large-rho term of
-        F(Phi_eps) is not positive, or for bad parameters.
+        when F(Phi) < 0 at a node (Theorem 2.1's hypothesis; certified where the ball is), when
+        the large-rho term of F(Phi_eps) is not positive, or for bad parameters.
 
     Examples
     --------
@@ -399,14 +410,23 @@ def activation(potential, d: int | None = None, *, r_max: float = 4.0, rho_max: 
         raise ValueError(f"activation needs rho_max > 0; got {rho_max}")
     nodes, weights = rho_panels(rho_max, float(r_max), eps, per_period)
     rem = np.empty_like(nodes)
+    certified = True
     with mpmath.workdps(dps + 10):
         for i, x in enumerate(nodes):
-            res = radial_fourier(potential, d, mpmath.mpf(float(x)), dps=dps)
-            if res.value < 0 and res.resolved:
+            try:
+                res = radial_fourier(potential, d, float(x), dps=dps, certified=certified)
+            except ValueError:
+                if i or not certified:
+                    raise
+                certified = False       # no Arb enclosure of this structure: verified digits (mpmath)
+                res = radial_fourier(potential, d, float(x), dps=dps)
+            if res.sign == -1:
                 raise ValueError(f"Theorem 2.1 needs F(Phi) >= 0 (realizability); F(Phi)(rho={x:.6g}) = "
-                                 f"{mpmath.nstr(res.value, 8)} < 0")
+                                 f"{mpmath.nstr(res.value, 8)} < 0 (its sign resolved"
+                                 f"{': an Arb ball below 0' if certified else ''})")
             root = mpmath.sqrt(max(res.value, 0))
             rem[i] = float(root - (model.value(mpmath.mpf(float(x))) if model is not None else 0))
+    kind += "; F by certified closed forms (Arb)" if certified else "; F by verified digits (mpmath)"
     return FourierActivation(potential, d, rho_max=rho_max, r_max=float(r_max), model=model, tail=tail,
                              nodes=nodes, weights=weights, remainder=rem, kind=kind)
 
