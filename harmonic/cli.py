@@ -303,6 +303,9 @@ def _report(args) -> int:
 def _potential(args) -> int:
     try:
         return _potential_report(args)
+    except OverflowError:
+        raise ValueError(f"the exact Phi_eps for d={args.d}, eps={sp.N(args.eps, 3)} has coefficients beyond the "
+                         "float range (they grow like eps^(-2d)); choose a larger eps or a smaller d") from None
     except ValueError as exc:
         if "integer string conversion" not in str(exc):
             raise

@@ -31,7 +31,7 @@ CASES = [
     # potential
     (["potential", "--eps", "1/0"], "argument --eps: expected an exact number"),
     (["potential", "--d", "10001"], "Lemma B.9: the exact construction is limited to d <= 101"),
-    (["potential", "--eps", "1e-400"], "Python's limit for printing an integer"),
+    (["potential", "--eps", "1e-400"], "beyond the float range"),
     (["potential", "--lam", "abc"], "argument --lam: expected an exact number"),
     # realize
     (["realize", "r"], "needs f integrable on R^3"),
