@@ -101,6 +101,32 @@ def test_strict_local_min_on_simple_configurations():
     assert not strict_local_min([Fraction(3, 4)], w, a, b)[0]      # in between: a slope
 
 
+def test_strict_local_minima_against_difference_quotients():
+    # reference: L (loss (1) on S^1, exact) is piecewise linear in the angles, with kinks where
+    # two angles differ by 0 or 1 (mod 2); at angles that are multiples of 1/D the one-sided
+    # derivative in a direction u in {0, +-1}^k is exactly (L(theta + t u) - L(theta)) / t for
+    # t = 1/(4D) (no kink in between), so its minimum over the extreme rays decides
+    import itertools
+    from verification.appendix_g import _loss_full, strict_local_minima
+    rng = np.random.default_rng(17)
+    for _ in range(25):
+        k, m = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        D = int(rng.choice([6, 12, 997]))
+        w = [Fraction(int(x), D) for x in rng.integers(0, 2 * D, size=m)]
+        b = [Fraction(int(x), int(rng.choice([1, 2, 5]))) or Fraction(1) for x in rng.integers(-4, 5, size=m)]
+        a = [Fraction(int(x), int(rng.choice([1, 3]))) or Fraction(-1) for x in rng.integers(-4, 5, size=k)]
+        cands = sorted({x % 2 for wj in w for x in (wj, wj + 1, wj + Fraction(1, D))})
+        thetas = list(itertools.product(cands, repeat=k))[:40]
+        rays = [[s if i in G else 0 for i in range(k)]
+                for n in range(1, k + 1) for G in itertools.combinations(range(k), n) for s in (1, -1)]
+        t = Fraction(1, 4 * D)
+        flags, smallest = strict_local_minima(thetas, w, a, b)
+        for theta, flag, small in zip(thetas, flags, smallest):
+            base = _loss_full(list(theta), w, a, b)
+            want = min((_loss_full([x + t * u for x, u in zip(theta, ray)], w, a, b) - base) / t for ray in rays)
+            assert small == want and bool(flag) == (want > 0)
+
+
 def test_optimal_sign_loss_limits():
     from verification.appendix_h import optimal_sign_loss
     assert abs(optimal_sign_loss(np.array([[1.0, 0.0, 0.0]]))[0]) < 1e-12      # theta = w_1: loss 0

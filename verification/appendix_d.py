@@ -431,10 +431,26 @@ def _exact_velocity_ratio(s, scale):
             v -= sum(scale * a[i] * b[j] * sp.diff(phi(th[i], w[j]), th[i][c]) for j in range(k))
             ep.append(v)
     gd = [-g / 2 for g in s["grad"]]
-    identical = all(sp.simplify(x - y) == 0 for x, y in zip(gd, ep))
     at = dict(zip(s["T"], [x for row in s["th0"] for x in row]))
-    ratio = sp.nsimplify(sp.simplify(gd[0].subs(at) / ep[0].subs(at)))
+    identical = all(_identical(x, y, at) for x, y in zip(gd, ep))
+    # a rational function of the exponentials at theta_0, reduced exactly (simplify only if
+    # that does not give a number)
+    ratio = sp.cancel(sp.expand(gd[0].subs(at)) / sp.expand(ep[0].subs(at)))
+    ratio = sp.nsimplify(ratio if ratio.is_Rational else sp.simplify(gd[0].subs(at) / ep[0].subs(at)))
     return identical, ratio
+
+
+def _identical(x, y, at) -> bool:
+    """Is x - y identically 0? ``expand`` reaching 0 proves it (an exact rewriting); a value at
+    the point ``at`` that is non-zero to 30 digits (sympy's evalf, with its error control)
+    disproves it; otherwise ``simplify`` decides."""
+    diff = sp.expand(x - y)
+    if diff == 0:
+        return True
+    value = sp.N(diff.subs(at), 30)
+    if value.is_number and abs(value) > 1e-20:
+        return False
+    return sp.simplify(diff) == 0
 
 
 def _t23_check(ctx: Context, scale, charge_sign=1) -> Evidence:

@@ -11,7 +11,9 @@ Run on its own with ``python -m verification.appendix_g``.
 """
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -35,28 +37,30 @@ def sign_phi(p: Fraction, q: Fraction) -> Fraction:
     return 1 - 2 * _dist(p, q)
 
 
-def _dphi(p: Fraction, q: Fraction, du: Fraction) -> Fraction:
-    """One-sided derivative of Phi(p + t du, q) at t = 0+ (angle units of pi)."""
-    t = (p - q) % 2
-    if t == 0:                       # theta = w: a maximum, Phi decreases both ways
-        return -2 * abs(du)
-    if t == 1:                       # antipodal: a minimum
-        return 2 * abs(du)
-    return -2 * du if t < 1 else 2 * du   # dist = t for t < 1, 2 - t for t > 1
+def _over_common_denominator(values) -> tuple[int, np.ndarray]:
+    """``(D, n)`` with ``values == n / D`` exactly (D the least common denominator; n Python
+    integers in an object array)."""
+    values = [Fraction(v) for v in values]
+    D = math.lcm(*(v.denominator for v in values))
+    return D, np.array([int(v * D) for v in values], dtype=object)
 
 
-def _directional(theta, w, a, b, u) -> Fraction:
-    """One-sided derivative of L(a fixed) = sum_{i != j} a_i a_j Phi(theta_i, theta_j)
-    + 2 sum a_i b_j Phi(theta_i, w_j) in direction u (angles)."""
-    k = len(theta)
-    total = Fraction(0)
-    for i in range(k):
-        for j in range(k):
-            if i != j:
-                total += a[i] * a[j] * _dphi(theta[i], theta[j], u[i] - u[j])
-        for j, wj in enumerate(w):
-            total += 2 * a[i] * b[j] * _dphi(theta[i], wj, u[i])
-    return total
+@functools.lru_cache(maxsize=None)
+def _rays(k: int) -> np.ndarray:
+    """The extreme rays +-1_G (G a non-empty subset of the k units) of the cones of the
+    arrangement {u_i = 0}, {u_i = u_j}, one per row."""
+    return np.array([[sgn if i in G else 0 for i in range(k)]
+                     for size in range(1, k + 1) for G in itertools.combinations(range(k), size)
+                     for sgn in (1, -1)], dtype=np.int64)
+
+
+def _slopes(t: np.ndarray, half_turn: int, du: np.ndarray) -> np.ndarray:
+    """One-sided derivative of Phi(p + s du, q) at s = 0+ (angles in units of pi), for
+    t = (p - q) mod 2 in units of pi / ``half_turn`` (integers): theta = w is a maximum
+    (-2|du|, Phi decreases both ways), antipodal a minimum (2|du|), else -2 du (dist = t)
+    for t < 1 and 2 du (dist = 2 - t) beyond."""
+    return np.where(t == 0, -2 * np.abs(du), np.where(t == half_turn, 2 * np.abs(du),
+                                                       np.where(t < half_turn, -2 * du, 2 * du)))
 
 
 def _loss_full(theta, w, a, b) -> Fraction:
@@ -66,20 +70,45 @@ def _loss_full(theta, w, a, b) -> Fraction:
             + sum(b[i] * b[j] * sign_phi(w[i], w[j]) for i in range(len(b)) for j in range(len(b))))
 
 
+def strict_local_minima(thetas, w, a, b) -> tuple[np.ndarray, list]:
+    """:func:`strict_local_min` at every configuration of ``thetas`` (a sequence of k-tuples of
+    angles) at once: the verdicts and the smallest directional derivatives."""
+    thetas = [list(t) for t in thetas]
+    n, k, m = len(thetas), len(a), len(b)
+    half, angles = _over_common_denominator([x for t in thetas for x in t] + list(w))
+    scale, charges = _over_common_denominator(list(a) + list(b))
+    # exact integers: numpy's int64 while no sum can overflow, Python integers beyond
+    big = max(4 * (k * k + 2 * k * m) * max(abs(c) for c in charges) ** 2, 4 * half)
+    dtype = np.int64 if big < 2**62 else object
+    angles, charges = angles.astype(dtype), charges.astype(dtype)
+    th, ww = angles[:n * k].reshape(n, k), angles[n * k:]
+    A, B = charges[:k], charges[k:]
+    C1 = np.outer(A, A)
+    np.fill_diagonal(C1, 0)                          # the sum over i != j
+    C2 = 2 * np.outer(A, B)
+    U = _rays(k).astype(dtype)                       # (R, k)
+    t1 = (th[:, :, None] - th[:, None, :]) % (2 * half)          # (n, k, k)
+    t2 = (th[:, :, None] - ww[None, None, :]) % (2 * half)       # (n, k, m)
+    f1 = _slopes(t1[:, None], half, (U[:, :, None] - U[:, None, :])[None])   # (n, R, k, k)
+    f2 = _slopes(t2[:, None], half, U[None, :, :, None])                     # (n, R, k, m)
+    num = (f1 * C1).sum(axis=(2, 3)) + (f2 * C2).sum(axis=(2, 3))           # (n, R)
+    smallest = [Fraction(int(v), scale * scale) for v in num.min(axis=1)]
+    return np.array([v > 0 for v in smallest], dtype=bool), smallest
+
+
 def strict_local_min(theta, w, a, b) -> tuple[bool, Fraction]:
     """Is theta a strict local minimum of the piecewise-linear loss (a fixed)? The directional
     derivative is linear on the cones of the arrangement {u_i = 0}, {u_i = u_j}, whose
     extreme rays are +-1_G (G a non-empty subset), so it is positive for all u != 0 iff it is
-    positive on those rays. Returns the verdict and the smallest directional derivative."""
-    k = len(theta)
-    smallest = None
-    for size in range(1, k + 1):
-        for G in itertools.combinations(range(k), size):
-            for sgn in (1, -1):
-                u = [Fraction(sgn) if i in G else Fraction(0) for i in range(k)]
-                dv = _directional(theta, w, a, b, u)
-                smallest = dv if smallest is None else min(smallest, dv)
-    return smallest > 0, smallest
+    positive on those rays. Returns the verdict and the smallest directional derivative.
+
+    In direction u the one-sided derivative of L(a fixed) = sum_{i != j} a_i a_j
+    Phi(theta_i, theta_j) + 2 sum a_i b_j Phi(theta_i, w_j) is sum_{i != j} a_i a_j
+    Phi'(theta_i - theta_j; u_i - u_j) + 2 sum a_i b_j Phi'(theta_i - w_j; u_i)
+    (:func:`_slopes`), computed exactly: angles and charges over common denominators, the
+    sums in integers."""
+    flags, smallest = strict_local_minima([theta], w, a, b)
+    return bool(flags[0]), smallest[0]
 
 
 def _rational_angles(rng, n, denominator=997):
@@ -104,8 +133,8 @@ def _g1_check(k_values, n_inst: int, a_sign=-1, b_values=None, seed=71) -> Evide
             a = [Fraction(a_sign) * bi for bi in b]
             cands = sorted({x % 2 for wj in w for x in (wj, wj + 1)})
             strict, spurious, perms_strict = 0, [], True
-            for theta in itertools.product(cands, repeat=k):
-                is_strict, dmin = strict_local_min(list(theta), w, a, b)
+            thetas = list(itertools.product(cands, repeat=k))
+            for theta, is_strict, dmin in zip(thetas, *strict_local_minima(thetas, w, a, b)):
                 is_perm = sorted(theta) == sorted(w)
                 if is_perm:
                     perms_strict &= bool(is_strict)

@@ -41,18 +41,22 @@ from __future__ import annotations
 
 import inspect
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
 import numpy as np
 
 from ..progress import Progress
+from .loss import FixedChargeLoss, Loss, LossStack, NodeLoss
+from .potentials import RadialFast
 
 __all__ = [
     "Objective", "as_objective", "loss_objective", "node_objective",
     "DescentResult", "NodewiseResult", "HDStep",
     "project_sphere", "node_sphere_projection", "node_theta_sphere_projection",
-    "gd", "hd", "hd_beta", "hd_step", "second_gd", "nodewise_descent",
+    "gd", "hd", "hd_beta", "hd_step", "second_gd", "second_gd_many", "nodewise_descent",
+    "nodewise_descent_many",
     "second_gd_threshold", "STOP_REASONS",
 ]
 
@@ -85,6 +89,12 @@ class Objective:
     :math:`\Pi_{\mathcal M}` onto the domain :math:`\mathcal M` (Algorithm 4).
 
     ``dim`` (optional) is the length of ``x``; a start of another length is a ``ValueError``.
+    ``stack`` (set by the adapters of the fast-layer losses, :func:`as_objective`,
+    :func:`loss_objective`, :func:`node_objective`): the radial ``Loss``, ``NodeLoss`` or
+    ``FixedChargeLoss`` whose own value and gradient, on ``x`` in its flat layout, *are*
+    ``value(x)`` and ``grad(x)``; such objectives (without a projection) can be evaluated
+    together with others of the same shape (:class:`harmonic.fast.loss.LossStack`), which
+    is how :func:`second_gd` and :func:`second_gd_many` run.
     """
 
     value: Callable[[np.ndarray], float]
@@ -93,6 +103,14 @@ class Objective:
     project: Callable[[np.ndarray], np.ndarray] | None = None
     dim: int | None = None
     name: str = ""
+    stack: Loss | NodeLoss | FixedChargeLoss | None = None
+
+
+def _stack_of(loss):
+    """``loss`` if it is a fast-layer loss on a radial potential (it can be stacked), else None."""
+    if isinstance(loss, (Loss, NodeLoss, FixedChargeLoss)) and isinstance(loss.potential, RadialFast):
+        return loss
+    return None
 
 
 def _n_required_positional(fn) -> int | None:
@@ -135,7 +153,8 @@ def as_objective(f, *, project: Callable | str | None = None) -> Objective:
         obj = f
     elif _is_node_loss(f):
         obj = Objective(value=lambda x: float(f.value(x[0], x[1:])), grad=lambda x: f.grad(x[0], x[1:]),
-                        hess=lambda x: f.hess(x[0], x[1:]), dim=1 + int(f.d), name=repr(f))
+                        hess=lambda x: f.hess(x[0], x[1:]), dim=1 + int(f.d), name=repr(f),
+                        stack=_stack_of(f))
     elif _is_loss(f):
         return loss_objective(f, project=project)
     elif _is_theta_loss(f):
@@ -144,7 +163,7 @@ def as_objective(f, *, project: Callable | str | None = None) -> Objective:
                         grad=lambda x: f.grad(np.reshape(x, (k, d))),
                         hess=(lambda x: f.hess(np.reshape(x, (k, d)))) if hasattr(f, "hess") else None,
                         project=node_theta_sphere_projection(k, d) if project == "sphere" else None,
-                        dim=k * d, name=repr(f))
+                        dim=k * d, name=repr(f), stack=None if project is not None else _stack_of(f))
         if project == "sphere":
             return obj
     elif hasattr(f, "value") and hasattr(f, "grad"):
@@ -263,7 +282,8 @@ def loss_objective(loss, *, a=None, regularized: bool = False,
                          grad=lambda x: _grad(*_split(np.asarray(x, float), k, d)),
                          hess=(lambda x: _hess(*_split(np.asarray(x, float), k, d)))
                          if hasattr(loss, "hess") else None,
-                         project=proj, dim=k * (d + 1), name=name)
+                         project=proj, dim=k * (d + 1), name=name,
+                         stack=None if regularized or proj is not None else _stack_of(loss))
     a = np.asarray(a, dtype=float)
     if a.shape != (k,):
         raise ValueError(f"the fixed charges a must have shape ({k},) to match the loss; got {a.shape}")
@@ -301,7 +321,7 @@ def node_objective(loss, i: int, a, theta, *, regularized: bool = False) -> Obje
         nl = loss.node(i, base_a, base_th)          # harmonic.fast.loss.NodeLoss
         return Objective(value=lambda x: float(nl.value(x[0], x[1:])), grad=lambda x: nl.grad(x[0], x[1:]),
                          hess=lambda x: nl.hess(x[0], x[1:]), dim=d + 1,
-                         name=f"L_{i + 1} (node {i + 1} of {k})")
+                         name=f"L_{i + 1} (node {i + 1} of {k})", stack=_stack_of(nl))
     idx = np.r_[i, k + i * d + np.arange(d)]
 
     def embed(x):
@@ -346,8 +366,9 @@ class DescentResult:
     :math:`x_0, x_1, \\dots` (finite values only), ``reason`` a key of :data:`STOP_REASONS`,
     ``iterations`` the number of accepted steps, ``steps`` the kind of each step
     (``"gd"``/``"hd"``), ``grad_norm``/``lambda_min`` first- and second-order stationarity at
-    ``x`` (``None`` where not available), ``message`` a sentence saying why it stopped,
-    ``params`` the step sizes and thresholds used, ``path`` the iterates if ``record=True``.
+    ``x`` (``None`` where not available; computed from the objective when first asked for),
+    ``message`` a sentence saying why it stopped, ``params`` the step sizes and thresholds
+    used, ``path`` the iterates if ``record=True``.
     """
 
     x: np.ndarray
@@ -358,14 +379,43 @@ class DescentResult:
     algorithm: str
     message: str = ""
     steps: tuple = ()
-    grad_norm: float | None = None
-    lambda_min: float | None = None
     params: dict = field(default_factory=dict)
     path: np.ndarray | None = None
+    #: the objective and the algorithm's name, to compute grad_norm and lambda_min at x
+    objective: Objective | None = field(default=None, repr=False, compare=False)
+    _stationarity: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def diverged(self) -> bool:
         return self.reason == "diverged"
+
+    def _stationary(self) -> tuple:
+        """(||grad f(x)||, lambda_min(hess f(x))), each ``None`` where it cannot be computed."""
+        if self._stationarity is None:
+            obj, grad_norm, lam = self.objective, None, None
+            if obj is not None:
+                try:
+                    gv = np.asarray(obj.grad(self.x), dtype=float)
+                    grad_norm = float(np.linalg.norm(gv)) if np.all(np.isfinite(gv)) else None
+                except Exception:  # pragma: no cover - stationarity is reported only when computable
+                    grad_norm = None
+                if obj.hess is not None:
+                    try:
+                        lam, _ = _eig_min(obj, self.x, self.algorithm)
+                    except (ValueError, np.linalg.LinAlgError):
+                        lam = None
+            self._stationarity = (grad_norm, lam)
+        return self._stationarity
+
+    @property
+    def grad_norm(self) -> float | None:
+        r""":math:`\|\nabla f(x)\|` at the returned point (``None`` if not finite)."""
+        return self._stationary()[0]
+
+    @property
+    def lambda_min(self) -> float | None:
+        r""":math:`\lambda_{\min}(\nabla^2 f(x))` at the returned point (``None`` without a Hessian)."""
+        return self._stationary()[1]
 
     def in_stationary_set(self, eps: float) -> bool | None:
         r"""Is ``x`` in :math:`\mathcal M_{f,\epsilon} = \{\|\nabla f\| \le \epsilon,\
@@ -585,7 +635,7 @@ def _descend(algorithm: str, where: str, obj: Objective, x0, *, T: int, step: _S
     ``steps``, ``path`` if ``record``) and shown on the progress bar. ``label_steps`` names
     the kind of step in divergence messages (SecondGD mixes two kinds). The result carries
     :math:`\|\nabla f\|` and :math:`\lambda_{\min}(\nabla^2 f)` at the final point where they
-    can be computed.
+    can be computed. BLAS runs on one thread during the loop (see :meth:`_Lockstep.run`).
     """
     divergence = _positive("divergence", divergence, where)
     x = _start(obj, x0, where)
@@ -597,7 +647,11 @@ def _descend(algorithm: str, where: str, obj: Objective, x0, *, T: int, step: _S
     reason, msg, it = "max_iter", f"ran all T={T} iterations", 0
     if terminate is not None:
         msg += " without meeting the termination rule"
-    with Progress(T, algorithm, enabled=progress) as bar:
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread, as in the lockstep engine (see _Lockstep.run): HD's eigenvectors the same
+    # wherever the run is made, and small linear algebra not slowed by threads
+    with Progress(T, algorithm, enabled=progress) as bar, threadpool_limits(limits=1):
         chunk = max(1, T // 200)
         for i in range(1, T + 1):
             g, why = _gradient(obj, x, i, where)
@@ -624,21 +678,9 @@ def _descend(algorithm: str, where: str, obj: Objective, x0, *, T: int, step: _S
                 path.append(x.copy())
             if i % chunk == 0:
                 bar.update(chunk, f"L={f:.6g}")
-    try:
-        gv = np.asarray(obj.grad(x), dtype=float)
-        grad_norm = float(np.linalg.norm(gv)) if np.all(np.isfinite(gv)) else None
-    except Exception:  # pragma: no cover - stationarity is reported only when computable
-        grad_norm = None
-    lam = None
-    if obj.hess is not None:
-        try:
-            lam, _ = _eig_min(obj, x, algorithm)
-        except (ValueError, np.linalg.LinAlgError):
-            lam = None
     return DescentResult(x=x, value=float(f), history=np.asarray(hist, dtype=float), reason=reason,
                          iterations=it, algorithm=algorithm, message=msg, steps=tuple(steps),
-                         grad_norm=grad_norm, lambda_min=lam, params=params,
-                         path=None if path is None else np.asarray(path))
+                         params=params, path=None if path is None else np.asarray(path), objective=obj)
 
 
 # --------------------------------------------------------------------------------------
@@ -815,6 +857,37 @@ def second_gd_threshold(alpha: float, eta: float, gamma: float, *, threshold: st
     return min(alpha * eta**2 / 2, alpha**2 * gamma**3 / c)
 
 
+def _second_gd_setup(objective, x0, alpha=1e-2, eta=1e-3, gamma=1e-3, T=10_000, rule="corrected",
+                     threshold="corrected", project=None, divergence=_DEFAULT_DIVERGENCE):
+    """SecondGD's checks of its arguments (shared by :func:`second_gd` and :func:`second_gd_many`):
+    ``(objective, x0, options)`` ready for :class:`_Lockstep` or :func:`_descend`."""
+    where = "SecondGD (Algorithm 2)"
+    obj = as_objective(objective, project=project)
+    alpha = _positive("alpha", alpha, where)
+    eta = _positive("eta", eta, where)
+    gamma = _positive("gamma", gamma, where)
+    T = _iterations(T, where)
+    _check_rule(rule, where)
+    need = second_gd_threshold(alpha, eta, gamma, threshold=threshold)
+    if obj.hess is None:
+        raise ValueError(f"{where} needs the Hessian for its HD steps: the objective has no hess(x)")
+    params = {"alpha": alpha, "eta": eta, "gamma": gamma, "T": T, "rule": rule, "threshold": threshold,
+              "required decrease": need}
+    return obj, x0, dict(alpha=alpha, eta=eta, T=T, rule=rule, need=need, divergence=divergence,
+                         params=params)
+
+
+def _insufficient(f: float, fn: float, i: int, kind: str, need: float) -> _Stop | None:
+    """SecondGD's termination rule: x_i = ``fn`` must be below L(x_{i-1}) = ``f`` by ``need``."""
+    if fn < f - need:
+        return None
+    change = (f"increased L by {fn - f:.3g}" if fn > f else f"decreased L by only {f - fn:.3g}")
+    return _Stop("insufficient_decrease",
+                 f"iteration {i} ({kind} step) {change}, not by the required {need:.3g}"
+                 + (" (a step that raises L: the step size is too large here, e.g. at a cusp of Phi)"
+                    if fn > f else "") + f"; returning x_{i - 1}")
+
+
 def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: float = 1e-3,
               T: int = 10_000, rule: str = "corrected", threshold: str = "corrected",
               project: Callable | str | None = None, divergence: float = _DEFAULT_DIVERGENCE,
@@ -834,17 +907,18 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
     Defaults: ``alpha=1e-2``, ``eta=gamma=1e-3``, ``T=10_000``, corrected HD sign rule
     (``rule``, :func:`hd_beta`) and threshold. After T iterations without stop,
     ``reason="max_iter"`` and :math:`x_T` is returned. Other keywords as in :func:`gd`.
+
+    A fast-layer loss on a radial potential without projection (an objective with a
+    ``stack``) runs on the lockstep engine of :func:`second_gd_many` (the same iterates, bit
+    for bit; ``record=True`` takes the general loop).
     """
-    where = "SecondGD (Algorithm 2)"
-    obj = as_objective(objective, project=project)
-    alpha = _positive("alpha", alpha, where)
-    eta = _positive("eta", eta, where)
-    gamma = _positive("gamma", gamma, where)
-    T = _iterations(T, where)
-    _check_rule(rule, where)
-    need = second_gd_threshold(alpha, eta, gamma, threshold=threshold)
-    if obj.hess is None:
-        raise ValueError(f"{where} needs the Hessian for its HD steps: the objective has no hess(x)")
+    obj, x0, opts = _second_gd_setup(objective, x0, alpha, eta, gamma, T, rule, threshold, project,
+                                     divergence)
+    if obj.stack is not None and obj.project is None and not record:
+        engine = _Lockstep()
+        engine.add(obj, x0, **opts, progress=progress)
+        return engine.run()[0][1]
+    alpha, eta, need, rule, where = opts["alpha"], opts["eta"], opts["need"], opts["rule"], "SecondGD (Algorithm 2)"
 
     def step(x, g, i):
         if not np.all(np.isfinite(g)):
@@ -856,20 +930,323 @@ def second_gd(objective, x0, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: f
             return _Stop("diverged", f"the Hessian became non-finite at x_{i - 1}")
         return "hd", _hd_move(x, g, lam, v, alpha, rule).x
 
-    def terminate(f, fn, i, kind):
-        if fn < f - need:
-            return None
-        change = (f"increased L by {fn - f:.3g}" if fn > f else f"decreased L by only {f - fn:.3g}")
-        return _Stop("insufficient_decrease",
-                     f"iteration {i} ({kind} step) {change}, not by the required {need:.3g}"
-                     + (" (a step that raises L: the step size is too large here, e.g. at a cusp of Phi)"
-                        if fn > f else "") + f"; returning x_{i - 1}")
-
-    return _descend("SecondGD", where, obj, x0, T=T, step=step,
-                    params={"alpha": alpha, "eta": eta, "gamma": gamma, "T": T, "rule": rule,
-                            "threshold": threshold, "required decrease": need},
+    return _descend("SecondGD", where, obj, x0, T=opts["T"], step=step, params=opts["params"],
                     divergence=divergence, record=record, progress=progress,
-                    terminate=terminate, label_steps=True)
+                    terminate=lambda f, fn, i, kind: _insufficient(f, fn, i, kind, need), label_steps=True)
+
+
+def second_gd_many(objectives, starts, *, alpha: float = 1e-2, eta: float = 1e-3, gamma: float = 1e-3,
+                   T: int = 10_000, rule: str = "corrected", threshold: str = "corrected",
+                   divergence: float = _DEFAULT_DIVERGENCE, progress: bool | None = None) -> list[DescentResult]:
+    r"""SecondGD (Algorithm 2) on several objectives, each from its start: the results of
+    :func:`second_gd` on each, bit for bit, computed together.
+
+    Objectives that are fast-layer losses on one radial potential (an :class:`Objective`
+    with a ``stack``, as :func:`as_objective`, :func:`loss_objective` and
+    :func:`node_objective` make them) and share a shape run in lockstep: one stacked
+    evaluation of the values and gradients per iteration
+    (:class:`harmonic.fast.loss.LossStack`), each run keeping its own iteration count, stop
+    and message; HD steps, points where the stacked evaluation does not apply (a coincidence,
+    an overflow) and every stop are handled one run at a time by the same code as
+    :func:`second_gd`. Other objectives run one after the other. ``alpha``, ``eta``,
+    ``gamma``, ``T`` are one value or one per objective; ``progress`` counts finished runs.
+
+    >>> from harmonic.fast.loss import NodeLoss
+    >>> from harmonic.fast.potentials import phi_eps
+    >>> pot = phi_eps(3, 0.5)
+    >>> objs = [as_objective(NodeLoss(pot, [1.0], [[0.0, 0.0, 0.0]])) for _ in range(2)]
+    >>> starts = [[-0.5, 0.8, 0.0, 0.0], [-0.3, 0.0, 1.5, 0.0]]
+    >>> runs = second_gd_many(objs, starts, alpha=1e-2, eta=1e-6, gamma=1e-6)
+    >>> [r.reason for r in runs]
+    ['insufficient_decrease', 'insufficient_decrease']
+    >>> all(np.array_equal(r.x, second_gd(o, x0, alpha=1e-2, eta=1e-6, gamma=1e-6).x)
+    ...     for r, o, x0 in zip(runs, objs, starts))
+    True
+    """
+    objectives, starts = list(objectives), list(starts)
+    n = len(objectives)
+    if len(starts) != n:
+        raise ValueError(f"second_gd_many needs one start per objective; got {n} objectives and "
+                         f"{len(starts)} starts")
+
+    def each(value, name):
+        if np.ndim(value) == 0:
+            return [value] * n
+        value = list(value)
+        if len(value) != n:
+            raise ValueError(f"second_gd_many: {name} must be one value or one per objective ({n}); "
+                             f"got {len(value)}")
+        return value
+
+    options = list(zip(each(alpha, "alpha"), each(eta, "eta"), each(gamma, "gamma"), each(T, "T")))
+    engine = _Lockstep()
+    results: list = [None] * n
+    with Progress(n, "SecondGD runs", enabled=progress) as bar:
+        for j, (obj, x0, (al, et, ga, tt)) in enumerate(zip(objectives, starts, options)):
+            obj, x0, opts = _second_gd_setup(obj, x0, al, et, ga, tt, rule, threshold, None, divergence)
+            if obj.stack is None:
+                results[j] = second_gd(obj, x0, alpha=al, eta=et, gamma=ga, T=tt, rule=rule,
+                                       threshold=threshold, divergence=divergence, progress=False)
+                bar.update()
+            else:
+                engine.add(obj, x0, **opts, tag=j)
+        for j, res, _ in engine.run(on_done=lambda *_: bar.update()):
+            results[j] = res
+    return results
+
+
+def _row_norms(x: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm`` of every row, bit for bit (both are sqrt of one BLAS dot per row)."""
+    return np.sqrt(np.matmul(x[:, None, :], x[:, :, None])[:, 0, 0])
+
+
+class _Run:
+    """One SecondGD run in :class:`_Lockstep`: the objective, its options, the divergence
+    monitor, history and steps, and where it stopped."""
+
+    __slots__ = ("obj", "tag", "alpha", "eta", "need", "T", "rule", "divergence", "mon", "params", "hist",
+                 "steps", "it", "bar", "chunk", "seconds", "result")
+
+    def begin(self, x, f: float) -> None:
+        """The start's value is known: check it, and set the divergence monitor and the history."""
+        if not math.isfinite(f):
+            raise ValueError(f"{_Lockstep._WHERE}: the loss is not finite at the start x0 (L(x0) = {f})")
+        self.mon, self.hist = _Monitor(f, x, self.divergence), [f]
+
+    def finish(self, x, f, reason: str, message: str) -> None:
+        self.result = DescentResult(x=np.array(x, dtype=float), value=float(f),
+                                    history=np.asarray(self.hist, dtype=float), reason=reason,
+                                    iterations=self.it, algorithm="SecondGD", message=message,
+                                    steps=tuple(self.steps), params=self.params, objective=self.obj)
+        self.bar.close()
+
+
+class _Group:
+    """The runs of one shape in :class:`_Lockstep`: their losses stacked, and the state as
+    arrays, one row per run (x, L(x), grad L(x) where known, the next iteration number;
+    ``fresh``: the start not yet evaluated)."""
+
+    def __init__(self):
+        self.runs: list[_Run] = []
+        self.stack = None
+        self.x = self.f = self.g = self.gok = self.i = self.fresh = None
+        self.nx = None                          # ||x|| per row (None: to be computed)
+
+    def add(self, run: _Run, x: np.ndarray) -> None:
+        rows = [run]
+        if self.runs:
+            self.x = np.vstack([self.x, x[None]])
+            self.f = np.append(self.f, np.nan)
+            self.g = np.vstack([self.g, np.zeros((1, x.size))])
+            self.gok, self.fresh = np.append(self.gok, False), np.append(self.fresh, True)
+            self.i = np.append(self.i, 1)
+            self.nx = None
+            rows = self.runs + rows
+        else:
+            self.x, self.f, self.g = x[None].copy(), np.array([np.nan]), np.zeros((1, x.size))
+            self.gok, self.fresh = np.zeros(1, dtype=bool), np.ones(1, dtype=bool)
+            self.i = np.ones(1, dtype=int)
+        self._set(rows)
+
+    def keep(self, mask: np.ndarray) -> None:
+        self.x, self.f, self.g = self.x[mask], self.f[mask], self.g[mask]
+        self.gok, self.i, self.fresh = self.gok[mask], self.i[mask], self.fresh[mask]
+        self.nx = None if self.nx is None else self.nx[mask]
+        self._set([r for r, m in zip(self.runs, mask) if m])
+
+    def _set(self, runs) -> None:
+        self.runs = runs
+        self.stack = LossStack([r.obj.stack for r in runs]) if runs else None
+        self.alpha = np.array([r.alpha for r in runs])
+        self.eta = np.array([r.eta for r in runs])
+        self.need = np.array([r.need for r in runs])
+        self.T = np.array([r.T for r in runs])
+        self.limit_f = np.array([np.nan if r.mon is None else r.mon.limit_f for r in runs])
+        self.limit_x = np.array([np.nan if r.mon is None else r.mon.limit_x for r in runs])
+
+    def begin(self) -> None:
+        """Evaluate the fresh starts: stacked (value and gradient), one run at a time where that
+        does not apply (the value; the gradient then comes in the first iteration)."""
+        rows = np.flatnonzero(self.fresh)
+        out = self.stack.take(rows).evaluate(self.x[rows], order=1)
+        for j, r in enumerate(rows):
+            run = self.runs[r]
+            f = float(out.value[j]) if out.ok[j] else _value(run.obj, self.x[r])
+            run.begin(self.x[r], f)
+            self.f[r], self.limit_f[r], self.limit_x[r] = f, run.mon.limit_f, run.mon.limit_x
+            if out.ok[j]:
+                self.g[r], self.gok[r] = out.grad[j], True
+        self.fresh[rows] = False
+
+
+def _stack_key(loss) -> tuple:
+    core = loss if isinstance(loss, Loss) else loss._loss
+    return (type(loss), id(core.potential), core.k, core.m, core.d, core.regularized, core.self_terms,
+            getattr(loss, "_reg", False))
+
+
+class _Lockstep:
+    r"""SecondGD on many stackable objectives, one iteration of all runs at a time.
+
+    Each run follows :func:`_descend` with SecondGD's step and termination rules exactly: the
+    start is checked one run at a time and evaluated with the others' (stacked, value and
+    gradient; one run at a time where that does not apply); every iteration, the gradients at
+    :math:`x_{i-1}` (from the previous stacked evaluation, or computed one run at a time
+    where it did not apply), the steps (GD for all at once, HD one at a time), one stacked
+    evaluation of :math:`L(x_i)` and :math:`\nabla L(x_i)` per group of one shape
+    (:class:`harmonic.fast.loss.LossStack`; where it does not apply, the run's own
+    objective), the divergence monitor and the termination rule (compared for all, the
+    message written one run at a time), and acceptance.
+    """
+
+    _WHERE = "SecondGD (Algorithm 2)"
+
+    def __init__(self):
+        self.groups: dict = {}
+        self.done: list = []
+
+    def add(self, obj: Objective, x0, *, alpha, eta, T, rule, need, divergence, params,
+            progress: bool | None = False, tag=None) -> None:
+        where = self._WHERE
+        run = _Run()
+        run.divergence = _positive("divergence", divergence, where)
+        x = _start(obj, x0, where)
+        run.obj, run.tag, run.alpha, run.eta, run.need, run.T, run.rule = obj, tag, alpha, eta, need, T, rule
+        run.mon, run.params, run.steps, run.it = None, params, [], 0
+        run.bar = Progress(T, "SecondGD", enabled=progress)
+        run.chunk = max(1, T // 200)
+        run.seconds, run.result = 0.0, None
+        if T == 0:
+            f = _value(obj, x)
+            run.begin(x, f)
+            run.finish(x, f, "max_iter", "ran all T=0 iterations without meeting the termination rule")
+            self.done.append(run)
+            return
+        # the start's value (and gradient) with the others' of the next iteration (_Group.begin)
+        self.groups.setdefault(_stack_key(obj.stack), _Group()).add(run, x)
+
+    def run(self, on_done=None) -> list:
+        """Iterate until every run has stopped; ``[(tag, DescentResult, seconds)]`` in the order
+        they stopped, ``seconds`` the run's share of the iterations' time (each iteration's time
+        divided among the runs it advanced). ``on_done(tag, result, seconds)`` is called as
+        each stops (it may :meth:`add` runs).
+
+        BLAS runs on one thread meanwhile: the runs' linear algebra is small (a Hessian's
+        eigenpairs for an HD step), where threads only cost time (a 132 x 132 ``eigh`` takes 5 ms
+        on one thread and can take 100 times that on two busy cores), and the eigenvectors of
+        ``eigh`` differ in their last bits between thread counts: one thread always, as in the
+        sweeps' worker processes (:func:`harmonic.executor.single_threaded_blas`), gives the
+        same iterates wherever a run is made."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return self._run(on_done)
+
+    def _run(self, on_done) -> list:
+        out = []
+        while True:
+            while self.done:
+                r = self.done.pop(0)
+                out.append((r.tag, r.result, r.seconds))
+                if on_done is not None:
+                    on_done(r.tag, r.result, r.seconds)
+            if not self.groups:
+                return out
+            for key in list(self.groups):
+                group = self.groups[key]
+                runs, start = group.runs, time.perf_counter()
+                self._iterate(group)
+                share = (time.perf_counter() - start) / len(runs)
+                for r in runs:
+                    r.seconds += share
+                if not group.runs:
+                    del self.groups[key]
+
+    def _iterate(self, grp: _Group) -> None:
+        where = self._WHERE
+        if grp.fresh.any():
+            grp.begin()
+        runs, S = grp.runs, len(grp.runs)
+        stopped = np.zeros(S, dtype=bool)
+        x, i, g = grp.x, grp.i, grp.g
+
+        def stop(s, reason, message):
+            runs[s].finish(x[s], grp.f[s], reason, message)
+            self.done.append(runs[s])
+            stopped[s] = True
+
+        def each(mask):                             # the rows of mask not yet stopped
+            return np.flatnonzero(mask & ~stopped)
+
+        over = i > grp.T
+        if over.any():
+            for s in each(over):
+                stop(s, "max_iter", f"ran all T={runs[s].T} iterations without meeting the termination rule")
+        # the gradient at x_{i-1}: from the last stacked evaluation (finite there), else the
+        # run's own objective
+        if not grp.gok.all():
+            for s in each(~grp.gok):
+                gs, why = _gradient(runs[s].obj, x[s], int(i[s]), where)
+                if why:
+                    stop(s, "nondifferentiable", why)
+                elif not np.all(np.isfinite(gs)):
+                    stop(s, "diverged", f"the gradient became non-finite at x_{i[s] - 1}")
+                else:
+                    g[s] = gs
+        with np.errstate(all="ignore"):
+            # the step: GD where ||grad|| >= eta, HD (one run at a time) below
+            gd = _row_norms(g) >= grp.eta
+            xn = x - grp.alpha[:, None] * g
+            if not gd.all():
+                for s in each(~gd):
+                    run = runs[s]
+                    lam, v = _eig_min(run.obj, x[s], where)
+                    if lam is None:
+                        stop(s, "diverged", f"the Hessian became non-finite at x_{i[s] - 1}")
+                    else:
+                        xn[s] = _hd_move(x[s], g[s], lam, v, run.alpha, run.rule).x
+            # L(x_i) and grad L(x_i), stacked; one run at a time where the stacked evaluation does not apply
+            out = grp.stack.evaluate(np.where(stopped[:, None], x, xn) if stopped.any() else xn, order=1)
+            fn, gn, ok = out.value, out.grad, out.ok
+            if not ok.all():
+                for s in each(~ok):
+                    fn[s] = _value(runs[s].obj, xn[s])
+            # the divergence monitor: rows that may fail one of _Monitor's tests (the test
+            # itself, and its message, one run at a time)
+            if grp.nx is None:
+                grp.nx = _row_norms(x)
+            nxn, step = _row_norms(np.concatenate([xn, xn - x])).reshape(2, S)
+            calm = (np.abs(fn) <= grp.limit_f) & (nxn <= grp.limit_x) & (step <= _JUMP * np.maximum(1.0, grp.nx))
+        if not calm.all():
+            for s in each(~calm):
+                run = runs[s]
+                bad = run.mon.problem(xn[s], float(fn[s])) or run.mon.jump(x[s], xn[s])
+                if bad:
+                    kind = "gd" if gd[s] else "hd"
+                    stop(s, "diverged", f"iteration {i[s]} ({kind} step): {bad}; returning x_{i[s] - 1}")
+        # the termination rule
+        down = fn < grp.f - grp.need
+        if not down.all():
+            for s in each(~down):
+                stop(s, *_insufficient(float(grp.f[s]), float(fn[s]), int(i[s]), "gd" if gd[s] else "hd",
+                                       runs[s].need))
+        # accept x_i
+        go = ~stopped
+        for s in np.flatnonzero(go):
+            run = runs[s]
+            f_new = float(fn[s])
+            run.hist.append(f_new)
+            run.steps.append("gd" if gd[s] else "hd")
+            run.it = int(i[s])
+            if run.it % run.chunk == 0:
+                run.bar.update(run.chunk, f"L={f_new:.6g}")
+        if stopped.any():
+            grp.x, grp.f, grp.g = np.where(go[:, None], xn, x), np.where(go, fn, grp.f), np.where(go[:, None], gn, g)
+            grp.gok, grp.nx = np.where(go, ok, grp.gok), np.where(go, nxn, grp.nx)
+            grp.i = i + 1
+            grp.keep(go)
+        else:
+            grp.x, grp.f, grp.g, grp.gok, grp.nx, grp.i = xn, fn, gn, ok, nxn, i + 1
 
 
 # --------------------------------------------------------------------------------------
@@ -912,7 +1289,93 @@ def nodewise_descent(loss, a0, theta0, *, alpha: float = 1e-2, eta: float = 1e-3
     optimal when the next node starts; on Φ_ε, whose cusp at r = 0 makes the gradient step
     overshoot :math:`w_j`, SecondGD's termination rule can stop with :math:`\theta_i` at
     :math:`w_j` but :math:`a_i` still far from :math:`-b_j` (see ``harmonic.fast.recovery``).
+
+    The node SecondGD runs of several node-wise descents can share the lockstep engine of
+    :func:`second_gd_many` (:func:`harmonic.fast.recovery.recover_many` does); this function
+    runs one.
     """
+    return _drive([_nodewise(loss, a0, theta0, alpha=alpha, eta=eta, gamma=gamma, T=T, init=init,
+                             regularized=regularized, rule=rule, threshold=threshold, project=project,
+                             refit_charge=refit_charge, divergence=divergence, progress=progress)])[0][0]
+
+
+def nodewise_descent_many(runs, *, progress: bool | None = None) -> list[NodewiseResult]:
+    """:func:`nodewise_descent` for each ``(loss, a0, theta0, keywords)`` of ``runs``: the
+    results of the calls one after the other, computed together (the node SecondGD runs of
+    all of them pending at one time advance in lockstep, as in :func:`second_gd_many`).
+    ``progress`` is passed on when there is one run.
+
+    >>> import numpy as np
+    >>> from harmonic.fast.loss import Loss
+    >>> from harmonic.fast.potentials import phi_eps
+    >>> L = Loss(phi_eps(3, 0.5), [1.0], [[0.0, 0.0, 0.0]])
+    >>> runs = [(L, [0.0], [[r, 0.0, 0.0]], {"alpha": 1e-2, "init": "optimal_charge"}) for r in (0.5, 1.0)]
+    >>> all(np.array_equal(res.theta, nodewise_descent(L, a0, th0, **kw).theta)
+    ...     for res, (L, a0, th0, kw) in zip(nodewise_descent_many(runs), runs))
+    True
+    """
+    return [res for res, _ in _drive([_nodewise(loss, a0, theta0, **kw) for loss, a0, theta0, kw in runs],
+                                     progress=progress)]
+
+
+class _Solve(NamedTuple):
+    """What a descent program (:func:`_drive`) asks for: SecondGD on ``objective`` from ``x0``
+    with ``options`` (keywords of :func:`second_gd`); it is sent the :class:`DescentResult`."""
+
+    objective: Objective
+    x0: np.ndarray
+    options: dict
+
+
+def _drive(programs, *, progress: bool | None = None) -> list[tuple[object, float]]:
+    """Run descent programs: generators that yield :class:`_Solve` problems and return a
+    result. The SecondGD problems pending at the same time are solved together
+    (:class:`_Lockstep`; each result is that of :func:`second_gd`), others (a projection, an
+    objective that does not stack) at once by :func:`second_gd`. Returns ``(result,
+    seconds)`` per program, in order: ``seconds`` is the time of the program's own code plus
+    its runs' share of the lockstep iterations. ``progress`` is passed to the SecondGD runs
+    of a single program."""
+    programs = list(programs)
+    out: list = [None] * len(programs)
+    cost = [0.0] * len(programs)
+    engine = _Lockstep()
+    run_progress = progress if len(programs) == 1 else False
+
+    def advance(j: int, value) -> None:
+        start = time.perf_counter()
+        try:
+            while True:
+                try:
+                    ask = programs[j].send(value)
+                except StopIteration as end:
+                    out[j] = end.value
+                    return
+                opts = dict(ask.options)
+                opts.pop("progress", None)
+                obj, x0, setup = _second_gd_setup(ask.objective, ask.x0, **opts)
+                if obj.stack is not None and obj.project is None:
+                    engine.add(obj, x0, **setup, progress=run_progress, tag=j)
+                    return
+                value = second_gd(obj, x0, **{**opts, "progress": run_progress})
+        finally:
+            cost[j] += time.perf_counter() - start
+
+    for j in range(len(programs)):
+        advance(j, None)
+
+    def done(j, result, seconds):
+        cost[j] += seconds
+        advance(j, result)
+
+    engine.run(on_done=done)
+    return list(zip(out, cost))
+
+
+def _nodewise(loss, a0, theta0, *, alpha=1e-2, eta=1e-3, gamma=1e-3, T=10_000, init=None,
+              regularized=False, rule="corrected", threshold="corrected", project=None,
+              refit_charge=False, divergence=_DEFAULT_DIVERGENCE, progress=None):
+    """Node-wise descent (:func:`nodewise_descent`) as a descent program (:func:`_drive`):
+    yields node i's SecondGD problem and is sent its result."""
     where = "node-wise descent (Algorithm 3)"
     if not _is_loss(loss):
         raise ValueError(f"{where} needs a fast-layer loss with value/grad/hess(a, theta) and k, d")
@@ -949,9 +1412,9 @@ def nodewise_descent(loss, a0, theta0, *, alpha: float = 1e-2, eta: float = 1e-3
         xi = np.r_[a[i], th[i]]
         if init == "optimal_charge":
             xi = _optimal_charge(obj, xi)
-        res = second_gd(obj, xi, alpha=alpha, eta=eta, gamma=gamma, T=T, rule=rule,
-                        threshold=threshold, project=node_project, divergence=divergence,
-                        progress=progress)
+        res = yield _Solve(obj, xi, dict(alpha=alpha, eta=eta, gamma=gamma, T=T, rule=rule,
+                                         threshold=threshold, project=node_project,
+                                         divergence=divergence, progress=progress))
         results.append(res)
         xi = _optimal_charge(obj, res.x) if refit_charge and not res.diverged else res.x
         a[i], th[i] = xi[0], xi[1:]

@@ -82,7 +82,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .potentials import FastPotential, RadialFast, SphereFast, as_fast_potential
 
-__all__ = ["Loss", "LossDerivatives", "NodeLoss", "FixedChargeLoss", "regularized"]
+__all__ = ["Loss", "LossDerivatives", "NodeLoss", "FixedChargeLoss", "regularized", "LossStack", "StackedValues"]
 
 _UNIT_TOL = 1e-8
 #: Charges beyond this size are evaluated in scaled form (divided by a power of 2, exactly),
@@ -299,11 +299,13 @@ class Loss:
         return lambda i, j: float(p[i] @ q[j])
 
     def _checked(self, arr, need, order, left, right, dist, requested=None):
-        """``arr`` with non-finite entries zeroed, or a ValueError if one of them is needed."""
-        bad = ~np.isfinite(arr)
-        if not bad.any():
+        """``arr`` with non-finite entries zeroed, or a ValueError if one of them is needed
+        (``need``: the mask of entries with a non-zero coefficient, or a function giving it,
+        called only when some entry is not finite)."""
+        if np.isfinite(arr).all():
             return arr
-        hit = bad & need
+        bad = ~np.isfinite(arr)
+        hit = bad & (need() if callable(need) else need)
         if hit.any():
             i, j = map(int, np.argwhere(hit)[0])
             pot = self.potential
@@ -322,37 +324,50 @@ class Loss:
                              " is undefined here")
         return np.where(bad, 0.0, arr)
 
+    @staticmethod
+    def _needs(a, b, order: int, with_a: bool):
+        """Which pairwise entries each order of the loss multiplies by a non-zero coefficient
+        (a zero charge makes its terms identically zero): a function of the kind ('P', 'Q',
+        'G1', 'G2', 'C1', 'C2') giving the mask, computed only when a check needs it."""
+        def need(kind: str) -> np.ndarray:
+            az, bz = a != 0, b != 0
+            k = a.shape[0]
+            offdiag = ~np.eye(k, dtype=bool)
+            either = (az[:, None] | az[None, :]) & offdiag
+            both = np.outer(az, az) & offdiag
+            ab = np.outer(az, bz)
+            every_b = np.broadcast_to(bz, ab.shape)
+            if kind == "P":
+                return both if order == 0 or not with_a else either if order == 1 else offdiag
+            if kind == "Q":
+                return ab if order == 0 or not with_a else every_b
+            if kind in ("G1", "G2") and with_a and order == 2:
+                return either if kind == "G1" else every_b
+            return both if kind in ("G1", "C1") else ab
+        return need
+
     def _pairs(self, a, theta, order, with_a) -> _Pairs:
-        """P = Phi(theta_i, theta_j) (diag = self-energy), Q = Phi(theta_i, w_j), and derivatives."""
+        """P = Phi(theta_i, theta_j) (diag = self-energy), Q = Phi(theta_i, w_j), and
+        derivatives; for a radial potential the theta-theta and theta-w pairs share one
+        evaluation of Phi, Phi', Phi'' (the differences side by side, theta_i - (theta, w))."""
         pot, b, w = self.potential, self.b, self.w
         k = a.shape[0]
         out = _Pairs()
-        az, bz = a != 0, b != 0
-        aa = np.outer(az, az)
-        ab = np.outer(az, bz)
-        offdiag = ~np.eye(k, dtype=bool)
-        # which entries each order needs (a zero coefficient makes a term identically zero)
-        if order == 0 or not with_a:
-            needP, needQ = aa & offdiag, ab
-        elif order == 1:
-            needP, needQ = (az[:, None] | az[None, :]) & offdiag, np.broadcast_to(bz, ab.shape)
-        else:
-            needP, needQ = offdiag, np.broadcast_to(bz, ab.shape)
-        if order >= 1:
-            if with_a and order == 2:
-                needG1, needG2 = (az[:, None] | az[None, :]) & offdiag, np.broadcast_to(bz, ab.shape)
-            else:
-                needG1, needG2 = aa & offdiag, ab
-            needC1, needC2 = aa & offdiag, ab
+        need = self._needs(a, b, order, with_a)
         if isinstance(pot, RadialFast):
-            X = theta[:, None, :] - theta[None, :, :]
-            Y = theta[:, None, :] - w[None, :, :]
-            t1 = pot.radial_terms(X, order)
-            t2 = pot.radial_terms(Y, order)
-            out.X, out.Y, out.U1, out.U2 = X, Y, t1.u, t2.u
+            Z = theta[:, None, :] - np.concatenate([theta, w])[None, :, :]
+            t = pot.radial_terms(Z, order)
+            out.X, out.Y = Z[:, :k], Z[:, k:]
+            out.U1, out.U2 = (None, None) if t.u is None else (t.u[:, :k], t.u[:, k:])
             d1, d2 = self._dist(theta, theta), self._dist(theta, w)
-            P, Q = t1.phi, t2.phi
-            G1, G2, C1, C2 = t1.g, t2.g, t1.c, t2.c
+            # theta-w blocks as contiguous copies: a BLAS product's rounding depends on the
+            # leading dimension of its operand, and these enter products (Q @ b)
+            cut = np.ascontiguousarray
+            P, Q = t.phi[:, :k], cut(t.phi[:, k:])
+            if order >= 1:
+                G1, G2 = t.g[:, :k], cut(t.g[:, k:])
+            if order >= 2:
+                C1, C2 = t.c[:, :k], cut(t.c[:, k:])
         else:
             rho = theta @ theta.T
             np.fill_diagonal(rho, 0.0)                 # the diagonal is the self-energy
@@ -363,20 +378,20 @@ class Loss:
             G1, G2, C1, C2 = s1.df, s2.df, s1.d2f, s2.d2f
         P = np.array(P)
         np.fill_diagonal(P, 0.0)
-        out.P = self._checked(P, needP, 0, "theta", "theta", d1, order)
+        out.P = self._checked(P, lambda: need("P"), 0, "theta", "theta", d1, order)
         if self.self_terms:
             np.fill_diagonal(out.P, pot.self_energy)
-        out.Q = self._checked(Q, needQ, 0, "theta", "w", d2, order)
+        out.Q = self._checked(Q, lambda: need("Q"), 0, "theta", "w", d2, order)
         if order >= 1:
             G1 = np.array(G1)
             np.fill_diagonal(G1, 0.0)
-            out.G1 = self._checked(G1, needG1, 1, "theta", "theta", d1, order)
-            out.G2 = self._checked(G2, needG2, 1, "theta", "w", d2, order)
+            out.G1 = self._checked(G1, lambda: need("G1"), 1, "theta", "theta", d1, order)
+            out.G2 = self._checked(G2, lambda: need("G2"), 1, "theta", "w", d2, order)
         if order >= 2:
             C1 = np.array(C1)
             np.fill_diagonal(C1, 0.0)
-            out.C1 = self._checked(C1, needC1, 2, "theta", "theta", d1)
-            out.C2 = self._checked(C2, needC2, 2, "theta", "w", d2)
+            out.C1 = self._checked(C1, lambda: need("C1"), 2, "theta", "theta", d1)
+            out.C2 = self._checked(C2, lambda: need("C2"), 2, "theta", "w", d2)
         return out
 
     def _evaluate(self, a, theta, order, *, with_a: bool) -> LossDerivatives:
@@ -697,3 +712,188 @@ class FixedChargeLoss:
 
     def __repr__(self):
         return f"FixedChargeLoss({self.potential.name}; k={self.k}, m={self.m}, d={self.d})"
+
+
+class StackedValues(NamedTuple):
+    """:meth:`LossStack.evaluate`: values (S,), gradients (S, n) (``None`` at order 0) and
+    ``ok`` (S,), False where the point is not an ordinary one (see :class:`LossStack`)."""
+
+    value: np.ndarray
+    grad: np.ndarray | None
+    ok: np.ndarray
+
+
+class LossStack:
+    r"""Several losses of one shape, each evaluated at its own point, in one pass.
+
+    The losses (all :class:`Loss`, all :class:`NodeLoss` or all :class:`FixedChargeLoss`)
+    share the potential (the same object), the numbers k, m, d and the options
+    (``regularized``, ``self_terms``); each has its own target (b, w), constant and, for a
+    NodeLoss, fixed units. :meth:`evaluate` takes the points ``x`` (S, n) in each loss's own
+    flat layout (a Loss: :math:`(a, \theta_1, \dots, \theta_k)`; a NodeLoss:
+    :math:`(a_i, \theta_i)`; a FixedChargeLoss: :math:`\theta` row-wise) and returns the values
+    and gradients, **bit for bit** those of each loss's own ``evaluate``: the same elementwise
+    operations on stacked arrays, and every BLAS product (``a @ P``, ``Q @ b``, the gradient's
+    sums over pairs) called per instance on operands of the same shape and layout, since the
+    rounding of a BLAS product depends on both. Where ``ok`` is False the point is not an
+    ordinary one (a non-finite point, :math:`\Phi` or derivative, e.g. a coincidence at a
+    cusp; charges beyond 2^400; a non-finite result): there the loss must be evaluated on its
+    own, which raises where it raises. Radial potentials only (a sphere potential raises
+    ``ValueError``).
+
+    This is what lets descent run many instances in lockstep
+    (:func:`harmonic.fast.descent.second_gd_many`).
+
+    Examples
+    --------
+    >>> from harmonic.fast.potentials import phi_eps
+    >>> pot = phi_eps(3, 0.5)
+    >>> losses = [NodeLoss(pot, [1.0, -0.5], [[0.0, 0.0, 0.0], [2.0, 0.0, s]]) for s in (0.0, 1.0)]
+    >>> x = np.array([[-0.3, 0.5, 0.0, 0.0], [0.2, 1.0, 1.0, 0.0]])
+    >>> out = LossStack(losses).evaluate(x, order=1)
+    >>> out.ok.tolist(), bool(out.value[1] == losses[1].value(0.2, [1.0, 1.0, 0.0]))
+    ([True, True], True)
+    >>> bool(np.array_equal(out.grad[0], losses[0].grad(-0.3, [0.5, 0.0, 0.0])))
+    True
+    """
+
+    def __init__(self, losses):
+        losses = list(losses)
+        if not losses:
+            raise ValueError("LossStack needs at least one loss")
+        kind = type(losses[0])
+        if kind not in (Loss, NodeLoss, FixedChargeLoss) or any(type(L) is not kind for L in losses):
+            raise ValueError("LossStack stacks losses of one type (all Loss, all NodeLoss or all "
+                             f"FixedChargeLoss); got {sorted({type(L).__name__ for L in losses})}")
+        cores = [L if kind is Loss else L._loss for L in losses]
+        c0 = cores[0]
+        if not isinstance(c0.potential, RadialFast):
+            raise ValueError(f"LossStack: {c0.potential.name} is not a radial potential (a sphere "
+                             "potential's loss is evaluated one instance at a time)")
+
+        def shape(L, c):
+            return c.k, c.m, c.d, c.regularized, c.self_terms, getattr(L, "regularized", False)
+
+        for L, c in zip(losses, cores):
+            if c.potential is not c0.potential or shape(L, c) != shape(losses[0], c0):
+                raise ValueError("LossStack: the losses must share the potential (the same object), "
+                                 f"k, m, d, regularized and self_terms; got {L!r} beside {losses[0]!r}")
+        self.losses, self.kind = losses, kind
+        self.potential = c0.potential
+        self.k, self.m, self.d = c0.k, c0.m, c0.d
+        self.with_a = kind is not FixedChargeLoss
+        self.n_vars = (self.k if self.with_a else 0) + self.k * self.d
+        self._regularized, self._self_terms = c0.regularized, c0.self_terms
+        self._b = np.stack([c.b for c in cores])
+        self._w = np.stack([c.w for c in cores])
+        self._constant = np.array([c.constant for c in cores])
+        self._scaled = np.array([c._b_scale != 1.0 for c in cores])
+        self._any_scaled = bool(self._scaled.any())
+        # the pairs (i, j) of theta_i - (theta, w)_j off the diagonal j = i, and the diagonal
+        ii, jj = np.meshgrid(np.arange(self.k), np.arange(self.k + self.m), indexing="ij")
+        off = ii != jj
+        self._off_i, self._off_j = ii[off], jj[off]
+        self._diag = np.arange(self.k)
+        self._node_reg = kind is NodeLoss and losses[0]._reg
+        if self._node_reg:
+            self._reg_const = np.array([L._reg_const for L in losses])
+
+    def __len__(self):
+        return len(self.losses)
+
+    def take(self, index) -> "LossStack":
+        """The stack of the losses ``[self.losses[i] for i in index]`` (repeats allowed), without
+        re-checking them: e.g. one row per point when several points share a loss."""
+        index = np.asarray(index, dtype=int)
+        out = object.__new__(LossStack)
+        out.__dict__.update(self.__dict__)
+        out.losses = [self.losses[i] for i in index]
+        out._b, out._w, out._constant, out._scaled = (self._b[index], self._w[index], self._constant[index],
+                                                      self._scaled[index])
+        if self._node_reg:
+            out._reg_const = self._reg_const[index]
+        return out
+
+    def evaluate(self, x, *, order: int = 1) -> StackedValues:
+        """Values (and gradients at ``order=1``) of loss s at ``x[s]``, with ``ok``."""
+        order = _order(order)
+        if order == 2:
+            raise ValueError("LossStack.evaluate: orders 0 and 1 only (the Hessian is evaluated per loss)")
+        x = np.asarray(x, dtype=float)
+        S, k, d = len(self.losses), self.k, self.d
+        if x.shape != (S, self.n_vars):
+            raise ValueError(f"LossStack.evaluate: x must have shape ({S}, {self.n_vars}); got {x.shape}")
+        if self.with_a:
+            a, theta = x[:, :k], x[:, k:].reshape(S, k, d)
+        else:
+            a, theta = np.full((S, k), -1.0), x.reshape(S, k, d)
+        ok = np.ones(S, dtype=bool)
+
+        def rows_finite(arr, axes):                # all-finite rows of arr, checked per row only if needed
+            nonlocal ok
+            if not np.isfinite(arr).all():
+                ok &= np.isfinite(arr).all(axis=axes)
+
+        if self._any_scaled or not np.abs(x).max() <= _SCALE_ABOVE:     # (a NaN fails the test)
+            ok &= np.isfinite(x).all(axis=1) & ~self._scaled & (np.abs(a).max(axis=1) <= _SCALE_ABOVE)
+        b = self._b
+        with np.errstate(all="ignore"):
+            # Loss._pairs for every instance: the differences theta_i - (theta, w) side by side,
+            # Phi, Phi', Phi'' (elementwise) at the pairs off the diagonal only: the diagonal's
+            # differences are exactly 0 and Loss._pairs overwrites its entries
+            fill = self.potential.self_energy if self._self_terms else 0.0
+            if k == 1:                                 # theta_1 - w only (theta_1 - theta_1 = 0)
+                Y = theta[:, :, None, :] - self._w[:, None, :, :]
+                t = self.potential.radial_terms(Y[:, 0], order)
+
+                def blocks(v, diagonal):               # (S, 1, 1) and (S, 1, m)
+                    return np.full((S, 1, 1), diagonal), v[:, None, :]
+            else:
+                Z = theta[:, :, None, :] - np.concatenate([theta, self._w], axis=1)[:, None, :, :]
+                X, Y = Z[:, :, :k], Z[:, :, k:]
+                t = self.potential.radial_terms(Z[:, self._off_i, self._off_j], order)
+
+                def blocks(v, diagonal):               # (S, k, k) theta-theta and (S, k, m) theta-w
+                    full = np.empty((S, k, k + self.m))
+                    full[:, self._off_i, self._off_j] = v
+                    full[:, self._diag, self._diag] = diagonal
+                    return full[:, :, :k].copy(), full[:, :, k:].copy()
+
+            P, Q = blocks(t.phi, fill)
+            if k > 1:       # (with one unit a non-finite Phi makes the value non-finite, checked below)
+                rows_finite(t.phi, 1)
+            # Loss._assemble, per instance
+            av, ac = a[:, None, :], a[:, :, None]
+            value = (np.matmul(np.matmul(av, P), ac)[:, 0, 0]
+                     + 2.0 * np.matmul(np.matmul(av, Q), b[:, :, None])[:, 0, 0] + self._constant)
+            if self._regularized:
+                value = value + np.matmul(av, ac)[:, 0, 0]
+            grad = None
+            if order == 1:
+                G1, G2 = blocks(t.g, 0.0)
+                B = (a[:, :, None] * b[:, None, :]) * G2
+                BY = np.matmul(B[:, :, None, :], Y)[:, :, 0, :]
+                if k == 1:
+                    # A X = (a_1^2 * 0) * (theta_1 - theta_1) = +0 exactly; a non-finite Phi'
+                    # makes the gradient non-finite, checked below
+                    g_theta = 2.0 * (0.0 + BY)
+                else:
+                    rows_finite(t.g, 1)
+                    A = (a[:, :, None] * a[:, None, :]) * G1
+                    g_theta = 2.0 * (np.matmul(A[:, :, None, :], X)[:, :, 0, :] + BY)
+                if self.with_a:
+                    g_a = 2.0 * (np.matmul(P, ac)[:, :, 0] + np.matmul(Q, b[:, :, None])[:, :, 0])
+                    if self._regularized:
+                        g_a += 2.0 * a
+                    grad = np.concatenate([g_a, g_theta.reshape(S, k * d)], axis=1)
+                else:
+                    grad = g_theta.reshape(S, k * d)
+            if self._node_reg:                          # NodeLoss.evaluate's a_i^2 + sum fixed_a^2
+                value = value + a[:, 0] ** 2 + self._reg_const
+                if grad is not None:
+                    grad[:, 0] += 2.0 * a[:, 0]
+            if grad is None:
+                rows_finite(value, ())
+            elif not np.isfinite(value.sum() + grad.sum()):     # (a sum beyond float64: checked too)
+                ok &= np.isfinite(value) & np.isfinite(grad).all(axis=1)
+        return StackedValues(value, grad, ok)

@@ -156,8 +156,17 @@ def _norms(x: np.ndarray) -> np.ndarray:
     recomputed as m sqrt(sum (x_i/m)^2), m = max |x_i|."""
     with np.errstate(over="ignore", under="ignore"):
         r2 = np.einsum("...i,...i->...", x, x)
-    r = np.array(np.sqrt(r2), dtype=float)
-    bad = ~np.isfinite(r2) | ((r2 < _TINY_R2) & np.any(x != 0, axis=-1))
+    r = np.sqrt(r2)
+    if not isinstance(r, np.ndarray):
+        r = np.array(r, dtype=float)
+    if not r2.size or (r2.min() >= _TINY_R2 and r2.max() < np.inf):
+        return r
+    # suspects: r2 < 1e-280 (an exact 0 included) or not finite; of those, the exact zeros of
+    # x are no problem (only the suspects' rows of x are looked at: the diagonal of the
+    # theta-theta pairs is always one)
+    suspect = ~(r2 >= _TINY_R2) | (r2 == np.inf)
+    bad = np.zeros(r2.shape, dtype=bool)
+    bad[suspect] = ~np.isfinite(r2[suspect]) | np.any(x[suspect] != 0, axis=-1)
     if bad.any():
         xb = x[bad]
         m = np.max(np.abs(xb), axis=-1)
@@ -168,14 +177,15 @@ def _norms(x: np.ndarray) -> np.ndarray:
     return r
 
 
-def _check_derivatives(expr, var, what: str):
-    """A ValueError unless d/dvar and d^2/dvar^2 of ``expr`` are explicit expressions."""
+def _check_derivatives(exact, what: str):
+    """A ValueError unless the exact potential's first and second derivatives
+    (``exact.derivative(k)``, computed once and kept by the exact layer) are explicit expressions."""
     for k in (1, 2):
-        e = sp.diff(expr, var, k)
+        e = exact.derivative(k)
         if e.has(sp.Derivative, sp.Subs) or any(isinstance(f, sp.core.function.AppliedUndef)
                                                 for f in e.atoms(sp.Function)):
             raise ValueError(f"{what}: the fast loss needs Phi' and Phi'' in closed form "
-                             f"(Hessian of Sections 3-4); derivative {k} of {expr} is not explicit")
+                             f"(Hessian of Sections 3-4); derivative {k} of {exact.expr} is not explicit")
 
 
 class FastPotential:
@@ -250,7 +260,7 @@ class RadialFast(FastPotential):
         if exact.params:
             raise ValueError(f"{exact.name or exact.expr} has symbolic parameters "
                              f"{', '.join(map(str, exact.params))}; give them values with .subs()")
-        _check_derivatives(exact.expr, exact.r, "RadialFast")
+        _check_derivatives(exact, "RadialFast")
         super().__init__(name=name or exact.name or str(exact.expr),
                          dimension=exact.dimension if dimension is None else dimension)
         self.exact = exact
@@ -318,8 +328,11 @@ class RadialFast(FastPotential):
         zero = r == 0
         any_zero = bool(zero.any())
         rs = np.where(zero, 1.0, r) if any_zero else r
-        far = np.isfinite(r) & (r > _FAR)
+        far = r > _FAR
         any_far = bool(far.any())
+        if any_far:
+            far &= np.isfinite(r)
+            any_far = bool(far.any())
         p0, p1, p2 = self.at_zero
         phi_raw, dphi_raw, d2phi_raw = self._raw
         with np.errstate(all="ignore"):
@@ -373,7 +386,7 @@ class SphereFast(FastPotential):
 
     def __init__(self, f, *, name: str | None = None, domain: tuple[float, float] | None = None):
         exact = f if isinstance(f, SpherePotential) else SpherePotential(f, name=name or "", domain=domain)
-        _check_derivatives(exact.expr, exact.var, "SphereFast")
+        _check_derivatives(exact, "SphereFast")
         super().__init__(name=name or exact.name, dimension=None)
         self.exact = exact
         self.expr, self.var = exact.expr, exact.var

@@ -32,9 +32,9 @@ Examples
 """
 from __future__ import annotations
 
+import collections
 import functools
 import math
-import time
 from dataclasses import asdict, dataclass, field
 from typing import Iterable, Sequence
 
@@ -42,14 +42,14 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from ..executor import run_tasks
-from .descent import loss_objective, node_objective, nodewise_descent, second_gd
+from .descent import _drive, _nodewise, _Solve, loss_objective, node_objective
 from .loss import Loss
 from ..exact import CATALOGUE
 from .potentials import FastPotential, SphereFast, as_fast_potential, fast_potential
 
 __all__ = ["Teacher", "random_teacher", "charge_field", "greedy_init", "node_initializer",
            "match", "Matching",
-           "RecoveryRun", "recover", "wilson_interval", "RecoverySummary", "summarize",
+           "RecoveryRun", "recover", "recover_many", "wilson_interval", "RecoverySummary", "summarize",
            "ALGORITHMS", "make_potential", "RecoveryConfig", "recovery_sweep",
            "STUDY", "study_markdown"]
 
@@ -285,8 +285,46 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
     sets each node's charge to its exact optimum after its SecondGD run (a variant, see
     :func:`harmonic.fast.descent.nodewise_descent`; the default runs Algorithm 3 as printed);
     ``near`` draws Lemma E.4's candidates within ``near`` of the teacher (an oracle, see
-    :func:`greedy_init`; not the paper's).
+    :func:`greedy_init`; not the paper's). :func:`recover_many` runs several at once.
     """
+    return recover_many(potential, [teacher], algorithm, alpha=alpha, eta=eta, gamma=gamma, T=T,
+                        candidates=candidates, tol=tol, charge_tol=charge_tol, eps=eps,
+                        refit_charge=refit_charge, near=near, seeds=[seed])[0]
+
+
+def recover_many(potential, teachers: Sequence[Teacher], algorithm: str = "nodewise", *,
+                 seeds: Sequence[int | None], **options) -> list[RecoveryRun]:
+    r""":func:`recover` on every teacher (with the run seed of the same position), the
+    descents of all runs together: the SecondGD runs pending at the same time advance in
+    lockstep (:func:`harmonic.fast.descent.second_gd_many`), so the runs are those of
+    :func:`recover`, bit for bit, at a fraction of the time. A run's ``seconds`` is its own
+    work plus its share of the lockstep iterations. ``options`` as for :func:`recover`.
+
+    >>> from harmonic.fast.potentials import phi_eps
+    >>> teachers = [random_teacher(3, 2, seed=s) for s in (1, 2)]
+    >>> runs = recover_many(phi_eps(3, 0.5), teachers, "nodewise", refit_charge=True, seeds=[1, 2])
+    >>> [r.success for r in runs] == [recover(phi_eps(3, 0.5), t, "nodewise", refit_charge=True,
+    ...                                       seed=s).success for t, s in zip(teachers, (1, 2))]
+    True
+    """
+    teachers, seeds = list(teachers), list(seeds)
+    if len(teachers) != len(seeds):
+        raise ValueError(f"recover_many needs one seed per teacher; got {len(teachers)} teachers and "
+                         f"{len(seeds)} seeds")
+    pot = as_fast_potential(potential)
+    out = []
+    for run, seconds in _drive([_recover(pot, t, algorithm, seed=s, **options) for t, s in zip(teachers, seeds)]):
+        run.seconds = seconds
+        out.append(run)
+    return out
+
+
+def _recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: float = 5e-3,
+             eta: float = 1e-6, gamma: float = 1e-6, T: int = 20_000, candidates: int = 2000,
+             tol: float = 1e-2, charge_tol: float = 5e-2, eps: float | None = None,
+             refit_charge: bool = False, near: float | None = None, seed: int | None = None):
+    """One run of :func:`recover` as a descent program (:func:`harmonic.fast.descent._drive`):
+    yields its SecondGD problems, returns the :class:`RecoveryRun` (``seconds`` set by the caller)."""
     where = f"recover ({ALGORITHMS.get(algorithm, algorithm)})"
     if algorithm not in ALGORITHMS:
         raise ValueError(f"recover: algorithm must be one of {sorted(ALGORITHMS)}; got {algorithm!r}")
@@ -310,7 +348,6 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
                   charge_tol=charge_tol, eps=eps, refit_charge=refit_charge)
     if near is not None:
         params["near"] = near
-    start = time.perf_counter()
     begin: dict = {"nearest": [], "charge": [], "grad_norm": []}
 
     def note_start(a0, theta0, grad):
@@ -328,20 +365,18 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
             note_start(ai, thi, node_objective(loss, i, a, theta).grad(np.r_[ai, thi]))
             return ai, thi
 
-        res = nodewise_descent(loss, np.zeros(k), _candidates(pot, teacher, k, rng), alpha=alpha,
-                               eta=eta, gamma=gamma, T=T, init=init, project=project,
-                               refit_charge=refit_charge)
+        res = yield from _nodewise(loss, np.zeros(k), _candidates(pot, teacher, k, rng), alpha=alpha,
+                                   eta=eta, gamma=gamma, T=T, init=init, project=project,
+                                   refit_charge=refit_charge)
         a, theta, iterations, reason = res.a, res.theta, res.iterations, res.reason
     else:
         gloss = Loss(pot, teacher.b, teacher.w, regularized=True, constant=False)
-        a0, theta0 = greedy_init(pot, teacher, k, candidates=candidates, rng=rng, near=near)
-        a0 = _optimal_charges(pot, teacher, theta0, regularized=True)
+        a0, theta0 = _secondgd_start(pot, teacher, candidates, rng, near, seed)
         obj = loss_objective(gloss, project=project)
         note_start(a0, theta0, obj.grad(gloss.pack(a0, theta0)))
-        res = second_gd(obj, gloss.pack(a0, theta0), alpha=alpha, eta=eta, gamma=gamma, T=T)
+        res = yield _Solve(obj, gloss.pack(a0, theta0), dict(alpha=alpha, eta=eta, gamma=gamma, T=T))
         a, theta = gloss.unpack(res.x)
         iterations, reason = res.iterations, res.reason
-    seconds = time.perf_counter() - start
     value = float(full.value(a, theta)) + (float(a @ a) if algorithm == "secondgd" else 0.0)
     m = match(a, theta, teacher, odd=_is_odd(pot))
     dist_all = np.linalg.norm(theta[:, None, :] - teacher.w[None], axis=2)
@@ -354,8 +389,33 @@ def recover(potential, teacher: Teacher, algorithm: str = "nodewise", *, alpha: 
                        success=success and reason != "diverged", recovered=int(good.sum()),
                        distance=[float(x) for x in m.distance],
                        charge_error=[float(x) for x in m.charge_error], nearest=nearest,
-                       iterations=int(iterations), seconds=seconds, reason=reason,
+                       iterations=int(iterations), seconds=0.0, reason=reason,
                        value=float(value), params=params, start=begin)
+
+
+#: (potential, run seed, teacher, candidates, near) -> the start of SecondGD on G: Lemma E.4's
+#: search does not depend on T or the step sizes, so a configuration and its variants (a claim
+#: and its control) share it; the most recent 4096 are kept
+_SECONDGD_STARTS: collections.OrderedDict = collections.OrderedDict()
+
+
+def _secondgd_start(pot, teacher: Teacher, candidates: int, rng, near, seed):
+    """The greedy start of all k units and their optimal charges (the minimiser of G in a), from
+    the run's stream ``rng`` (seeded by ``seed``; kept for the next run of the same seed, teacher
+    and search: nothing else draws from the stream, the search is a function of those)."""
+    key = None if seed is None else (pot, seed, teacher.b.tobytes(), teacher.w.tobytes(), teacher.w.shape,
+                                     candidates, near)
+    if key is not None and key in _SECONDGD_STARTS:
+        _SECONDGD_STARTS.move_to_end(key)
+        a0, theta0 = _SECONDGD_STARTS[key]
+        return a0.copy(), theta0.copy()
+    _, theta0 = greedy_init(pot, teacher, teacher.k, candidates=candidates, rng=rng, near=near)
+    a0 = _optimal_charges(pot, teacher, theta0, regularized=True)
+    if key is not None:
+        _SECONDGD_STARTS[key] = (a0.copy(), theta0.copy())
+        if len(_SECONDGD_STARTS) > 4096:
+            _SECONDGD_STARTS.popitem(last=False)
+    return a0, theta0
 
 
 def _optimal_charges(pot, teacher: Teacher, theta, *, regularized: bool) -> np.ndarray:
@@ -466,11 +526,17 @@ class RecoveryConfig:
 
 
 def _run_config(cfg: RecoveryConfig, seed: int) -> RecoveryRun:
+    return _run_configs(cfg, [seed])[0]
+
+
+def _run_configs(cfg: RecoveryConfig, seeds: Sequence[int]) -> list[RecoveryRun]:
+    """The runs of one configuration on ``seeds``, together (:func:`recover_many`)."""
     pot = make_potential(cfg.potential, cfg.d, cfg.eps)
-    teacher = random_teacher(cfg.d, cfg.k, c=cfg.c, sphere=cfg.potential == "sign",
-                             b_min=cfg.b_min, min_separation=cfg.min_separation, seed=seed)
-    return recover(pot, teacher, cfg.algorithm, alpha=cfg.alpha, eta=cfg.eta, gamma=cfg.gamma, T=cfg.T,
-                   candidates=cfg.candidates, refit_charge=cfg.refit_charge, near=cfg.near, seed=seed)
+    teachers = [random_teacher(cfg.d, cfg.k, c=cfg.c, sphere=cfg.potential == "sign", b_min=cfg.b_min,
+                               min_separation=cfg.min_separation, seed=seed) for seed in seeds]
+    return recover_many(pot, teachers, cfg.algorithm, alpha=cfg.alpha, eta=cfg.eta, gamma=cfg.gamma,
+                        T=cfg.T, candidates=cfg.candidates, refit_charge=cfg.refit_charge, near=cfg.near,
+                        seeds=list(seeds))
 
 
 def recovery_sweep(configs: Sequence[RecoveryConfig], seeds: Iterable[int], *, executor=None,
@@ -478,13 +544,20 @@ def recovery_sweep(configs: Sequence[RecoveryConfig], seeds: Iterable[int], *, e
     """Run every configuration on every seed through :func:`harmonic.executor.run_tasks`
     (local processes by default, ``"serial"``, or a Dask scheduler address) and return
     ``(config, summary, runs)`` per configuration; the same seeds give the same runs
-    wherever they ran."""
+    wherever they ran. ``"serial"`` runs the seeds of a configuration together
+    (:func:`recover_many`, one task a configuration); an executor gets one task a run."""
     seeds = list(seeds)
     if not seeds:
         raise ValueError("recovery_sweep needs at least one seed")
-    tasks = [(cfg, s) for cfg in configs for s in seeds]
-    runs = run_tasks(_run_config, tasks, executor=executor, progress=progress,
-                     desc="recovery runs", note=lambda r: f"{r.potential[:12]} d={r.d} k={r.k}")
+    if executor == "serial":
+        chunks = run_tasks(_run_configs, [(cfg, seeds) for cfg in configs], executor=executor,
+                           progress=progress, desc="recovery configurations",
+                           note=lambda rs: f"{rs[0].potential[:12]} d={rs[0].d} k={rs[0].k}")
+        runs = [r for chunk in chunks for r in chunk]
+    else:
+        runs = run_tasks(_run_config, [(cfg, s) for cfg in configs for s in seeds], executor=executor,
+                         progress=progress, desc="recovery runs",
+                         note=lambda r: f"{r.potential[:12]} d={r.d} k={r.k}")
     out = []
     for i, cfg in enumerate(configs):
         chunk = runs[i * len(seeds):(i + 1) * len(seeds)]

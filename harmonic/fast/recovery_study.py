@@ -22,6 +22,7 @@ that changes one thing and says what (``"variant"``).
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -36,7 +37,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from . import descent, loss, potentials, recovery
-from .recovery import RecoveryConfig, RecoveryRun, _run_config, recovery_sweep, summarize
+from .recovery import RecoveryConfig, RecoveryRun, _run_configs, recovery_sweep, summarize
 
 __all__ = ["STUDY_PATH", "DIMENSION_STUDY", "StudyCell", "code_hash", "run_study", "read_study",
            "cell_runs", "cell_summary", "StudyReplay", "replay_study", "study_table", "StudyFormatError"]
@@ -103,9 +104,11 @@ class StudyFormatError(ValueError):
     """The file is not a study this code wrote, or its cells disagree with :data:`DIMENSION_STUDY`."""
 
 
+@functools.lru_cache(maxsize=None)
 def code_hash() -> str:
     """SHA-256 (16 hex digits) of the code the runs depend on (recovery, descent, loss and
-    potentials of :mod:`harmonic.fast`), as syntax trees without docstrings."""
+    potentials of :mod:`harmonic.fast`), as syntax trees without docstrings (computed once a
+    process: the code does not change while it runs)."""
     h = hashlib.sha256()
     for mod in (recovery, descent, loss, potentials):
         tree = ast.parse(Path(mod.__file__).read_text())
@@ -225,12 +228,27 @@ def _same(stored: dict, run: RecoveryRun, rtol: float) -> list[str]:
     return out
 
 
+#: (configuration, seed) -> the RecoveryRun re-made by :func:`replay_study` in this process (a run
+#: is a function of its configuration and seed: a second replay of the same pair reads it)
+_RERUNS: dict = {}
+
+
+def _reruns(cfg: RecoveryConfig, seeds: Sequence[int]) -> list[RecoveryRun]:
+    """The runs of ``cfg`` on ``seeds``, those not yet made in this process made together."""
+    todo = [s for s in seeds if (cfg, s) not in _RERUNS]
+    if todo:
+        _RERUNS.update({(cfg, s): run for s, run in zip(todo, _run_configs(cfg, todo))})
+    return [_RERUNS[cfg, s] for s in seeds]
+
+
 def replay_study(data: dict, keys: Sequence[str] | None = None, *, per_cell: int = 1,
                  max_seconds: float = 2.0, rtol: float = 1e-6, rng=None) -> StudyReplay:
     """Re-run ``per_cell`` random seeds of every cell in ``keys`` (all stored cells by default),
     chosen among the runs that took at most ``max_seconds`` (the fastest run if none did), and
     compare success, units recovered, stop reason, iterations and nearest distance with the
-    stored run (``rtol`` on the distance)."""
+    stored run (``rtol`` on the distance). The seeds of a cell are re-run together
+    (:func:`harmonic.fast.recovery.recover_many`, each run as on its own), once a process
+    (:data:`_RERUNS`)."""
     rng = np.random.default_rng(rng)
     start = time.perf_counter()
     rp = StudyReplay(ok=True, code_hash_matches=data.get("provenance", {}).get("code hash") == code_hash())
@@ -240,9 +258,9 @@ def replay_study(data: dict, keys: Sequence[str] | None = None, *, per_cell: int
         if not runs:
             continue
         cheap = [r for r in runs if r["seconds"] <= max_seconds] or [min(runs, key=lambda r: r["seconds"])]
-        for i in rng.choice(len(cheap), size=min(per_cell, len(cheap)), replace=False):
-            stored = cheap[int(i)]
-            diff = _same(stored, _run_config(configs[key], stored["seed"]), rtol)
+        chosen = [cheap[int(i)] for i in rng.choice(len(cheap), size=min(per_cell, len(cheap)), replace=False)]
+        for stored, run in zip(chosen, _reruns(configs[key], [r["seed"] for r in chosen])):
+            diff = _same(stored, run, rtol)
             rp.checked.append([key, stored["seed"]])
             if diff:
                 rp.ok = False

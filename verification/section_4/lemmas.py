@@ -27,12 +27,12 @@ Run on its own with ``python -m verification.section_4.lemmas``.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.optimize import minimize
 
 from harmonic.fast.recovery import wilson_interval as wilson
 
@@ -75,37 +75,79 @@ def ratio_at_most_one(ratio, ks=range(1, 65)) -> bool:
     return all(v.is_number and bool(v <= 1) for v in values)
 
 
-def norm_step_search(value, k: int, d: int, w: np.ndarray, c: float, rng, *, starts: int,
-                     maxiter: int) -> dict:
-    r"""Minimise sqrt(value(a, theta)) over theta in R^{k x d} and |a_i| < c (a = c tanh u),
-    Nelder-Mead from ``starts`` starts (theta_i at random targets plus a random offset of
-    length <= 3, or anywhere). Returns the smallest sqrt(value) (a negative value counts as
-    -sqrt|value|: the loss is then no squared norm), the point, and the smallest
-    sqrt(value) + sum |a_i| seen (the triangle-inequality slack is that minus sqrt(value(0)))."""
-    worst = {"sqrt": math.inf, "slack": math.inf}
-
-    def signed_sqrt(v):
-        return math.sqrt(v) if v >= 0 else -math.sqrt(-v)
-
-    def unpack(x):
-        return c * np.tanh(x[:k]), x[k:].reshape(k, d)
-
-    def objective(x):
-        a, th = unpack(x)
-        s = signed_sqrt(value(a, th))
-        worst["slack"] = min(worst["slack"], s + float(np.sum(np.abs(a))))
-        if s < worst["sqrt"]:
-            worst.update(sqrt=s, a=a.tolist(), theta=th.tolist())
-        return s
-
+def norm_step_starts(k: int, d: int, w: np.ndarray, rng, starts: int) -> np.ndarray:
+    """The starts of a :func:`norm_step_search`, drawn from ``rng``: u ~ N(0, 1)^k (a = c
+    tanh u) and theta_i at random targets plus a random offset of length <= 3 (even starts)
+    or anywhere (odd starts); rows (u, theta row-wise)."""
+    out = []
     for n in range(starts):
         u = rng.normal(size=k)
         if n % 2 == 0:
             th = w[rng.integers(len(w), size=k)] + rng.normal(size=(k, d)) * rng.uniform(0, 3) / math.sqrt(d)
         else:
             th = rng.normal(scale=2.0, size=(k, d))
-        minimize(objective, np.concatenate([u, th.ravel()]), method="Nelder-Mead",
-                 options={"maxiter": maxiter, "xatol": 1e-9, "fatol": 1e-12})
+        out.append(np.concatenate([u, th.ravel()]))
+    return np.array(out)
+
+
+def norm_step_search(searches, *, maxiter: int) -> list[dict]:
+    r"""For each search ``(loss, c, starts)``: minimise sqrt(loss(a, theta)) over theta in
+    R^{k x d} and |a_i| < c (a = c tanh u), Nelder-Mead from every start (:func:`norm_step_starts`).
+    Returns per search the smallest sqrt(value) (a negative value counts as -sqrt|value|: the
+    loss is then no squared norm), the point, and the smallest sqrt(value) + sum |a_i| seen (the
+    triangle-inequality slack is that minus sqrt(value(0))).
+
+    ``loss`` is a :class:`harmonic.fast.loss.Loss` (value(a, theta)) or a
+    :class:`~harmonic.fast.loss.NodeLoss` (k = 1). All runs of all searches go together
+    (:func:`harmonic.fast.neldermead.nelder_mead_many`, the loss values stacked,
+    :class:`~harmonic.fast.loss.LossStack`): each run is scipy's ``minimize(...,
+    method="Nelder-Mead", options={"maxiter": maxiter, "xatol": 1e-9, "fatol": 1e-12})`` from
+    its start, and each search's record is the one the runs, one after the other, would leave
+    (the first smallest value in their order of evaluation)."""
+    from harmonic.fast.loss import LossStack, NodeLoss
+    from harmonic.fast.neldermead import nelder_mead_many
+
+    runs = [(j, loss, c, x0) for j, (loss, c, starts) in enumerate(searches) for x0 in starts]
+    best_s, best_slack = np.full(len(runs), math.inf), np.full(len(runs), math.inf)
+    best_x: list = [None] * len(runs)
+    groups: dict = {}                                # runs whose losses stack: one shape
+    for r, (_, loss, _, x0) in enumerate(runs):
+        groups.setdefault((type(loss), id(loss.potential), loss.k, len(loss.b) + len(getattr(loss, "fixed_a", ())),
+                           x0.size), []).append(r)
+    for rows in groups.values():
+        rows = np.array(rows)
+        losses = [runs[r][1] for r in rows]
+        k = losses[0].k
+        stack = LossStack(losses)
+        c = np.array([runs[r][2] for r in rows])
+
+        def objective(X, owner, rows=rows, losses=losses, k=k, stack=stack, c=c):
+            a = c[owner][:, None] * np.tanh(np.ascontiguousarray(X[:, :k]))
+            th = X[:, k:]
+            out = stack.take(owner).evaluate(np.concatenate([a, th], axis=1), order=0)
+            v = out.value
+            for m in np.flatnonzero(~out.ok):       # not an ordinary point: the loss on its own
+                L, thm = losses[owner[m]], th[m].reshape(k, -1)
+                v[m] = L.value(a[m, 0], thm[0]) if isinstance(L, NodeLoss) else L.value(a[m], thm)
+            s = np.where(v >= 0, np.sqrt(np.abs(v)), -np.sqrt(np.abs(v)))
+            slack = s + np.sum(np.abs(a), axis=1)
+            # each run's record, in its order of evaluation: its first smallest value wins
+            run = rows[owner]
+            np.minimum.at(best_slack, run, slack)
+            order = np.lexsort((np.arange(len(s)), s, run))
+            first = order[np.r_[True, run[order][1:] != run[order][:-1]]]
+            for m in first[s[first] < best_s[run[first]]]:
+                best_s[run[m]] = s[m]
+                best_x[run[m]] = (a[m].tolist(), th[m].reshape(k, -1).tolist())
+            return s
+
+        nelder_mead_many(objective, np.array([runs[r][3] for r in rows]), maxiter=maxiter, xatol=1e-9,
+                         fatol=1e-12)
+    worst = [{"sqrt": math.inf, "slack": math.inf} for _ in searches]
+    for r, (j, *_) in enumerate(runs):              # the searches' starts one after the other
+        worst[j]["slack"] = min(worst[j]["slack"], float(best_slack[r]))
+        if best_s[r] < worst[j]["sqrt"]:
+            worst[j].update(sqrt=float(best_s[r]), a=best_x[r][0], theta=best_x[r][1])
     return worst
 
 
@@ -263,27 +305,28 @@ def _l44_check(ctx: Context, potential, label: str, radius, radius_text: str) ->
     rows, ok, margin = [], exact_ok, None
     ks = (2,) if ctx.quick else (2, 3)
     deltas = (0.5,) if ctx.quick else (0.25, 0.5)
+    searches, cases = [], []
     for k in ks:
         for n in range(1 if ctx.quick else 2):
             w = rng.normal(size=(k, d))
             b = rng.choice([-1, 1], size=k) * rng.uniform(0.3, 1, size=k)
             G = Loss(potential, b, w, regularized=True)
-            value = G.value
-            g00 = value(np.zeros(k), np.zeros((k, d)))
+            g00 = G.value(np.zeros(k), np.zeros((k, d)))
             for delta in deltas:
                 c = float(sp.sqrt(2 * k * d * radius.subs({_K: k, _D: d, _DELTA: sp.nsimplify(delta)})))
-                found = norm_step_search(value, k, d, w, c, rng, starts=4 if ctx.quick else 6,
-                                         maxiter=600 if ctx.quick else 1200)
-                gap = found["sqrt"] - (math.sqrt(g00) - delta)
-                slack = found["slack"] - math.sqrt(g00)
-                good = gap > 0 and slack >= -1e-9
-                ok &= good
-                margin = gap / delta if margin is None else min(margin, gap / delta)
-                rows.append({"k": k, "instance": n, "delta": delta, "charge bound c": c,
-                             "sqrt G(0, 0)": math.sqrt(g00), "smallest sqrt G found with |a_i| < c": found["sqrt"],
-                             "sqrt G(0,0) - delta": math.sqrt(g00) - delta,
-                             "smallest sqrt G + sum|a_i| - sqrt G(0,0) (triangle slack)": slack,
-                             "at a": found.get("a"), "holds": bool(good)})
+                searches.append((G, c, norm_step_starts(k, d, w, rng, 4 if ctx.quick else 6)))
+                cases.append((k, n, delta, c, g00))
+    for (k, n, delta, c, g00), found in zip(cases, norm_step_search(searches, maxiter=600 if ctx.quick else 1200)):
+        gap = found["sqrt"] - (math.sqrt(g00) - delta)
+        slack = found["slack"] - math.sqrt(g00)
+        good = gap > 0 and slack >= -1e-9
+        ok &= good
+        margin = gap / delta if margin is None else min(margin, gap / delta)
+        rows.append({"k": k, "instance": n, "delta": delta, "charge bound c": c,
+                     "sqrt G(0, 0)": math.sqrt(g00), "smallest sqrt G found with |a_i| < c": found["sqrt"],
+                     "sqrt G(0,0) - delta": math.sqrt(g00) - delta,
+                     "smallest sqrt G + sum|a_i| - sqrt G(0,0) (triangle slack)": slack,
+                     "at a": found.get("a"), "holds": bool(good)})
     return Evidence(bool(ok), margin, {
         "potential": label, "d": d, "eps": str(_EPS43), "membership radius delta'": radius_text,
         "sum_i |a_i| < k sqrt(2 k d delta') = delta * (exact)": str(ratio), "ratio by k": per_k,
@@ -341,40 +384,68 @@ def _teachers(ctx: Context, k: int = 5, d: int = 3):
     return [random_teacher(d, k, seed=4500 + s) for s in range(n)]
 
 
+@functools.lru_cache(maxsize=None)
+def _exact_sum(b: tuple, radii: tuple, d: int, eps) -> tuple[float, float]:
+    """S = sum_j b_j Phi_eps(r_j) from the exact layer (mpmath, 25 digits) and max_j Phi_eps(r_j),
+    for a teacher in R^d with charges ``b`` and |w_j| = ``radii`` (kept: the teachers recur)."""
+    from harmonic.fast.potentials import phi_eps
+
+    exact = phi_eps(d, eps).exact
+    with mpmath.workdps(30):
+        vals = [exact.mp(r, dps=25) for r in radii]
+        S = float(mpmath.fsum(mpmath.mpf(bj) * v for bj, v in zip(b, vals)))
+    return S, float(max(vals))
+
+
 def _init_data(teachers, charge: str, eps=_EPS45):
     r"""Per teacher: S = sum_j b_j Phi_eps(|w_j|) from the exact layer (mpmath), the charge a_1
     (``charge``: 'optimal' -S/2, 'flipped' +S/2, 'zero'), G(0, 0) and G(a_1 e_1, 0) from the
-    fast loss, and the identity G(a_1, 0) - G(0, 0) = 2 a_1^2 + 2 a_1 S."""
-    from harmonic.fast.loss import Loss
+    fast loss (the teachers' losses evaluated together, :class:`harmonic.fast.loss.LossStack`,
+    each value that of its own loss), and the identity G(a_1, 0) - G(0, 0) = 2 a_1^2 + 2 a_1 S."""
+    from harmonic.fast.loss import Loss, LossStack
     from harmonic.fast.potentials import phi_eps
 
-    pot = phi_eps(teachers[0].w.shape[1], eps)
-    exact = pot.exact
+    k, d = teachers[0].w.shape
+    pot = phi_eps(d, eps)
+    radii = [np.linalg.norm(t.w, axis=1) for t in teachers]
+    sums = [_exact_sum(tuple(float(x) for x in t.b), tuple(float(r) for r in rs), d, eps)
+            for t, rs in zip(teachers, radii)]
+    a1 = np.array([{"optimal": -S / 2, "flipped": S / 2, "zero": 0.0}[charge] for S, _ in sums])
+    losses = [Loss(pot, t.b, t.w, regularized=True) for t in teachers]
+    stack = LossStack(losses)
+
+    def values(a):                                   # G(a, 0) per teacher
+        x = np.zeros((len(losses), k + k * d))
+        x[:, :k] = a
+        out = stack.evaluate(x, order=0)
+        return [float(v) if ok else G.value(ai, np.zeros((k, d)))
+                for v, ok, G, ai in zip(out.value, out.ok, losses, a)]
+
+    g00 = values(np.zeros((len(losses), k)))
+    a = np.zeros((len(losses), k))
+    a[:, 0] = a1
+    g1 = values(a)
     out = []
-    for t in teachers:
-        k, d = t.w.shape
-        radii = np.linalg.norm(t.w, axis=1)
-        with mpmath.workdps(30):
-            vals = [exact.mp(float(r), dps=25) for r in radii]
-            S = float(mpmath.fsum(mpmath.mpf(float(bj)) * v for bj, v in zip(t.b, vals)))
-        a1 = {"optimal": -S / 2, "flipped": S / 2, "zero": 0.0}[charge]
-        G = Loss(pot, t.b, t.w, regularized=True)
-        a = np.zeros(k)
-        a[0] = a1
-        g00 = G.value(np.zeros(k), np.zeros((k, d)))
-        g1 = G.value(a, np.zeros((k, d)))
-        identity = abs((g1 - g00) - (2 * a1 * a1 + 2 * a1 * S)) <= 1e-12 * max(1.0, g00)
-        out.append({"S": S, "a1": a1, "G00": g00, "G1": g1, "identity": bool(identity),
-                    "max Phi": float(max(vals)), "min |w|": float(radii.min()), "k": k, "d": d})
+    for (S, top), rs, x1, v0, v1 in zip(sums, radii, a1, g00, g1):
+        x1 = float(x1)
+        identity = abs((v1 - v0) - (2 * x1 * x1 + 2 * x1 * S)) <= 1e-12 * max(1.0, v0)
+        out.append({"S": S, "a1": x1, "G00": v0, "G1": v1, "identity": bool(identity),
+                    "max Phi": top, "min |w|": float(rs.min()), "k": k, "d": d})
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def _min_decrease():
+    """min_a 2a^2 + 2aS (exact, sympy) and whether it is -S^2/2."""
+    a = sp.Symbol("a", real=True)
+    s = sp.Symbol("S", real=True)
+    decrease = sp.minimum(2 * a**2 + 2 * a * s, a)          # exact: -S^2/2 at a = -S/2
+    return decrease, sp.simplify(decrease + s**2 / 2) == 0
 
 
 def _l45_check(ctx: Context, charge: str) -> Evidence:
     data = _init_data(_teachers(ctx), charge)
-    a = sp.Symbol("a", real=True)
-    s = sp.Symbol("S", real=True)
-    decrease = sp.minimum(2 * a**2 + 2 * a * s, a)          # exact: -S^2/2 at a = -S/2
-    exact_ok = sp.simplify(decrease + s**2 / 2) == 0
+    decrease, exact_ok = _min_decrease()
     successes, anti, identities, squaring = 0, 0, 0, 0
     rows = []
     for x in data:

@@ -36,7 +36,9 @@ HIGH_PROBABILITY = 0.7
 _EPS = sp.Rational(1, 2)
 
 #: Seeds per mode: enough that one unlucky seed cannot flip the verdict (the evidence states
-#: the flip probability); Theorem 4.6's node-wise runs cost ~0.5 s each, SecondGD's ~0.05 s.
+#: the flip probability). The seeds of a configuration run together, in this process
+#: (harmonic.fast.recovery.recover_many: the SecondGD runs in lockstep, each run bit for bit
+#: what it is alone), so the cost is about that of the longest run.
 _SEEDS = {"Theorem 4.1": {"quick": 60, "full": 200}, "Theorem 4.6": {"quick": 30, "full": 100}}
 
 
@@ -70,8 +72,7 @@ def _flip_probability(successes: int, n: int) -> dict:
 
 
 def _rate_check(cfg: RecoveryConfig, ctx: Context, n_seeds: int) -> Evidence:
-    (_, summary, runs), = recovery_sweep([cfg], range(n_seeds), executor="serial" if ctx.quick else None,
-                                         progress=False)
+    (_, summary, runs), = recovery_sweep([cfg], range(n_seeds), executor="serial", progress=False)
     lo, hi = summary.interval
     verdict = _verdict_rate(summary.successes, summary.n)
     return Evidence(verdict == "reproduced", lo - HIGH_PROBABILITY, {
@@ -178,6 +179,8 @@ def theorem_4_6_empirical(ctx: Context) -> Evidence:
 # Theorems 4.1 and 4.6 beyond d = 3: the stored study (harmonic.fast.recovery_study)
 # ---------------------------------------------------------------------------------------
 _DIMENSIONS = (3, 7, 11)
+#: the seed of the replay's sample of stored (cell, seed) pairs
+_REPLAY_SEED = 2024
 
 
 def _dimension_check(theorem: str, data: dict | None, ctx: Context) -> Evidence:
@@ -193,7 +196,9 @@ def _dimension_check(theorem: str, data: dict | None, ctx: Context) -> Evidence:
         return Evidence(False, None, {"stored study": f"none at {rs.STUDY_PATH}: run `harmonic recovery "
                                       "--dimensions --seeds 200`"}, inconclusive=True)
     cells = [c for c in rs.DIMENSION_STUDY if c.theorem == theorem and c.key in data["cells"]]
-    rp = rs.replay_study(data, [c.key for c in cells], per_cell=1 if ctx.quick else 3)
+    # a seeded sample: the same (cell, seed) pairs every time (the report is reproducible), and
+    # the control's replay re-runs the pairs the check re-ran (recovery_study keeps them)
+    rp = rs.replay_study(data, [c.key for c in cells], per_cell=1 if ctx.quick else 3, rng=_REPLAY_SEED)
     details = {"stored study": str(rs.STUDY_PATH.relative_to(rs.STUDY_PATH.parents[1])),
                "provenance": data.get("provenance"), "updated": data.get("updated"),
                "replay": {"ok": rp.ok, "checked (cell, seed)": rp.checked, "mismatches": rp.mismatches[:5],
@@ -255,8 +260,8 @@ _DIM_COMMON = {
     **{k: v for k, v in _COMMON.items() if k != "d"},
     "d": list(_DIMENSIONS), "k": "d (k = poly(d): linear; k = 2d costs minutes a run where SecondGD wanders to T)",
     "eps": 0.5, "max_iter": 20_000,
-    "stored": "data/theorem-4-recovery.json (harmonic recovery --dimensions --seeds 200; replayed: a random "
-              "sample of (cell, seed) pairs re-run must give the stored outcomes)",
+    "stored": "data/theorem-4-recovery.json (harmonic recovery --dimensions --seeds 200; replayed: a seeded "
+              "random sample of (cell, seed) pairs re-run must give the stored outcomes)",
     "seeds": "0..199 per cell",
 }
 
