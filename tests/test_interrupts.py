@@ -56,8 +56,11 @@ def _start(tmp_path, out, tag, slow, write="normal"):
     script = tmp_path / "run.py"
     script.write_text(SCRIPT)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # A shell starting pytest in the background ignores SIGINT, and the child would inherit that
+    # (Python then never raises KeyboardInterrupt): restore the default, as a terminal has it.
     return subprocess.Popen([sys.executable, str(script), str(out), tag, slow, write], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for(proc, text, timeout=120):
