@@ -159,7 +159,7 @@ def lam_harmonic_residual(p, d: int, lam) -> sp.Expr:
     Computed by direct differentiation (:func:`radial_laplacian` of the product
     F(r) e^{-s r} r^{2-d} for a generic F, then F = p), independently of the q-recurrence; a
     polynomial in r, identically 0 exactly when Phi is lambda-harmonic on r > 0 (Lemma B.9).
-    ``p`` is any polynomial in :data:`R` (a broken one gives a non-zero residual).
+    ``p`` is any polynomial in ``R`` (a broken one gives a non-zero residual).
 
     >>> lam_harmonic_residual(1 + R, 5, 1)      # the correct p for d = 5 is 1 + r
     0

@@ -282,7 +282,7 @@ def williamson_density(phi: AlmostPotential, *, in_radius: bool = False) -> tupl
     Phi_eps(r) = int_{r^2}^oo w(y) int_r^{sqrt y} (y - v^2)^{k-1} dv dy: a mixture of lenses
     of diameter sqrt(y) with weight w(y) >= 0 when the certificate holds.
 
-    ``in_radius=True`` returns w as expressions in r = sqrt(y) (:data:`R`) instead of u."""
+    ``in_radius=True`` returns w as expressions in r = sqrt(y) (``R``) instead of u."""
     k = williamson_order(phi.d)
     v = phi.r
     dens = []

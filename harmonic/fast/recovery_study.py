@@ -248,7 +248,7 @@ def replay_study(data: dict, keys: Sequence[str] | None = None, *, per_cell: int
     compare success, units recovered, stop reason, iterations and nearest distance with the
     stored run (``rtol`` on the distance). The seeds of a cell are re-run together
     (:func:`harmonic.fast.recovery.recover_many`, each run as on its own), once a process
-    (:data:`_RERUNS`)."""
+    (``_RERUNS``)."""
     rng = np.random.default_rng(rng)
     start = time.perf_counter()
     rp = StudyReplay(ok=True, code_hash_matches=data.get("provenance", {}).get("code hash") == code_hash())

@@ -12,6 +12,7 @@ from .activations_float64 import AutocorrelationResult, radial_autocorrelation
 from .bounds import (BoundCase, BoundForm, BoundReport, Lemma42Bounds, b8_lower_bound_report,
                      derivative_bound_report, eps_derivative_report, lemma_4_2_bounds,
                      monotonicity_report, normalisation_report, two_sided_bound_report)
+from .arb import CertifiedTransform, certified_radial_fourier
 from .duals import (DUAL_EXPRESSIONS, KNOWN_DUALS, ClosedDual, KnownDual, dual_enclosure, erf_dual, exp_dual,
                     hermite_dual, relu_dual, sign_dual)
 from .errors import (AccuracyError, ActivationAccuracyError, QuadratureAccuracyError,
@@ -22,7 +23,8 @@ from .identities import GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, gaussi
 from .intervals import enclose
 from .kernels import radial_kernel
 from .quadrature import QuadratureResult, cross_dual, dual
-from .realizability import RealizabilityReport, asymptotic_sign, gram_min_eigenvalue, realizability
+from .realizability import (CertifiedRealizability, RealizabilityReport, asymptotic_sign, certified_realizability,
+                            gram_min_eigenvalue, realizability)
 from .transforms import TransformResult, inverse_radial_fourier, radial_fourier
 
 __all__ = [
@@ -31,6 +33,8 @@ __all__ = [
     # transforms and realizability
     "radial_fourier", "inverse_radial_fourier", "radial_kernel", "TransformResult",
     "realizability", "RealizabilityReport", "asymptotic_sign", "gram_min_eigenvalue",
+    # certified (Arb balls)
+    "certified_radial_fourier", "CertifiedTransform", "certified_realizability", "CertifiedRealizability",
     # activations
     "Activation", "lam_harmonic_activation", "autocorrelation_3d", "activation",
     "FourierActivation", "ProfileValue", "radial_autocorrelation", "AutocorrelationResult",

@@ -15,7 +15,7 @@ that provably contain the value; no floating-point step decides anything.
   geometrically towards its singular points :math:`r = 0` (a pole of :math:`K_1` times a
   vanishing difference) and :math:`r = y` (the logarithm of :math:`K_0`); the four pieces left
   out, :math:`[0, \delta_0]`, :math:`[y-\delta_1, y]`, :math:`[y, y+\delta_2]` and
-  :math:`[R, \infty)`, lie in :math:`[0, B]` with rigorous bounds B (:func:`_left_out`).
+  :math:`[R, \infty)`, lie in :math:`[0, B]` with rigorous bounds B (``_left_out``).
 * :func:`lens_mixture_transform`: :math:`\int_a^b w(x)\,\mathfrak F(\Phi_x)(\rho)\,dx` for the
   lens potentials :math:`\Phi_x = \mathbf 1_{B(x/2)} * \mathbf 1_{B(x/2)}` of Lemma B.7 (the
   indicator activations), normalised to :math:`\Phi_x^{(d-1)} = r` on [0, x]:

@@ -21,7 +21,7 @@ What is here:
   \Lambda_{d/2-1}(r\rho)\rho^{d-1}d\rho` for the asymptotic tail of
   :math:`\sqrt{\mathfrak F\Phi_\epsilon}`, from :func:`power_osc_integrals` (rotated
   Gauss-Laguerre paths, integration by parts across the powers).
-* :func:`float64_elementary_k`: float64 arithmetic with the elementary half-integer
+* ``float64_elementary_k``: float64 arithmetic with the elementary half-integer
   :math:`K_\nu` of the Matern model terms.
 * :func:`radial_autocorrelation`: :math:`(h*h)(y)` in R^d by quadrature in space, the
   closure check of Theorem 2.1 (no Fourier transform).
@@ -462,7 +462,7 @@ def radial_autocorrelation(act, y, *, cut: float | None = None, breakpoints=(), 
 
     (|S^{d-2}| = 2 pi^{(d-1)/2}/Gamma((d-1)/2); Delta = 2 r y sin(angle), Heron). For d = 3 this
     is (2 pi / y) int r h(r) [H(|r-y|) - H(r+y)] dr with H(u) = int_u s h(s) ds, accumulated
-    once (:func:`_closure_3d`); for odd d >= 5 the inner integrals are done per outer node
+    once (``_closure_3d``); for odd d >= 5 the inner integrals are done per outer node
     (Delta^{d-3} is a polynomial). Gauss-Legendre panels graded towards 0, y, the radii in
     ``breakpoints`` where h is not smooth and their shifts by y (``_SINGULAR_LEVELS``,
     ``_KINK_LEVELS``, ``_INNER_LEVELS``); float64. The error estimate is the difference between

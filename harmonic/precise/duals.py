@@ -5,12 +5,12 @@ The dual of :math:`\sigma` is :math:`\hat\sigma(\rho) = \mathbb{E}[\sigma(X)\sig
 unit Gaussians with correlation :math:`\rho` (:mod:`harmonic.precise.quadrature` computes it by
 quadrature for any activation). Each closed form is written once, as a sympy expression in
 the exact layer's sphere variable :data:`harmonic.exact.RHO`, in the exact layer's catalogue
-(:data:`harmonic.exact.catalogue.DUALS`, here :data:`DUAL_EXPRESSIONS`):
+(:data:`harmonic.exact.catalogue.DUALS`, here ``DUAL_EXPRESSIONS``):
 :func:`sign_dual`, :func:`relu_dual`, :func:`erf_dual`, :func:`exp_dual` and
 :func:`hermite_dual` substitute into it for exact arguments (sympy numbers, ints, fractions,
 symbols: a sympy result) and evaluate its lambdified form (cached) for mpmath numbers and
 floats (an mpf at the current precision).
-:data:`KNOWN_DUALS` pairs activations (mpmath callables, with their breakpoints) with these
+``KNOWN_DUALS`` pairs activations (mpmath callables, with their breakpoints) with these
 closed forms, for tests and claims. :func:`dual_enclosure` encloses the dual of sign, ReLU,
 erf(a x) and exp(a x) in an Arb ball by one-dimensional rigorous integration, independently
 of the closed forms.
@@ -227,12 +227,9 @@ def dual_enclosure(family: str, rho, a=1, *, dps: int = 30) -> Certified:
 
     .. math::
 
-        \hat\sigma(
-ho) = \mathbb{E}[\sigma(X)\sigma(Y)]
-        = \int_{-\infty}^{\infty} \sigma(x)\,arphi(x)\, g(x)\,dx, \qquad
-        g(x) = \mathbb{E}[\sigma(
-ho x + s Z)],\ s = \sqrt{1-
-ho^2}
+        \hat\sigma(\rho) = \mathbb{E}[\sigma(X)\sigma(Y)]
+        = \int_{-\infty}^{\infty} \sigma(x)\,\varphi(x)\, g(x)\,dx, \qquad
+        g(x) = \mathbb{E}[\sigma(\rho x + s Z)],\ s = \sqrt{1-\rho^2}
 
     (Y = rho X + s Z), g in closed form by a Gaussian integral (sign: erf(rho x/(s sqrt 2));
     ReLU: m Phi(m/s) + s phi(m/s), m = rho x; erf: erf(a rho x/sqrt(1 + 2a^2 s^2)); exp:
@@ -317,7 +314,7 @@ class KnownDual:
 
     ``activation`` is an mpmath callable, ``breakpoints`` where it is not analytic,
     ``closed_form(rho)`` its dual (exact sympy for exact rho, mpmath for mpmath rho),
-    ``source`` where the closed form comes from (:data:`DUAL_EXPRESSIONS`); ``family`` and
+    ``source`` where the closed form comes from (``DUAL_EXPRESSIONS``); ``family`` and
     ``a`` name the activation for :func:`dual_enclosure` (``"hermite"``: ``a`` is the degree).
     """
 

@@ -188,7 +188,7 @@ def k0_overlap(theta, w, *, dps: int = 30) -> Certified:
 
     Up to c = min(1, D/2) the two singular pieces are one integral of
     K_0(u) [K_0(u + D) + K_0(D - u)]; its part on [0, delta], delta = min(1/16, D/4) (1/16
-    when D = 0, where the integrand is K_0^2), is enclosed by :func:`_near_zero` (the log
+    when D = 0, where the integrand is K_0^2), is enclosed by ``_near_zero`` (the log
     singularity integrated exactly after a substitution), the rest by ``acb.integral``
     (K_0 from ``acb.bessel_k``), and
     :math:`0 \le \epsilon_U \le 2\int_U^\infty \frac{\pi}{2u}e^{-2u}du \le \frac{\pi}{2U}e^{-2U}`

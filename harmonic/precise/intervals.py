@@ -40,7 +40,7 @@ def enclose(x, *, prec: int = 128) -> flint.arb:
     r"""An Arb ball that provably contains the exact real number ``x``.
 
     ``x`` is a sympy number (anything sympify accepts) built from what
-    :func:`harmonic.precise.arb.arb_value` evaluates (rationals, pi, E, EulerGamma, +, *,
+    :func:`harmonic.precise.arb.arb_value` evaluates (rationals, pi, E, EulerGamma, ``+``, ``*``,
     powers, exp, log, trigonometric and hyperbolic functions, atan, erf, gamma, Bessel J/K)
     and asin, acos; every operation is Arb's at ``prec`` bits (plus guard bits) with outward
     rounding, so the true value lies in the ball.

@@ -404,7 +404,7 @@ def certified_realizability(potential, d: int, *, max_intervals: int = 20000, ma
        :math:`\rho^{d+m}\mathfrak F\Phi(\rho)/C` on [R, oo) for R = 1, 2, 4, ... until its sign
        is decided (the large-rho term of the origin's lowest odd power c_m r^m, with every
        other term bounded rigorously; :func:`asymptotic_sign` gives the same sign exactly).
-    2. The cover of [0, R] by intervals [u, v], each enclosed by :class:`_Enclosures` (a
+    2. The cover of [0, R] by intervals [u, v], each enclosed by ``_Enclosures`` (a
        Taylor model of F = F(base)/scale + F(compact rest), or the mean value theorem with the
        boundary expansion's bound of the slope); an interval whose ball is not > 0 is
        bisected. An interval whose ball is < 0 is a certified negative enclosure (a refutation).
