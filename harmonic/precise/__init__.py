@@ -22,6 +22,8 @@ from .hermite import (HermiteFunction, HermiteSeries, TaylorRealizability, activ
 from .identities import GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, gaussian_overlap, k0_overlap
 from .intervals import enclose
 from .kernels import radial_kernel
+from .landscape_arb import (CertifiedLoss, KrawczykResult, krawczyk_critical_point, min_eigenvalue,
+                            negative_curvature, symmetric_eigenvalues)
 from .quadrature import QuadratureResult, cross_dual, dual
 from .realizability import (CertifiedRealizability, RealizabilityReport, asymptotic_sign, certified_realizability,
                             gram_min_eigenvalue, realizability)
@@ -35,6 +37,8 @@ __all__ = [
     "realizability", "RealizabilityReport", "asymptotic_sign", "gram_min_eigenvalue",
     # certified (Arb balls)
     "certified_radial_fourier", "CertifiedTransform", "certified_realizability", "CertifiedRealizability",
+    "CertifiedLoss", "symmetric_eigenvalues", "min_eigenvalue", "negative_curvature",
+    "krawczyk_critical_point", "KrawczykResult",
     # activations
     "Activation", "lam_harmonic_activation", "autocorrelation_3d", "activation",
     "FourierActivation", "ProfileValue", "radial_autocorrelation", "AutocorrelationResult",

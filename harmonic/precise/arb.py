@@ -155,8 +155,8 @@ def _atom(e: sp.Expr) -> arb:
 
 
 _UNARY = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tan: "tan", sp.sinh: "sinh",
-          sp.cosh: "cosh", sp.tanh: "tanh", sp.atan: "atan", sp.erf: "erf", sp.erfc: "erfc",
-          sp.gamma: "gamma"}
+          sp.cosh: "cosh", sp.tanh: "tanh", sp.atan: "atan", sp.asin: "asin", sp.acos: "acos",
+          sp.erf: "erf", sp.erfc: "erfc", sp.gamma: "gamma"}
 _BRANCHED = {"log"}                 # acb methods taking the ``analytic`` flag (a branch cut)
 
 
@@ -231,7 +231,7 @@ def _tree(e: sp.Expr, var) -> Callable:
         op = _bessel("bessel_k" if isinstance(e, sp.besselk) else "bessel_j")
         return lambda x, an=False: op(fa(x, an), fo(), an)
     raise ValueError(f"certified=True has no Arb evaluation of {e.func.__name__} (in {e}); the certified "
-                     "transform evaluates rationals, pi, e, +, *, powers, exp, log, trigonometric and "
+                     "transform evaluates rationals, pi, e, +, *, powers, exp, log, (inverse) trigonometric and "
                      "hyperbolic functions, erf, gamma and Bessel J/K of constant order")
 
 
