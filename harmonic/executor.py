@@ -75,15 +75,22 @@ def _stop_now(ex: cf.Executor) -> None:
         proc.join(timeout=5)
 
 
-def make_executor(executor: Any = None, *, max_workers: int | None = None) -> cf.Executor:
-    """The executor named by ``executor`` (see the module docstring)."""
+def make_executor(executor: Any = None, *, max_workers: int | None = None,
+                  start_method: str = "spawn") -> cf.Executor:
+    """The executor named by ``executor`` (see the module docstring). ``start_method`` of
+    local workers: ``"spawn"`` (a fresh interpreter; the default) or ``"fork"`` (a copy of
+    this process with what it has imported: no start-up cost, for short tasks of a process
+    that holds no threads of its own; POSIX only)."""
     if isinstance(executor, cf.Executor):
         return executor
     if executor is None or executor == "local":
         import multiprocessing as mp
 
+        if start_method not in mp.get_all_start_methods():
+            raise ValueError(f"start_method must be one of {mp.get_all_start_methods()} here; "
+                             f"got {start_method!r}")
         n = max_workers or os.cpu_count() or 1
-        return cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
+        return cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context(start_method),
                                       initializer=_worker_init)
     if executor == "serial":
         return SerialExecutor()
@@ -108,10 +115,11 @@ def make_executor(executor: Any = None, *, max_workers: int | None = None) -> cf
 
 
 @contextlib.contextmanager
-def executor_scope(executor: Any = None, *, max_workers: int | None = None) -> Iterator[cf.Executor]:
+def executor_scope(executor: Any = None, *, max_workers: int | None = None,
+                   start_method: str = "spawn") -> Iterator[cf.Executor]:
     """:func:`make_executor`, shut down on exit if it was created here (a given one is left open).
     On an interrupt (Ctrl-C) local workers are ended at once instead of being waited for."""
-    ex = make_executor(executor, max_workers=max_workers)
+    ex = make_executor(executor, max_workers=max_workers, start_method=start_method)
     try:
         yield ex
     except KeyboardInterrupt:

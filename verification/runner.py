@@ -11,6 +11,7 @@ import argparse
 import concurrent.futures as cf
 import dataclasses
 import json
+import multiprocessing as mp
 import os
 import sys
 import tempfile
@@ -130,6 +131,11 @@ def _run_registered(claim_id: str, ctx: Context) -> ClaimResult:
     return run_claim({c.id: c for c in all_claims()}[claim_id], ctx)
 
 
+#: Local workers are forks of this process where the platform allows it: they start with the
+#: claims already imported (a spawned worker spends ~2 s importing sympy, scipy and the registry).
+_START = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+
+
 def run_claims_parallel(claims: Sequence[Claim], ctx: Context, *, jobs: int, executor: Any = None,
                         progress: Progress | None = None, into: list | None = None,
                         cost: dict[str, float] | None = None) -> list[ClaimResult]:
@@ -150,7 +156,7 @@ def run_claims_parallel(claims: Sequence[Claim], ctx: Context, *, jobs: int, exe
     order = sorted(claims, key=lambda c: -float(cost.get(c.id, 0.0)))
     n = len(claims)
     try:
-        with executor_scope(executor or "local", max_workers=jobs) as ex:
+        with executor_scope(executor or "local", max_workers=jobs, start_method=_START) as ex:
             futures = {ex.submit(_run_registered, c.id, ctx): c for c in order}
             for k, fut in enumerate(cf.as_completed(futures), 1):
                 results.append(fut.result())
