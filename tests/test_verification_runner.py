@@ -389,6 +389,33 @@ def test_parallel_run_gives_the_serial_report(tmp_path):
     assert parallel == serial
 
 
+def test_parallel_run_hands_a_side_task_result_over(tmp_path):
+    """The paper tables' cells run as a side task on the workers; a failing side task is left
+    to the main process (nothing received, the claims' results unchanged)."""
+    from operator import truediv
+
+    from verification import all_claims
+    from verification.runner import run_claims_parallel
+
+    chosen = [c for c in all_claims() if c.id.startswith("Lemma D.1")]
+    got = []
+    res = run_claims_parallel(chosen, Context(quick=True), jobs=2, side_task=(truediv, (6, 3), got.append))
+    assert got == [2.0] and [r.ok for r in res] == [True]
+    res = run_claims_parallel(chosen, Context(quick=True), jobs=2, side_task=(truediv, (1, 0), got.append))
+    assert got == [2.0] and [r.ok for r in res] == [True]
+
+
+def test_table_cells_computed_elsewhere_are_used(monkeypatch):
+    from harmonic.report import tables
+
+    cells = tables.table_cells(dps=15)
+    monkeypatch.setattr(tables, "_CELL_CACHE", {})
+    tables.use_cells(cells)
+    monkeypatch.setattr(tables, "realizability", None)        # a recomputation would fail
+    monkeypatch.setattr(tables, "dual", None)
+    assert "yes" in tables.table1(dps=15).render()
+
+
 def test_default_jobs_is_one_per_core_for_enough_registered_claims(monkeypatch):
     from verification import all_claims
     from verification.runner import PARALLEL_FROM, default_jobs

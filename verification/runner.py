@@ -131,6 +131,12 @@ def _run_registered(claim_id: str, ctx: Context) -> ClaimResult:
     return run_claim({c.id: c for c in all_claims()}[claim_id], ctx)
 
 
+def _table_cells(ctx: Context) -> tuple[Callable, tuple, Callable]:
+    """The paper tables' numeric cells as a side task of a parallel run."""
+    from harmonic.report.tables import table_cells, use_cells
+    return table_cells, (ctx.dps,), use_cells
+
+
 #: Local workers are forks of this process where the platform allows it: they start with the
 #: claims already imported (a spawned worker spends ~2 s importing sympy, scipy and the registry).
 _START = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
@@ -138,11 +144,14 @@ _START = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
 
 def run_claims_parallel(claims: Sequence[Claim], ctx: Context, *, jobs: int, executor: Any = None,
                         progress: Progress | None = None, into: list | None = None,
-                        cost: dict[str, float] | None = None) -> list[ClaimResult]:
+                        cost: dict[str, float] | None = None,
+                        side_task: tuple[Callable, tuple, Callable] | None = None) -> list[ClaimResult]:
     """:func:`run_claims` on ``jobs`` worker processes (or the Dask scheduler ``executor``):
     the claims the previous run found slowest (``cost``: id -> seconds) start first, and
     the results come back in the order of ``claims``, identical to a serial run's except
     for their ``seconds``. The claims must be registered ones (workers look them up by id).
+    ``side_task`` = (fn, args, receive): ``fn(*args)`` runs on the same workers, submitted
+    first, and ``receive`` gets its result (the paper tables' cells, computed alongside).
     """
     from harmonic.executor import executor_scope   # the harmonic package's, not needed by a serial run
 
@@ -157,11 +166,14 @@ def run_claims_parallel(claims: Sequence[Claim], ctx: Context, *, jobs: int, exe
     n = len(claims)
     try:
         with executor_scope(executor or "local", max_workers=jobs, start_method=_START) as ex:
+            side = None if side_task is None else ex.submit(side_task[0], *side_task[1])
             futures = {ex.submit(_run_registered, c.id, ctx): c for c in order}
             for k, fut in enumerate(cf.as_completed(futures), 1):
                 results.append(fut.result())
                 if progress is not None:
                     progress(k, n, futures[fut], results[-1])
+            if side is not None and side.exception() is None:   # else the main process computes it
+                side_task[2](side.result())
     finally:
         results.sort(key=lambda r: index[r.id])
     return results
@@ -350,13 +362,14 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
     jobs = default_jobs(chosen) if args.jobs is None else args.jobs
+    paper = claims is None and args.only is None          # a run of all claims writes the paper's tables
     results: list[ClaimResult] = []
     interrupted = False
     bar = None if args.no_progress else _ProgressBar(sys.stderr)
     try:
         if jobs > 1 or args.executor:
             run_claims_parallel(chosen, ctx, jobs=jobs, executor=args.executor, progress=bar, into=results,
-                                cost=_previous_costs(args.out))
+                                cost=_previous_costs(args.out), side_task=_table_cells(ctx) if paper else None)
         else:
             run_claims(chosen, ctx, progress=bar, into=results)
     except KeyboardInterrupt:
@@ -370,7 +383,7 @@ def main(argv: Sequence[str] | None = None, *, claims: Sequence[Claim] | None = 
     print(summary_table(results, long_errata=args.errata))
     try:
         paths = write_run(results, args.out, json_path=args.json, ctx=ctx, claims=available,
-                          paper=claims is None and args.only is None and not interrupted,
+                          paper=paper and not interrupted,
                           complete=not interrupted, selected=len(chosen),
                           show_progress=False if args.no_progress else None)
     except OSError as exc:

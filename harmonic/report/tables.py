@@ -546,6 +546,22 @@ def paper_tables(*, claim_ids: Sequence[str] = (), results: Mapping[str, bool] |
     return tables
 
 
+def table_cells(dps: int = 30) -> dict:
+    """Compute the numeric cells of Table 1 and the catalogue (the slow part of
+    :func:`paper_tables`) and return them, to be handed to :func:`use_cells` in another
+    process: the verification runs this on a worker while the claims run."""
+    for row in _rows():
+        row.check(dps)
+    for entry in entries():
+        _realizable_cell(entry, dps)
+    return dict(_CELL_CACHE)
+
+
+def use_cells(cells: Mapping) -> None:
+    """Use cells computed by :func:`table_cells` (in this or another process)."""
+    _CELL_CACHE.update(cells)
+
+
 def write_tables(tables: Sequence[LatexTable], out_dir: str | Path, *, also: Sequence[str] = ()) -> list[Path]:
     r"""Write each table to ``out_dir/<name>.tex`` and ``out_dir/tables.tex``, a minimal
     document that ``\input``\ s them (in the given order, then the file stems ``also``:
