@@ -153,6 +153,8 @@ def test_negative_curvature_is_a_rayleigh_bound():
     with pytest.raises(ValueError, match="non-zero"):
         negative_curvature(H, [0, 0, 0])
     assert norm_upper([to_ball(3), to_ball(4)]) >= 5
+    tiny = arb(10)**-4000                                  # far below the float range
+    assert norm_upper([tiny, tiny]) >= tiny and norm_upper([tiny]) > 0
 
 
 def _fixed_two_charges():

@@ -379,10 +379,11 @@ def _as_arb_mat(H) -> arb_mat:
     return arb_mat([[to_ball(v) for v in row] for row in np.asarray(H, dtype=object)])
 
 
-def norm_upper(vec: Sequence) -> float:
-    """A float upper bound on the Euclidean norm of a vector of balls (rounded up)."""
+def norm_upper(vec: Sequence) -> arb:
+    """An upper bound (an exact arb, so no float underflow) on the Euclidean norm of a vector
+    of balls or numbers."""
     total = sum((to_ball(v) * to_ball(v) for v in vec), arb(0))
-    return float(total.sqrt().upper()) * (1 + 2**-50)
+    return arb(total.abs_upper()).sqrt().upper()
 
 
 def symmetric_eigenvalues(H, *, prec: int | None = None) -> list:
