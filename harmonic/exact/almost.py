@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from math import factorial
+from typing import NamedTuple
 
 import sympy as sp
 from flint import fmpq, fmpq_poly
@@ -35,7 +36,7 @@ from .poly import ExactCoefficients, Surd, SurdPoly, fmpq_of
 from .radial import R, RadialPotential
 from .signs import SignCertificate, bernstein_certificate, exact_sign, find_negative
 
-__all__ = ["almost_construction", "almost_lam_harmonic", "AlmostPotential", "SignPatternProof"]
+__all__ = ["almost_construction", "almost_lam_harmonic", "AlmostPotential", "ExactLowerPiece", "SignPatternProof"]
 
 _H = sp.Symbol("h", nonnegative=True)
 
@@ -77,6 +78,16 @@ class SignPatternProof:
             else:
                 values += [float(sp.N(c, 30)) for c in coeffs if not sp.sympify(c).free_symbols and c != 0]
         return min(values) if values else None
+
+
+class ExactLowerPiece(NamedTuple):
+    """Phi_eps below eps as ``factor * poly(h)``, h = eps - r (:attr:`AlmostPotential.exact_lower`)."""
+
+    #: a positive sympy constant: e^{-sqrt(lambda) eps} for Lemma B.9's potential, un-normalised; 1 once
+    #: normalised (the scale is then inside ``poly``)
+    factor: sp.Expr
+    #: a polynomial in h over Q(sqrt m) (:class:`~harmonic.exact.poly.SurdPoly`)
+    poly: SurdPoly
 
 
 class AlmostPotential(RadialPotential):
@@ -166,6 +177,13 @@ class AlmostPotential(RadialPotential):
             self.scale, self._scale_exact, self._factor = sp.Integer(1), Surd(1, 0, ex.m), ex.factor
         self._lower_exact = raw                            # lower piece = _factor * _lower_exact(h)
         return self.base.expr / self.scale
+
+    @property
+    def exact_lower(self) -> ExactLowerPiece | None:
+        """The lower piece in the python-flint form it is built in (:class:`ExactLowerPiece`), or
+        None when it was built by sympy (a symbolic eps or lambda, or values at eps outside one
+        Q(sqrt m))."""
+        return None if self._lower_exact is None else ExactLowerPiece(self._factor, self._lower_exact)
 
     def _lower_exact_derivative(self, j: int) -> SurdPoly:
         """(d/dh)^j of the exact lower piece (over ``_factor``): (-1)^j P^{(j)}(r) at h = eps - r."""

@@ -146,8 +146,9 @@ def williamson_certificate(phi: AlmostPotential, order: int | None = None) -> Wi
     k = williamson_order(d) if order is None else int(order)
     if k < 1:
         raise ValueError(f"Williamson's order must be >= 1; got {order}")
-    if phi._lower_exact is not None:
-        return _exact_certificate(phi, k)
+    exact = phi.exact_lower
+    if exact is not None:
+        return _exact_certificate(phi, exact, k)
     eps = phi.eps
     x = sp.Symbol("x")
     lower, upper, witnesses = [], [], {}
@@ -195,13 +196,13 @@ def _upper_grid(eps) -> list:
     return [eps + sp.Rational(i, 4) for i in range(0, 40)]
 
 
-def _exact_certificate(phi: AlmostPotential, k: int) -> WilliamsonCertificate:
+def _exact_certificate(phi: AlmostPotential, exact, k: int) -> WilliamsonCertificate:
     """:func:`williamson_certificate` on the exact lower piece (python-flint): the same
     numerators, Q-polynomials and jumps, in Q(sqrt lambda)."""
     d, eps, base = phi.d, phi.eps, phi.base
     e = fmpq_of(eps)
-    factor = phi._factor                   # Phi_eps = factor * P below eps (P exact)
-    p = phi._lower_exact.compose(fmpq_poly([e, -1]))          # P(v), v = r = eps - h
+    factor = exact.factor                  # Phi_eps = factor * P below eps (P exact)
+    p = exact.poly.compose(fmpq_poly([e, -1]))               # P(v), v = r = eps - h
     g = -p.derivative()                                      # g(v) = -P'(v) / factor
     lower, upper, witnesses, nums = [], [], {}, []
     for j in range(k + 1):

@@ -69,7 +69,7 @@ from typing import Any, Callable, Sequence
 import flint
 import mpmath
 import sympy as sp
-from flint import arb, fmpq, fmpq_poly
+from flint import arb, arb_poly, fmpq, fmpq_poly
 
 from harmonic.exact import R, almost_lam_harmonic
 from harmonic.exact._validate import in_unit_interval, odd_dimension, positive
@@ -311,6 +311,12 @@ def _ball(x: Surd, s: arb) -> arb:
     return arb(x.a) + arb(x.b) * s if x.b != 0 else arb(x.a)
 
 
+def _poly_ball(p: SurdPoly, x: arb, s: arb) -> arb:
+    """A(x) + B(x) s for p = A + sqrt(lambda) B on the ball x (``s`` a ball of sqrt(lambda))."""
+    value = arb_poly(p.a)(x)
+    return value + arb_poly(p.b)(x) * s if p.b != 0 else value
+
+
 def _nonnegative(p: SurdPoly) -> bool:
     """Every coefficient of p is >= 0 (signs decided exactly in Q(s))."""
     return all(c.sign() >= 0 for c in p.coeffs())
@@ -346,12 +352,12 @@ def _phi_eps(d: int, eps: sp.Rational, lam: sp.Rational):
 def _exact_lower(phi) -> SurdPoly:
     """e^{s eps} P(h), h = eps - r: the exact layer's lower piece of the un-normalised Phi_eps,
     in the python-flint form it is built in (P = factor * a polynomial over Q(s), factor
-    = e^{-s eps}; attributes of :class:`harmonic.exact.AlmostPotential`'s exact route)."""
-    lower, factor = getattr(phi, "_lower_exact", None), getattr(phi, "_factor", None)
-    if lower is None or factor != sp.exp(-phi.base.s * phi.eps):
+    = e^{-s eps}: :attr:`harmonic.exact.AlmostPotential.exact_lower`)."""
+    piece = phi.exact_lower
+    if piece is None or piece.factor != sp.exp(-phi.base.s * phi.eps):
         raise RuntimeError("the exact layer did not build Phi_eps's lower piece as e^{-s eps} times a polynomial "
                            "over Q(sqrt(lambda)); the certified bounds need that form")
-    return lower
+    return piece.poly
 
 
 class _Model:
@@ -381,6 +387,19 @@ class _Model:
     def scale(self, normalized: bool) -> arb:
         """The factor from the e^{s eps}-scaled exact values to Phi_eps (or Phi~_eps)."""
         return 1 / _ball(self.zero, self.s()) if normalized else (-self.s() * arb(self.eps)).exp()
+
+    def ball_value(self, k: int, r: arb, normalized: bool) -> arb:
+        """Phi_eps^{(k)} (or of Phi~_eps) on the ball ``r``, which must lie on one side of eps
+        (ValueError otherwise: which piece holds is not decided)."""
+        s, e = self.s(), arb(self.eps)
+        if r < e:
+            value = _poly_ball(self.lower_d[k], e - r, s) * (-1) ** k
+        elif r >= e:
+            value = _poly_ball(self.q[k], r, s) * r ** (2 - self.d - k) * (-s * (r - e)).exp() * (-1) ** k
+        else:
+            raise ValueError(f"r = {r.str(10, radius=True)} meets the breakpoint eps = {self.eps} of Phi_eps: "
+                             "no piece decides it")
+        return value * self.scale(normalized)
 
     def abs_value(self, k: int, r: fmpq, normalized: bool) -> arb | None:
         """|Phi_eps^{(k)}(r)| (or of Phi~_eps) as a ball; None when it is exactly 0."""
@@ -417,7 +436,9 @@ def phi_eps_derivative(d, eps, lam=1, *, k: int = 0, r=0, normalized: bool = Tru
 
     Below eps the exact lower piece (a number of Q(s) times e^{-s eps}), from eps on
     (-1)^k Q_k(s r) e^{-s r} r^{2-d-k}; exactly 0 gives the exact ball 0. ``r`` is a
-    non-negative rational, 0 <= k <= d-1 (Phi_eps is C^{d-1}).
+    non-negative rational, or a ``flint.arb`` ball of radii (e.g. a distance |x - y| between
+    float points) that lies on one side of eps: the returned ball then contains the derivative at
+    every r in it. 0 <= k <= d-1 (Phi_eps is C^{d-1}).
 
     Examples
     --------
@@ -427,14 +448,22 @@ def phi_eps_derivative(d, eps, lam=1, *, k: int = 0, r=0, normalized: bool = Tru
     0
     >>> phi_eps_derivative(3, half, k=2, r=half, normalized=False).overlaps(26 * arb(-0.5).exp())
     True
+    >>> x = arb(2).sqrt()                          # a ball of radii: Phi = e^{-r}/r above eps (d = 3)
+    >>> phi_eps_derivative(3, half, r=x, normalized=False).overlaps((-x).exp() / x)
+    True
     """
     d, eps, lam = _setup(d, eps, lam, "Lemma B.9")
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < d:
         raise ValueError(f"the derivative order k must be an integer in [0, d-1={d - 1}]; got {k!r}")
+    m = _model(d, eps, lam)
+    if isinstance(r, arb):
+        if not (r.is_finite() and r >= 0):
+            raise ValueError(f"r must be a ball of non-negative radii; got {r.str(10, radius=True)}")
+        with flint.ctx.workprec(prec):
+            return m.ball_value(k, r, normalized)
     r = sp.nsimplify(r) if not isinstance(r, sp.Basic) else r
     if not r.is_Rational or r < 0:
-        raise ValueError(f"r must be an exact non-negative rational; got {r!r}")
-    m = _model(d, eps, lam)
+        raise ValueError(f"r must be an exact non-negative rational or an arb ball; got {r!r}")
     with flint.ctx.workprec(prec):
         value = m.abs_value(k, _fq(r), normalized)
         return arb(0) if value is None else (-1) ** k * value

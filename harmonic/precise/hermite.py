@@ -19,6 +19,8 @@ from typing import Sequence
 import mpmath
 import sympy as sp
 
+from harmonic.exact import exact_sign
+
 from ._inputs import check_rho, exact_rho, to_mpf, use_mpmath
 
 __all__ = ["hermite_h", "HermiteFunction", "HermiteSeries", "activation_from_taylor",
@@ -100,24 +102,19 @@ class HermiteFunction:
 # Theorem B.2: Taylor coefficients <-> Hermite series
 # ---------------------------------------------------------------------------------------
 
-def _exact_sign(c) -> int:
-    """-1, 0, 1 for a real number; sympy decides exact expressions."""
-    if isinstance(c, bool):
-        raise ValueError(f"a coefficient must be a real number; got {c!r}")
-    if isinstance(c, (numbers.Real, mpmath.mpf, Fraction)) and not isinstance(c, sp.Basic):
-        if isinstance(c, (float, mpmath.mpf)) and not mpmath.isfinite(c):
-            raise ValueError(f"a coefficient must be finite; got {c!r}")
-        return (c > 0) - (c < 0)
+def _coefficient_sign(c) -> int:
+    """-1, 0, 1 for a real coefficient, decided by :func:`harmonic.exact.exact_sign`; a
+    ValueError for anything else (a bool, a non-finite float, a symbol) or a sign it cannot
+    decide."""
+    if isinstance(c, bool) or (isinstance(c, (float, mpmath.mpf)) and not mpmath.isfinite(c)):
+        raise ValueError(f"a coefficient must be a finite real number; got {c!r}")
     e = sp.sympify(c)
     if not (e.is_number and e.is_real is not False):
         raise ValueError(f"a coefficient must be a real number; got {c!r}")
-    if e.is_zero:
-        return 0
-    if e.is_positive:
-        return 1
-    if e.is_negative:
-        return -1
-    raise ValueError(f"cannot decide the sign of the coefficient {c!r} exactly")
+    sign = exact_sign(e)
+    if sign is None:
+        raise ValueError(f"cannot decide the sign of the coefficient {c!r} exactly")
+    return sign
 
 
 @dataclass(frozen=True)
@@ -219,7 +216,7 @@ def activation_from_taylor(coeffs: Sequence, *, order: int | None = None) -> Her
                  else (sp.Rational(c.numerator, c.denominator) if isinstance(c, Fraction) else c)
                  for c in coeffs[: order + 1])
     for i, c in enumerate(kept):
-        if _exact_sign(c) < 0:
+        if _coefficient_sign(c) < 0:
             raise ValueError(f"Theorem B.2 needs non-negative Taylor coefficients; c_{i} = {c} < 0 "
                              f"(sqrt(c_{i}) is not real)")
     return HermiteSeries(kept)
@@ -312,7 +309,7 @@ def taylor_realizability(f, order: int, *, variable: sp.Symbol | None = None) ->
     coeffs = tuple(series.coeff(t, i) if i else series.subs(t, 0) for i in range(order + 1))
     witness = None
     for i, c in enumerate(coeffs):
-        if _exact_sign(c) < 0:
+        if _coefficient_sign(c) < 0:
             witness = (i, c)
             break
     return TaylorRealizability(expr, t, int(order), coeffs, witness is None, witness)

@@ -28,21 +28,13 @@ __all__ = ["enclose", "decide", "Decision", "Certified", "to_mpf", "from_mpf", "
 MAX_PREC = 4096
 
 
-def _arcsines(x: sp.Expr) -> sp.Expr:
-    """asin and acos through atan (which :func:`~harmonic.precise.arb.arb_value` evaluates):
-    asin y = 2 atan(y/(1 + sqrt(1 - y^2))), acos y = pi/2 - asin y, for -1 <= y <= 1."""
-    def asin(y):
-        return 2 * sp.atan(y / (1 + sp.sqrt(1 - y**2)))
-    return x.replace(sp.asin, asin).replace(sp.acos, lambda y: sp.pi / 2 - asin(y))
-
-
 def enclose(x, *, prec: int = 128) -> flint.arb:
     r"""An Arb ball that provably contains the exact real number ``x``.
 
     ``x`` is a sympy number (anything sympify accepts) built from what
     :func:`harmonic.precise.arb.arb_value` evaluates (rationals, pi, E, EulerGamma, ``+``, ``*``,
-    powers, exp, log, trigonometric and hyperbolic functions, atan, erf, gamma, Bessel J/K)
-    and asin, acos; every operation is Arb's at ``prec`` bits (plus guard bits) with outward
+    powers, exp, log, trigonometric and hyperbolic functions, atan, asin, acos, erf, gamma,
+    Bessel J/K); every operation is Arb's at ``prec`` bits (plus guard bits) with outward
     rounding, so the true value lies in the ball.
 
     Raises
@@ -74,7 +66,7 @@ def _enclose(x: sp.Expr, prec: int) -> flint.arb:
         raise ValueError(f"cannot enclose {x}: it has free symbols {sorted(map(str, x.free_symbols))}")
     with flint.ctx.workprec(prec + 10):
         try:
-            return arb_value(_arcsines(x) if x.has(sp.asin, sp.acos) else x)
+            return arb_value(x)
         except ValueError as exc:
             raise ValueError(f"cannot enclose {x}: {exc}") from None
 

@@ -279,6 +279,10 @@ def gram_min_eigenvalue(potential, points, *, dps: int = 30):
 
 # -- certified: every rho >= 0 ------------------------------------------------------------
 
+#: Working precision (bits) of :func:`certified_realizability`: the tail bound and the cover.
+TAIL_BITS, COVER_BITS = 128, 64
+
+
 @dataclass
 class CertifiedRealizability:
     r"""A proof that :math:`\mathfrak F\Phi(\rho) > 0` for every rho >= 0, or a certified
@@ -322,6 +326,7 @@ class CertifiedRealizability:
             "rho^(d+m) F / C on [R, oo) lies in": _interval(self.tail.ball),
             "its limit gamma_m": _interval(self.tail.leading)}
         return {"realizable": self.realizable, "kind": self.kind, "d": self.d, "tail": tail,
+                "working precision (bits)": {"tail": TAIL_BITS, "cover": COVER_BITS},
                 "intervals covering [0, R]": len(self.cover), "enclosed by": hows,
                 "margin (smallest lower/upper bound ratio)": self.margin,
                 "witness": None if self.witness is None else [str(x) for x in self.witness],
@@ -353,7 +358,7 @@ class _Enclosures:
         base = potential.base if isinstance(potential, AlmostPotential) else None
         try:
             self.taylor = SplitTaylor(potential, d, base=base, scale=potential.scale if base is not None else 1)
-            with ctx.workprec(64):
+            with ctx.workprec(COVER_BITS):
                 self.reach = arb_value(self.taylor.support)
         except ValueError:
             self.taylor = None
@@ -436,7 +441,7 @@ def certified_realizability(potential, d: int, *, max_intervals: int = 20000, ma
     _count(max_intervals, "max_intervals", 1, "the intervals of the cover")
     _count(max_doublings, "max_doublings", 0, "R = 1, 2, 4, ... tried for the tail")
     _count(search_to, "search_to", 1, "the end of the cover when the tail is undecided")
-    with ctx.workprec(128):
+    with ctx.workprec(TAIL_BITS):
         tail, reason = _tail(potential, d, max_doublings)
     R = None if tail is None else tail.R
     if tail is not None and tail.sign == -1:
@@ -445,7 +450,7 @@ def certified_realizability(potential, d: int, *, max_intervals: int = 20000, ma
     enclose = _Enclosures(potential, d)
     end = R if tail is not None else search_to
     cover, stuck, evaluations = [], [], 0
-    with ctx.workprec(64):
+    with ctx.workprec(COVER_BITS):
         edges = [arb(0)] + [arb(2)**k for k in range(-2, int(math.log2(end)) + 1)]
         stack = list(zip(edges, edges[1:]))[::-1]
         while stack:

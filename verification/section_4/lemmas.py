@@ -1,17 +1,18 @@
 r"""Section 4: Lemmas 4.3, 4.4 and 4.5, the steps of the proof of Theorem 4.1.
 
 * **Lemma 4.3** (with Lemma E.1, its one-unit version, in :mod:`verification.appendix_e`):
-  the dichotomy at points of M_{G,delta}: exact critical points of symmetric teachers with
-  optimal charges, each verified in the set with its smallest delta.
+  the dichotomy at points of M_{G,delta}: critical points by symmetry of symmetric teachers
+  with optimal charges, certified: gradient and Hessian of G in Arb balls at the exact (float)
+  point (:class:`harmonic.precise.landscape_arb.CertifiedLoss`), lambda_min enclosed
+  rigorously, so that each point lies in M_{G,delta} for a certified delta.
 * **Lemma 4.4.** Under Lemma 4.3's conditions, sqrt(G(a, theta)) <= sqrt(G(0, 0)) - delta and
   (a, theta) in M_{G, delta^2/(2k^3 d)} force some ||theta_i - w_j|| < k eps. The proof:
   Lemma 4.3 at delta' = delta^2/(2k^3 d) leaves every far unit with a_i^2 < 2kd delta' =
   delta^2/k^2, and for a realizable Phi (Phi(0) = 1) the loss is a squared norm, so
-  sqrt(G) >= ||f|| - sum_i |a_i| ||sigma(theta_i, .)|| > sqrt(G(0, 0)) - delta. Checked: the
-  arithmetic exactly (sympy), and on random instances the minimum of sqrt(G) over every
-  theta and every |a_i| < delta/k (found by Nelder-Mead from many starts, with the fast loss)
-  stays above sqrt(G(0, 0)) - delta, and sqrt(G) + sum |a_i| >= sqrt(G(0, 0)) at every point
-  visited (the triangle inequality the proof uses). Lemma 4.3 itself is its own claim.
+  sqrt(G) >= ||f|| - sum_i |a_i| ||sigma(theta_i, .)|| > sqrt(G(0, 0)) - delta. Checked, for
+  every theta and a at once: the arithmetic exactly (sympy), Phi_eps(0) = 1 exactly, and
+  F(Phi_eps) > 0 at every rho (certified: Arb balls on a cover and a rigorous tail), which
+  makes G a squared norm. Lemma 4.3 itself is its own claim.
 * **Lemma 4.5.** theta_1 = 0 with a_1 optimal decreases G by S^2/2, S = sum_j b_j Phi_eps(|w_j|)
   (exact: min_a 2a^2 + 2aS = -S^2/2), hence sqrt(G) by Delta >= S^2/(4 sqrt(G(0, 0))). "With
   high probability" over b ~ U[-1, 1]^k: |S| >= eta max_j Phi_eps(|w_j|) fails with
@@ -21,7 +22,8 @@ r"""Section 4: Lemmas 4.3, 4.4 and 4.5, the steps of the proof of Theorem 4.1.
   lambda = 1): an explicit (d/eps)^{-O(d)}. Checked on random teachers of Theorem 4.1.
 * **Lemma 4.5 (sign in the proof)**, erratum: "-(1/2)(sum_j b_j Phi(theta_1, w_j))^2 >=
   (d/eps)^{-O(d)}" compares a non-positive number with a positive one; the decrease is
-  +(1/2)(...)^2.
+  +(1/2)(...)^2. Certified per teacher: S, tau and Phi_eps(|w_j|) in Arb balls, and the
+  anti-concentration bound on the probability over b of each version.
 
 Run on its own with ``python -m verification.section_4.lemmas``.
 """
@@ -30,26 +32,37 @@ from __future__ import annotations
 import functools
 import math
 
+import flint
 import mpmath
 import numpy as np
 import sympy as sp
+from flint import arb
 
+from harmonic.exact import RadialPotential, almost_lam_harmonic
 from harmonic.fast.recovery import wilson_interval as wilson
+from harmonic.precise.arb import ARB
+from harmonic.precise.bounds import phi_eps_derivative
+from harmonic.precise.landscape_arb import CertifiedLoss, min_eigenvalue, norm_upper, to_ball
+from harmonic.precise.realizability import certified_realizability
 
 from ..registry import Context, Erratum, Evidence, claim
+from ..section_2 import _TENT
 from ..section_3 import _quadratic_in_a
 # the lower end of a Wilson 95 % interval that counts as "with high probability" (one value
 # for every statistical claim)
 from .theorems import HIGH_PROBABILITY
 
 _K, _D, _DELTA = sp.symbols("k d delta", positive=True)
+#: working precision (bits) of the certified checks of this module
+_PREC = 128
 
 
-def lemma_b9_lower(r, d: int, eps) -> mpmath.mpf:
+def lemma_b9_lower(r, d: int, eps, *, m=mpmath):
     r"""Lemma B.9's lower bound on the normalised Phi_eps (lambda = 1), r >= eps:
-    e^{-r} r^{2-d} (2d + 1)^{-2d} eps^{2d} / 3."""
-    r, eps = mpmath.mpf(r), mpmath.mpf(eps)
-    return mpmath.exp(-r) * r**(2 - d) * mpmath.mpf(2 * d + 1)**(-2 * d) * eps**(2 * d) / 3
+    e^{-r} r^{2-d} (2d + 1)^{-2d} eps^{2d} / 3, in the arithmetic ``m``: mpmath, or
+    :data:`harmonic.precise.arb.ARB` (then ``r`` and ``eps`` are Arb balls, and so is the result)."""
+    r, eps = m.mpf(r), m.mpf(eps)
+    return m.exp(-r) * r**(2 - d) * m.mpf(2 * d + 1)**(-2 * d) * eps**(2 * d) / 3
 
 
 def lemma_b9_lower_derivative(r, d: int, eps) -> mpmath.mpf:
@@ -157,52 +170,87 @@ def norm_step_search(searches, *, maxiter: int) -> list[dict]:
 _EPS43 = sp.Rational(1, 4)
 
 
-def _stationarity(obj, x):
-    """(||grad||, lambda_min(Hess)) of a descent Objective at x, or None where the gradient
-    does not exist (theta_i at some w_j or theta_l: Phi_eps is a cone there)."""
-    try:
-        g = np.linalg.norm(obj.grad(x))
-        lam = float(np.linalg.eigvalsh(obj.hess(x))[0])
-    except ValueError:
+def _certified_stationarity(loss, a, theta):
+    """(an upper bound of ||grad||, a ball containing lambda_min(Hess)) of the fast-layer
+    ``loss`` (:class:`~harmonic.fast.loss.Loss` or :class:`~harmonic.fast.loss.NodeLoss`) at the
+    exact point (a, theta) (floats are exact dyadic numbers), by
+    :class:`harmonic.precise.landscape_arb.CertifiedLoss` (Arb balls) and
+    :func:`~harmonic.precise.landscape_arb.min_eigenvalue` (rigorous eigenvalue enclosure); None
+    where the gradient does not exist (a theta_i equal to some w_j or theta_l: Phi_eps is a cone
+    there)."""
+    units = np.reshape(np.asarray(theta, dtype=float), (-1, loss.d))
+    rows = np.vstack([np.asarray(loss.w, dtype=float), units])
+    if any(np.all(rows == u, axis=1).sum() > 1 for u in units):      # exact float equality
         return None
-    return float(g), lam
+    ev = CertifiedLoss(loss, prec=_PREC).evaluate(a, theta, order=2)
+    return norm_upper(ev.grad), min_eigenvalue(ev.hess)
 
 
 def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool) -> Evidence:
     r"""Lemma 4.3 / E.1 at each candidate point: with delta* = max(||grad||, -lambda_min) (the
     smallest delta with x in M_{G,delta}; ``second_order=False`` drops the curvature condition,
     delta* = ||grad||), if delta* < 1 then for every i either min_j ||theta_i - w_j|| < k eps
-    or a_i^2 < 2 k d delta*."""
+    or a_i^2 < 2 k d delta*.
+
+    A point's stationarity is (an upper bound of ||grad||, a ball containing lambda_min)
+    (:func:`_certified_stationarity`; exact numbers are taken as points); delta* is the upper end
+    max(||grad|| bound, -lower end of the ball), so that x lies in M_{G,delta*} for certain. Every
+    comparison is made with Arb balls; one they do not decide raises."""
     rows, ok, margin, used = [], True, None, 0
-    for label, a, theta, w, st in points:
-        if st is None:
-            rows.append({"point": label, "in M_{G,delta} for some delta < 1": False,
-                         "why": "a theta_i coincides with a w_j or theta_l: the gradient does not exist"})
-            continue
-        gn, lam = st
-        delta = max(gn, -lam, 1e-300) if second_order else max(gn, 1e-300)
-        if delta >= 1:
-            rows.append({"point": label, "|grad|": gn, "lambda_min": lam, "delta*": delta,
-                         "in M_{G,delta} for some delta < 1": False})
-            continue
-        used += 1
-        per = []
-        for i in range(len(a)):
-            near = float(np.min(np.linalg.norm(w - theta[i], axis=1)))
+    with flint.ctx.workprec(_PREC):
+        keps = k_lemma * to_ball(eps)
+        for label, a, theta, w, st in points:
+            if st is None:
+                rows.append({"point": label, "in M_{G,delta} for some delta < 1": False,
+                             "why": "a theta_i coincides with a w_j or theta_l: the gradient does not exist"})
+                continue
+            gn, lam = st
+            lam_ball = to_ball(lam)
+            delta = arb(1e-300)                  # the largest of exact numbers: decided exactly
+            for c in [arb(gn)] + ([-lam_ball.lower()] if second_order else []):
+                delta = c if c > delta else delta
+            row = {"point": label, "|grad|": gn, "lambda_min": float(lam_ball.mid()), "delta*": float(delta)}
+            if not lam_ball.is_exact():
+                row["lambda_min (enclosure)"] = lam_ball.str(15, radius=True)
+            if delta >= 1:
+                rows.append(row | {"in M_{G,delta} for some delta < 1": False})
+                continue
+            used += 1
+            per = []
             bound = 2 * k_lemma * d * delta
-            good = near < k_lemma * eps or a[i]**2 < bound
-            ok &= bool(good)
-            ratio = bound / a[i]**2 if a[i] != 0 else float("inf")
-            if near >= k_lemma * eps:
-                margin = ratio if margin is None else min(margin, ratio)
-            per.append({"i": i + 1, "min_j |theta_i - w_j|": near, "k eps": k_lemma * eps,
-                        "a_i^2": float(a[i]**2), "2 k d delta*": bound, "holds": bool(good)})
-        rows.append({"point": label, "|grad|": gn, "lambda_min": lam, "delta*": delta, "nodes": per})
+            for i in range(len(a)):
+                dists = [_distance(theta[i], wj) for wj in w]
+                a_sq = to_ball(a[i])**2
+                near = _decided(any(x < keps for x in dists), all(x >= keps for x in dists),
+                                f"Lemma 4.3 / E.1: min_j |theta_{i + 1} - w_j| against k eps = {keps}")
+                small = _decided(a_sq < bound, a_sq >= bound,
+                                 f"Lemma 4.3 / E.1: a_{i + 1}^2 = {a_sq} against 2 k d delta* = {bound}")
+                ok &= near or small
+                if not near:
+                    ratio = float((bound / a_sq).lower()) if not a_sq.is_zero() else float("inf")
+                    margin = ratio if margin is None else min(margin, ratio)
+                per.append({"i": i + 1, "min_j |theta_i - w_j|": min(float(x.mid()) for x in dists),
+                            "k eps": k_lemma * eps, "a_i^2": float(a_sq.mid()), "2 k d delta*": float(bound.mid()),
+                            "holds": near or small})
+            rows.append(row | {"nodes": per})
     return Evidence(bool(ok), margin, {
         "membership": "||grad|| <= delta and lambda_min >= -delta" if second_order else
                       "||grad|| <= delta only (the second-order condition dropped)",
         "points in some M_{delta}, delta < 1": used, "points": rows,
         "margin": "smallest (2 k d delta*) / a_i^2 over nodes far from every w_j (> 1 passes)"})
+
+
+def _distance(x, y) -> arb:
+    """||x - y|| as a ball (x, y exact: float or rational coordinates)."""
+    return sum(((to_ball(p) - to_ball(q))**2 for p, q in zip(x, y)), arb(0)).sqrt()
+
+
+def _decided(yes: bool, no: bool, what: str) -> bool:
+    """A comparison of balls: its verdict when one of ``yes``, ``no`` holds, a RuntimeError
+    when the balls overlap."""
+    if yes == no:
+        raise RuntimeError(f"the balls do not decide {what}")
+    return yes
 
 
 def _pair_w(s: float, b: float = 1.0):
@@ -234,12 +282,13 @@ def _symmetric_configurations(ctx: Context):
 
 
 def _lemma_43_points(ctx: Context, pot):
-    """Points of M_{G,delta} for G = L + |a|^2 with k = 2, verified in it (:func:`_stationarity`
-    computes the smallest delta): theta_1 at the centre of a symmetric teacher
-    (:func:`_symmetric_configurations`), theta_2 = 10 e_z far away, both charges at the exact
-    minimiser of G in a (a linear solve: G is quadratic in a). Each point is a critical point
-    up to the Phi(10)-small pull on theta_2 (reported as |grad|)."""
-    from harmonic.fast.descent import loss_objective
+    """Points of M_{G,delta} for G = L + |a|^2 with k = 2, verified in it
+    (:func:`_certified_stationarity` encloses the gradient and lambda_min at the exact point):
+    theta_1 at the centre of a symmetric teacher (:func:`_symmetric_configurations`),
+    theta_2 = 10 e_z far away, both charges at the minimiser of G in a (a float64 linear solve,
+    G being quadratic in a; the certificate is about the float point as it is). Each point is a
+    critical point up to the Phi(10)-small pull on theta_2 and the rounding of the charges
+    (reported as |grad|)."""
     from harmonic.fast.loss import Loss
 
     pts = []
@@ -249,8 +298,8 @@ def _lemma_43_points(ctx: Context, pot):
         theta = np.stack([centre, np.array([0.0, 0.0, 10.0])])
         P, c = _quadratic_in_a(L, theta, k)
         a = np.linalg.solve(P + np.eye(k), -c)         # dG/da = 2 (P + I) a + 2 c = 0
-        obj = loss_objective(L, regularized=True)
-        pts.append((label + ", theta_2 = 10 e_z", a, theta, w, _stationarity(obj, np.concatenate([a, theta.ravel()]))))
+        G = Loss(pot, b, w, k=k, regularized=True)
+        pts.append((label + ", theta_2 = 10 e_z", a, theta, w, _certified_stationarity(G, a, theta)))
     return pts
 
 
@@ -260,31 +309,37 @@ def _lemma_43_check(ctx: Context, pot=None,
 
     pot = phi_eps(3, _EPS43) if pot is None else pot
     ev = _dichotomy(_lemma_43_points(ctx, pot), 2, 3, float(_EPS43), second_order=True)
-    ev.details["setting"] = (f"{label}, k = 2, G = L + |a|^2; points: exact critical points by symmetry with "
+    ev.details["setting"] = (f"{label}, k = 2, G = L + |a|^2; points: critical points by symmetry with "
                              "optimal charges, each verified in M_{G,delta*} (delta* = max(|grad G|, -lambda_min))")
+    ev.details["decided by"] = (
+        f"Arb balls at {_PREC} bits at each exact (float64) point: G's gradient and Hessian from the potential's "
+        "exact derivatives (CertifiedLoss), |grad G| <= its certified upper bound, lambda_min enclosed rigorously "
+        "(Weyl and Ostrowski after an approximate eigenbasis), delta* = max(that bound, -lower end of "
+        "lambda_min) so the point lies in M_{G,delta*} for certain; distances, a_i^2 and 2 k d delta* compared "
+        "as balls; no floating-point step decides a verdict")
     return ev
 
 
 def _gaussian_local_minima(ctx: Context) -> Evidence:
     """Control: the Gaussian e^{-r^2/2} (not lambda-harmonic; superharmonic for r^2 < d) in
-    place of Phi_eps. At the midpoint of a close pair the point is a strict local minimum
-    (lambda_min > 0, delta* = |grad| ~ 0) with theta_1 far from both w_j and a_1 far from 0,
-    so the dichotomy fails."""
+    place of Phi_eps. At the midpoint of a close pair the point is a local minimum up to the
+    far unit (lambda_min in a ball around 0 of radius ~1e-37, delta* = the certified bound of
+    |grad| ~ 1e-15) with theta_1 far from both w_j and a_1 far from 0, so the dichotomy fails."""
     from harmonic.fast.potentials import gaussian
     return _lemma_43_check(Context(quick=True), gaussian(1), "the Gaussian e^{-r^2/2} (control)")
 
 
 @claim("Lemma 4.3",
        "at points of M_{G,delta} (delta < 1) for Phi_eps (d = 3), every theta_i is within k eps of some w_j or "
-       "has a_i^2 < 2 k d delta; checked at exact critical points (symmetric teachers, optimal charges), "
-       "each verified in M_{G,delta} with its smallest delta",
-       "numeric",
+       "has a_i^2 < 2 k d delta; checked in Arb balls at critical points by symmetry (symmetric teachers, optimal "
+       "charges), each certified in M_{G,delta} with delta a certified bound of its smallest delta",
+       "certified",
        control=_gaussian_local_minima,
        section="Section 4 / Appendix E",
        statement_tex=r"at points of $M_{G,\delta}$ ($\delta < 1$) for $\Phi_\varepsilon$ ($d = 3$), every "
-                     r"$\theta_i$ is within $k\varepsilon$ of some $w_j$ or has $a_i^2 < 2kd\delta$; checked at "
-                     r"exact critical points (symmetric teachers, optimal charges), each in $M_{G,\delta}$ with "
-                     r"its smallest $\delta$")
+                     r"$\theta_i$ is within $k\varepsilon$ of some $w_j$ or has $a_i^2 < 2kd\delta$; checked in "
+                     r"Arb balls at critical points by symmetry (symmetric teachers, optimal charges), each "
+                     r"certified in $M_{G,\delta}$ with $\delta$ a certified bound of its smallest $\delta$")
 def lemma_4_3(ctx: Context) -> Evidence:
     return _lemma_43_check(ctx)
 
@@ -292,59 +347,37 @@ def lemma_4_3(ctx: Context) -> Evidence:
 # ---------------------------------------------------------------------------------------
 # Lemma 4.4
 # ---------------------------------------------------------------------------------------
-def _l44_check(ctx: Context, potential, label: str, radius, radius_text: str) -> Evidence:
-    """The exact bound sum |a_i| < delta * ratio (ratio <= 1 needed) and the numeric search of
-    :func:`norm_step_search` on instances of G = L + |a|^2 (d = 3)."""
-    from harmonic.fast.loss import Loss
+_D44 = 3
 
+
+def _l44_check(potential, label: str, radius, radius_text: str) -> Evidence:
+    r"""The two computed steps of the proof, for every theta and a at once. (1) Lemma 4.3's bound
+    at M_{radius} is sum_i |a_i| < delta * ratio, ratio <= 1 needed (exact, sympy). (2) G is a
+    squared norm with unit atoms: F(Phi)(rho) > 0 at every rho >= 0 in R^3
+    (:func:`harmonic.precise.realizability.certified_realizability`, Arb balls), so Phi is
+    realizable (Theorem 2.1) and G(a, theta) = ||f - sum_i a_i sigma(theta_i, .)||^2 + |a|^2 with
+    ||sigma(theta_i, .)||^2 = Phi(0) = 1 (exact). Then the triangle inequality gives
+    sqrt G(a, theta) >= ||f|| - sum_i |a_i| = sqrt G(0, 0) - sum_i |a_i| > sqrt G(0, 0) - delta. A
+    transform whose sign the balls leave undecided raises."""
     ratio = charge_bound_ratio(_K, _D, radius)
     per_k = {int(kk): str(sp.simplify(ratio.subs(_K, kk))) for kk in (1, 2, 3, 8)}
     exact_ok = ratio_at_most_one(ratio)
-    rng = np.random.default_rng(44)
-    d = 3
-    rows, ok, margin = [], exact_ok, None
-    ks = (2,) if ctx.quick else (2, 3)
-    deltas = (0.5,) if ctx.quick else (0.25, 0.5)
-    searches, cases = [], []
-    for k in ks:
-        for n in range(1 if ctx.quick else 2):
-            w = rng.normal(size=(k, d))
-            b = rng.choice([-1, 1], size=k) * rng.uniform(0.3, 1, size=k)
-            G = Loss(potential, b, w, regularized=True)
-            g00 = G.value(np.zeros(k), np.zeros((k, d)))
-            for delta in deltas:
-                c = float(sp.sqrt(2 * k * d * radius.subs({_K: k, _D: d, _DELTA: sp.nsimplify(delta)})))
-                searches.append((G, c, norm_step_starts(k, d, w, rng, 4 if ctx.quick else 6)))
-                cases.append((k, n, delta, c, g00))
-    for (k, n, delta, c, g00), found in zip(cases, norm_step_search(searches, maxiter=600 if ctx.quick else 1200)):
-        gap = found["sqrt"] - (math.sqrt(g00) - delta)
-        slack = found["slack"] - math.sqrt(g00)
-        good = gap > 0 and slack >= -1e-9
-        ok &= good
-        margin = gap / delta if margin is None else min(margin, gap / delta)
-        rows.append({"k": k, "instance": n, "delta": delta, "charge bound c": c,
-                     "sqrt G(0, 0)": math.sqrt(g00), "smallest sqrt G found with |a_i| < c": found["sqrt"],
-                     "sqrt G(0,0) - delta": math.sqrt(g00) - delta,
-                     "smallest sqrt G + sum|a_i| - sqrt G(0,0) (triangle slack)": slack,
-                     "at a": found.get("a"), "holds": bool(good)})
-    return Evidence(bool(ok), margin, {
-        "potential": label, "d": d, "eps": str(_EPS43), "membership radius delta'": radius_text,
+    at_zero = sp.simplify(potential.expr.subs(potential.r, 0))
+    cert = certified_realizability(potential, _D44)
+    if cert.realizable is None:
+        raise RuntimeError(f"Lemma 4.4: the sign of F({label}) was neither proved nor refuted: {cert.reason}")
+    ok = exact_ok and at_zero == 1 and cert.realizable is True
+    return Evidence(bool(ok), cert.margin, {
+        "potential": label, "d": _D44, "membership radius delta'": radius_text,
         "sum_i |a_i| < k sqrt(2 k d delta') = delta * (exact)": str(ratio), "ratio by k": per_k,
-        "ratio <= 1 for k = 1..64 (exact)": exact_ok, "instances": rows,
-        "margin": "smallest (min sqrt G - (sqrt G(0,0) - delta)) / delta (> 0 passes)"})
-
-
-def _phi_eps_43():
-    from harmonic.fast.potentials import phi_eps
-    return phi_eps(3, _EPS43)
-
-
-def _bump():
-    """(1 + r^2) e^{-r^2/4}: Phi(0) = 1 but Phi(sqrt 3) = 4 e^{-3/4} = 1.89 > Phi(0), so it
-    is not the potential of any activation (|Phi(theta, w)| <= Phi(theta, theta))."""
-    from harmonic.exact import R
-    from harmonic.fast.potentials import radial
-    return radial((1 + R**2) * sp.exp(-R**2 / 4), name="(1 + r^2) e^{-r^2/4}")
+        "ratio <= 1 for k = 1..64 (exact)": exact_ok, "Phi(0) = ||sigma(theta, .)||^2 (exact)": str(at_zero),
+        "F(Phi)(rho) > 0 for every rho >= 0 (certified)": cert.summary(),
+        "conclusion": "for every theta and every a with sum_i |a_i| < delta: sqrt G(a, theta) >= sqrt G(0, 0) - "
+                      "sum_i |a_i| > sqrt G(0, 0) - delta (G a squared norm: the triangle inequality)",
+        "decided by": "exact arithmetic (sympy: the charge bound and Phi(0)) and Arb balls (python-flint: the "
+                      "transform's tail bound on [R, oo) and its lower bounds > 0 on a cover of [0, R]); no "
+                      "floating-point step decides a verdict",
+        "margin": "smallest lower/upper bound ratio of the transform's enclosures (> 0: F > 0 proved)"})
 
 
 _PRINTED_RADIUS = _DELTA**2 / (2 * _K**3 * _D)
@@ -353,21 +386,22 @@ _PRINTED_RADIUS = _DELTA**2 / (2 * _K**3 * _D)
 @claim("Lemma 4.4",
        "under Lemma 4.3's conditions, sqrt(G(a, theta)) <= sqrt(G(0, 0)) - delta and (a, theta) in "
        "M_{G, delta^2/(2k^3 d)} give some ||theta_i - w_j|| < k eps: Lemma 4.3's bound at delta^2/(2k^3 d) is "
-       "sum |a_i| < delta (exact), and for Phi_eps (d = 3, eps = 1/4) no theta and |a_i| < delta/k reach "
-       "sqrt(G) <= sqrt(G(0, 0)) - delta (Nelder-Mead search on instances)",
-       "numeric",
-       control=lambda ctx: _l44_check(Context(quick=True), _bump(),
-                                      "(1 + r^2) e^{-r^2/4} (exceeds Phi(0): no activation's potential)",
+       "sum |a_i| < delta (exact), and for Phi_eps (d = 3, eps = 1/4) G is a squared norm with Phi(0) = 1 "
+       "(F(Phi_eps) > 0 at every rho, certified), so no theta and |a_i| < delta/k reach "
+       "sqrt(G) <= sqrt(G(0, 0)) - delta",
+       "certified",
+       control=lambda ctx: _l44_check(RadialPotential(_TENT),
+                                      "the tent (1 - r)_+ (not positive definite in R^3)",
                                       _PRINTED_RADIUS, "delta^2/(2 k^3 d)"),
        section="Section 4 / Appendix E",
        statement_tex=r"under Lemma 4.3's conditions, $\sqrt{G(a, \theta)} \le \sqrt{G(0, 0)} - \delta$ and "
                      r"$(a, \theta) \in M_{G, \delta^2/(2k^3 d)}$ give some $\|\theta_i - w_j\| < k\varepsilon$: "
-                     r"there $\sum_i |a_i| < \delta$ (exact), and no $\theta$ with $|a_i| < \delta/k$ reaches it "
-                     r"($\Phi_\varepsilon$, $d = 3$; search)")
+                     r"there $\sum_i |a_i| < \delta$ (exact), and $G$ is a squared norm, $\Phi(0) = 1$ "
+                     r"($\mathcal F\Phi_\varepsilon > 0$ certified, $d = 3$): no $|a_i| < \delta/k$ reach it")
 def lemma_4_4(ctx: Context) -> Evidence:
-    """Control: a 'potential' that is no squared norm, (1 + r^2) e^{-r^2/4} (Phi(0) = 1 <
-    Phi(sqrt 3)); the same search finds sqrt(G) below sqrt(G(0,0)) - delta (or G < 0)."""
-    return _l44_check(ctx, _phi_eps_43(), "Phi_eps of Lemma 4.2 (d = 3, eps = 1/4, lambda = 1)",
+    """Control: the tent (1 - r)_+, Phi(0) = 1 but not positive definite in R^3 (its transform is
+    negative near rho = 2 pi): G is no squared norm and the triangle inequality has no ground."""
+    return _l44_check(almost_lam_harmonic(_D44, _EPS43), "Phi_eps of Lemma 4.2 (d = 3, eps = 1/4, lambda = 1)",
                       _PRINTED_RADIUS, "delta^2/(2 k^3 d)")
 
 
@@ -497,32 +531,113 @@ def lemma_4_5(ctx: Context) -> Evidence:
     return _l45_check(ctx, "optimal")
 
 
+#: a_1 as a multiple of S for each charge rule of :func:`_sign_check`
+_CHARGE = {"optimal": sp.Rational(-1, 2), "flipped": sp.Rational(1, 2), "zero": sp.Integer(0)}
+
+
+def _certified_teacher(t, eps) -> dict:
+    """A teacher's numbers in Arb balls (:data:`_PREC` bits), from its exact (float64) w and b:
+    |w_j| (balls), Phi_eps(|w_j|) (:func:`harmonic.precise.bounds.phi_eps_derivative`, the
+    normalised potential, lambda = 1), S = sum_j b_j Phi_eps(|w_j|), the nearest target j* (by
+    exact comparison of |w_j|^2) and tau = eta^2 LB(|w_j*|)^2 / 2 (LB Lemma B.9's lower bound)."""
+    k, d = t.w.shape
+    with flint.ctx.workprec(_PREC):
+        squares = [sum((to_ball(x)**2 for x in row), arb(0)) for row in t.w]      # exact dyadic numbers
+        near = 0
+        for j in range(1, k):
+            near = j if squares[j] < squares[near] else near
+        radii = [q.sqrt() for q in squares]
+        values = [phi_eps_derivative(d, eps, r=r, prec=_PREC) for r in radii]
+        S = sum((to_ball(bj) * v for bj, v in zip(t.b, values)), arb(0))
+        lower = lemma_b9_lower(radii[near], d, to_ball(eps), m=ARB)
+        tau = to_ball(_ETA)**2 * lower**2 / 2
+    return {"S": S, "Phi near": values[near], "tau": tau}
+
+
 def _sign_check(ctx: Context, printed_sign: int, charge: str = "optimal") -> Evidence:
-    """Is ``printed_sign * (G(a_1, 0) - G(0, 0)) >= tau`` on the teachers, w.h.p., where tau =
-    eta^2 LB(min |w|)^2 / 2 > 0 is an explicit (d/eps)^{-O(d)}? ``printed_sign = +1`` is the
-    printed '-(1/2)(sum b_j Phi)^2 >= (d/eps)^{-O(d)}' (the left side is G(a_1*, 0) - G(0, 0));
-    -1 is the corrected 'G(0, 0) - G(a_1*, 0) = (1/2)(sum b_j Phi)^2 >= ...'."""
-    data = _init_data(_teachers(Context(quick=True)), charge)
-    hits, rows = 0, []
-    for x in data:
-        tau = _ETA**2 * float(lemma_b9_lower(x["min |w|"], x["d"], _EPS45))**2 / 2
-        lhs = printed_sign * (x["G1"] - x["G00"])
-        hits += lhs >= tau
-        if len(rows) < 3:
-            rows.append({"G(a_1, 0) - G(0, 0) (fast loss)": x["G1"] - x["G00"], "-S^2/2 (exact-layer S)": -x["S"]**2 / 2,
-                         "tau": tau})
-    n = len(data)
-    lo, hi = wilson(hits, n)
-    return Evidence(lo >= HIGH_PROBABILITY, lo - HIGH_PROBABILITY, {
-        "statement": ("-(1/2) S^2 >= tau" if printed_sign > 0 else "(1/2) S^2 >= tau") + " with S = sum_j b_j Phi_eps(|w_j|)",
-        "charge a_1": charge, "teachers": n, "holds on": f"{hits}/{n}", "wilson 95% interval": [lo, hi],
-        "first teachers": rows})
+    r"""Does ``printed_sign * (G(a_1, 0) - G(0, 0)) >= tau`` hold with probability >= 1 - eta over b
+    ~ U[-1, 1]^k, for each of Theorem 4.1's teachers w (tau = eta^2 LB(min_j |w_j|)^2 / 2 > 0, an
+    explicit (d/eps)^{-O(d)})? ``printed_sign = +1`` is the printed '-(1/2)(sum b_j Phi)^2 >=
+    (d/eps)^{-O(d)}' (the left side is G(a_1*, 0) - G(0, 0)); -1 the corrected 'G(0, 0) -
+    G(a_1*, 0) = (1/2)(sum b_j Phi)^2 >= ...'. ``charge``: a_1 = -S/2 ('optimal', the proof's),
+    +S/2 or 0.
+
+    Exact: G(a_1 e_1, 0) - G(0, 0) = 2 a_1^2 + 2 a_1 S (G quadratic in a_1, Phi(0) + 1 = 2), so the
+    left side is c S^2 with c exact. Per teacher, in Arb balls: S, tau > 0 and Phi_eps(|w_j*|)
+    (j* the nearest target). If c <= 0 the inequality fails for every b (c S^2 <= 0 < tau);
+    if c > 0 it fails only where |S| < sqrt(tau/c), which has probability <= sqrt(tau/c) /
+    Phi_eps(|w_j*|) (anti-concentration: given the other b_l, b_j* is uniform with density 1/2 and
+    S is affine in it with slope Phi_eps(|w_j*|)). Passes when every teacher's bound on the
+    failure probability is <= eta. The identity is also certified against the loss itself
+    (:class:`~harmonic.precise.landscape_arb.CertifiedLoss`) on the first teachers; the realised
+    b of each teacher is reported (how often the inequality holds for it), not used."""
+    from harmonic.fast.loss import Loss
+    from harmonic.fast.potentials import phi_eps
+
+    a, S_sym = sp.Symbol("a", real=True), sp.Symbol("S", real=True)
+    change = 2 * a**2 + 2 * a * S_sym                          # G(a_1 e_1, 0) - G(0, 0)
+    c = sp.expand(printed_sign * change.subs(a, _CHARGE[charge] * S_sym) / S_sym**2)
+    if not c.is_Rational:
+        raise RuntimeError(f"Lemma 4.5: the left side is not a rational multiple of S^2: {c} S^2")
+    teachers = _teachers(Context(quick=True))
+    pot = phi_eps(3, _EPS45)
+    rows, good, hits, worst = [], 0, 0, None
+    with flint.ctx.workprec(_PREC):
+        cb, eta = to_ball(c), to_ball(_ETA)
+        for n, t in enumerate(teachers):
+            x = _certified_teacher(t, _EPS45)
+            left, tau = cb * x["S"]**2, x["tau"]
+            if not tau > 0:
+                raise RuntimeError(f"Lemma 4.5: tau = {tau} is not certified positive")
+            hits += _decided(left >= tau, left < tau, f"Lemma 4.5: c S^2 = {left} against tau = {tau}")
+            bound = None if c <= 0 else ((tau / cb).sqrt() / x["Phi near"]).upper()
+            fail_upper = arb(1) if bound is None or bound > 1 else bound          # exact numbers
+            good += bool(fail_upper <= eta)
+            worst = fail_upper if worst is None or fail_upper > worst else worst
+            if n < 3:
+                k, d = t.w.shape
+                a1 = float((to_ball(_CHARGE[charge]) * x["S"]).mid())          # the charge, an exact float
+                G = CertifiedLoss(Loss(pot, t.b, t.w, regularized=True), prec=_PREC)
+                at = np.zeros(k)
+                at[0] = a1
+                loss_change = G.value(at, np.zeros((k, d))) - G.value(np.zeros(k), np.zeros((k, d)))
+                identity = 2 * to_ball(a1)**2 + 2 * to_ball(a1) * x["S"]
+                if not loss_change.overlaps(identity):
+                    raise RuntimeError(f"Lemma 4.5: G(a_1, 0) - G(0, 0) = {loss_change} (CertifiedLoss) but "
+                                       f"2 a_1^2 + 2 a_1 S = {identity}: the identity fails")
+                rows.append({"teacher": f"seed {4500 + n}",
+                             "S = sum_j b_j Phi_eps(|w_j|) (Arb ball)": x["S"].str(15, radius=True),
+                             "a_1 (float64, exact)": a1,
+                             "G(a_1, 0) - G(0, 0) (CertifiedLoss, Arb ball)": loss_change.str(15, radius=True),
+                             "2 a_1^2 + 2 a_1 S (Arb ball)": identity.str(15, radius=True),
+                             "left side c S^2 (Arb ball)": left.str(15, radius=True),
+                             "tau (Arb ball)": tau.str(15, radius=True),
+                             "failure probability over b <=": fail_upper.str(15, radius=True)})
+    n = len(teachers)
+    return Evidence(good == n, float(eta - worst), {
+        "statement": ("-(1/2) S^2 >= tau" if printed_sign > 0 else "(1/2) S^2 >= tau") + " with S = sum_j b_j "
+                     "Phi_eps(|w_j|), with probability >= 1 - eta over b, for each teacher w",
+        "charge a_1": {"optimal": "-S/2 (the proof's)", "flipped": "+S/2", "zero": "0"}[charge],
+        "left side (exact)": f"{printed_sign:+d} (G(a_1, 0) - G(0, 0)) = {printed_sign:+d} (2 a_1^2 + 2 a_1 S) = "
+                             f"({c}) S^2",
+        "setting": "Theorem 4.1's teachers: d = 3, k = 5, w ~ N(0, d log d I), b ~ U[-1, 1]; Phi_eps (eps = 1/2, "
+                   "lambda = 1); theta = 0, a_2..a_k = 0; tau = eta^2 LB(min_j |w_j|)^2 / 2, LB Lemma B.9's lower "
+                   "bound",
+        "eta": _ETA, "teachers": n,
+        "teachers whose failure probability over b is <= eta (certified)": f"{good}/{n}",
+        "largest certified bound on the failure probability": worst.str(15, radius=True),
+        "realised b: the inequality holds (certified per teacher)": f"{hits}/{n}",
+        "first teachers": rows, "working precision (bits)": _PREC,
+        "decided by": "exact arithmetic (sympy: the identity and c) and Arb balls (python-flint: |w_j|, Phi_eps, S, "
+                      "tau and the anti-concentration bound sqrt(tau/c)/Phi_eps(|w_j*|)); no floating-point step "
+                      "decides a verdict",
+        "margin": "eta minus the largest certified bound on the failure probability (>= 0 passes)"})
 
 
 @claim("Lemma 4.5 (sign in the proof)",
        "in the proof of Lemma 4.5: G(a_1, 0) - G(0, 0) = -(1/2)(sum_j b_j Phi_eps(0, w_j))^2, and "
        "'-(1/2)(sum_j b_j Phi(theta_1, w_j))^2 >= (d/eps)^{-O(d)}' with high probability",
-       "numeric",
+       "certified",
        status="erratum",
        erratum=Erratum(
            printed="-(1/2) (sum_{j=1}^k b_j Phi(theta_1, w_j))^2 >= (d/eps)^{-O(d)} (with high probability)",
@@ -530,9 +645,10 @@ def _sign_check(ctx: Context, printed_sign: int, charge: str = "optimal") -> Evi
                      "G(a_1*, 0) <= G(0, 0) - (d/eps)^{-O(d)} (the next sentence's conclusion); the probability "
                      "comes from anti-concentration of S = sum_j b_j Phi_eps(|w_j|) (P(|S| < eta max_j Phi_eps(|w_j|)) "
                      "<= eta since b_j ~ U[-1, 1]), not from Chebyshev's inequality",
-           where="every teacher: the left side is -S^2/2 <= 0 < (d/eps)^{-O(d)}; e.g. the first teacher of the run "
-                 "(seed 4500, d = 3, k = 5, eps = 1/2): G(a_1*, 0) - G(0, 0) = -S^2/2 by the fast loss and by "
-                 "exact-layer Phi_eps values (both in the evidence)",
+           where="every teacher: the left side is -S^2/2 <= 0 < (d/eps)^{-O(d)}, so it holds with probability 0 "
+                 "over b; e.g. the first teacher of the run (seed 4500, d = 3, k = 5, eps = 1/2): "
+                 "G(a_1*, 0) - G(0, 0) = -3.35479978782766e-6 (Arb ball of radius < 1e-21, by the certified loss "
+                 "and by 2 a_1^2 + 2 a_1 S) < 0 < tau = 5.5565e-21 (certified, 128 bits; both in the evidence)",
            printed_tex=r"$-\tfrac12 (\sum_{j=1}^k b_j \Phi(\theta_1, w_j))^2 \ge (d/\varepsilon)^{-O(d)}$ (with "
                        r"high probability)",
            corrected_tex=r"$\tfrac12 (\sum_j b_j \Phi_\varepsilon(0, w_j))^2 \ge (d/\varepsilon)^{-O(d)}$ with "
