@@ -154,9 +154,16 @@ class _RadialBalls:
             self._self = to_ball(fast_potential.self_energy)      # the convention Phi(theta, theta)
         else:
             self._self = None
+        self._at_zero: dict[int, arb] = {}
 
     def self_energy(self) -> arb:
-        return self._self if self._self is not None else self._f[0](arb(0))
+        """Phi(theta, theta) at flint's current precision (computed once per precision)."""
+        if self._self is not None:
+            return self._self
+        prec = ctx.prec
+        if prec not in self._at_zero:
+            self._at_zero[prec] = self._f[0](arb(0))
+        return self._at_zero[prec]
 
     def terms(self, s: arb, order: int, where: str):
         """(Phi, g, c) at r = sqrt(s) (g, c only when order >= 1, 2)."""
