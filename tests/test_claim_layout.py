@@ -1,6 +1,7 @@
 """Where the claims live: one module (or package) per part of the paper, found by its name; a
 claim in the part its id names; the report in the paper's order; imports one way only."""
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -109,3 +110,15 @@ def test_python_m_runs_a_part_or_one_module(module, first, count):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(first) and len(lines) == count, lines
+
+
+def test_python_m_one_module_runs_its_claims_on_workers(tmp_path):
+    """A claim module run as __main__ hands its claims to the module under its own name, so the
+    default parallel run (workers look claims up by id) registers each claim once."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-m", "verification.appendix_b.duals", "--quick", "--no-progress",
+                           "--jobs", "2", "--out", str(tmp_path)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "report.json").read_text())
+    assert len(doc["claims"]) == 7 and all(c["ok"] for c in doc["claims"])

@@ -163,6 +163,13 @@ def register(c: Claim) -> Claim:
     return c
 
 
+def forget_module(module: str) -> None:
+    """Unregister the claims whose check is defined in ``module`` (a claim module run as
+    ``__main__`` hands its claims over to the module imported under its real name)."""
+    for cid in [c.id for c in _REGISTRY.values() if getattr(c.check, "__module__", None) == module]:
+        del _REGISTRY[cid]
+
+
 def claim(id: str, statement: str, method: str, *, control: Callable[[Context], Evidence],
           status: str = "holds", erratum: Erratum | None = None,
           corrected: Callable[[Context], Evidence] | None = None, section: str = "",

@@ -103,4 +103,6 @@ def json_safe(obj: Any) -> Any:
         return str(obj)
     if isinstance(obj, numbers.Real):
         return json_safe(float(obj))
+    if type(obj).__module__.startswith("flint") and hasattr(obj, "rad"):   # an Arb ball: all its digits
+        return obj.str(20, radius=True)
     return str(obj)

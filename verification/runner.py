@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import dataclasses
+import importlib
 import json
 import multiprocessing as mp
 import os
@@ -25,7 +26,7 @@ import mpmath
 from harmonic.progress import Progress as _Bar
 
 from . import all_claims, import_claim_modules, paper_order
-from .registry import Claim, Context, Evidence, outcome, registered
+from .registry import Claim, Context, Evidence, forget_module, outcome, registered
 from .report import summary_table, write_run
 from .results import ClaimResult, json_safe
 
@@ -65,7 +66,10 @@ def _evaluate(part: str, fn: Callable[[Context], Evidence],
 def _evidence_dict(ev: Evidence | None, error: str | None) -> dict[str, Any]:
     if ev is None:
         return {"passed": None, "margin": None, "details": {}, "error": error}
-    d = {"passed": ev.passed, "margin": ev.margin, "details": ev.details}
+    margin = ev.margin if ev.margin is None or isinstance(ev.margin, (int, float)) else float(ev.margin)
+    # JSON-safe here, in the process that ran the check: a worker's result must pickle (an Arb
+    # ball does not), and the serial and parallel reports stay identical
+    d = {"passed": ev.passed, "margin": margin, "details": json_safe(ev.details)}
     if ev.inconclusive:
         d["inconclusive"] = True
     return d
@@ -439,11 +443,17 @@ def main_for_module(module_name: str, argv: Sequence[str] | None = None) -> int:
     A package's ``__main__`` calls it with the package's name.
     """
     module = sys.modules.get(module_name)
+    spec = getattr(module, "__spec__", None)
+    if module_name == "__main__" and spec is not None and spec.name.partition(".")[0] == __package__:
+        # ``python -m verification.section_N``: the claims are taken from the module imported
+        # under its own name, so that the registry (and worker processes) know them once
+        forget_module("__main__")
+        module_name = spec.name
+        module = importlib.import_module(module_name)
     if hasattr(module, "__path__"):                # a package: every claim module in it
         import_claim_modules(module_name)
         claims = [c for c in registered() if getattr(c.check, "__module__", "").startswith(module_name + ".")]
     else:
         claims = [c for c in registered() if getattr(c.check, "__module__", None) == module_name]
-    spec = getattr(module, "__spec__", None)
     prog = None if spec is None else f"python -m {spec.name}"
     return main(argv, claims=paper_order(claims), prog=prog)
