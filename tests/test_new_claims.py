@@ -69,12 +69,13 @@ def test_lemma_b6_counterexample_diverges():
 def test_table1_linear_row_minimum_is_not_a_target():
     """m = 1: min over the sphere of -(b^T theta)^2 is -|b|^2 at b/|b| (below -b_j^2 at w_j)."""
     import numpy as np
-    from verification.section_1 import _sphere_descent
+    from verification.section_1 import _sphere_minima
 
     b = np.array([1.0, 0.55, -0.3])
-    theta, value = _sphere_descent(b, np.eye(3), 1, np.array([0.2, 0.9, 0.1]) / np.linalg.norm([0.2, 0.9, 0.1]))
-    assert value == pytest.approx(-float(b @ b), rel=1e-10)
-    assert np.allclose(np.abs(theta), np.abs(b) / np.linalg.norm(b), atol=1e-6)
+    (found,) = _sphere_minima(b, np.eye(3), 1)["local minima (up to sign)"]
+    mid = lambda text: float(text.strip("[]").split("+/-")[0])      # noqa: E731 (the ball's midpoint)
+    assert found["at"] is None and mid(found["L* = -f^2"]) == pytest.approx(-float(b @ b), rel=1e-10)
+    assert np.allclose([mid(t) for t in found["theta (up to sign)"]], b / np.linalg.norm(b), atol=1e-10)
 
 
 def test_fact_3_3_control_witness_is_exact():

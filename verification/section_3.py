@@ -20,13 +20,16 @@ lambda-harmonic potentials (Theorem 3.6).
   g decides).
 * Theorem 3.4: for harmonic Phi (|x|^{2-d}, d = 3, 5; -ln r in d = 2) the trace of
   Hess_{theta_i} L is 0 away from coincidences. Exact (sympy Laplacian of each potential in
-  Cartesian coordinates) and numeric (the fast loss's Hessian blocks against an independent
-  mpmath differentiation of eq. (2), :mod:`verification.reference`).
+  Cartesian coordinates) and certified at random instances of eq. (2): the loss's Hessian in
+  Arb balls (:class:`~harmonic.precise.landscape_arb.CertifiedLoss`) puts every block trace in
+  a ball containing 0 and every block's smallest eigenvalue below 0.
 * Theorem 3.6: Delta_v H = -2 lambda (sum_{i in S} a_i)^2 at a-optimal points, for the
   correlated translation H(v) = L(a, theta_S + v, theta_rest). Exact: the identity
   Delta_v H = lambda sum_{i in S} a_i dL/da_i - 2 lambda (sum_S a_i)^2, which holds for *all*
   a, b when Phi is lambda-harmonic at every pair that moves, reduces to the printed one where
-  dL/da = 0. Numeric: random instances of the realizable Phi_eps of Lemma 4.2 with clusters.
+  dL/da = 0. Certified: random instances of the realizable Phi_eps of Lemma 4.2 with clusters,
+  the exact a-optimal charges enclosed in Arb balls (claim "Theorem 3.6 (numeric)", named for
+  its random instances).
 * Theorem 3.6's hypotheses: in d >= 2 no potential of an activation is radial,
   lambda-harmonic and has a finite Phi(theta, theta), decided exactly.
 
@@ -40,11 +43,13 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 import sympy as sp
+from flint import arb, arb_mat
+from flint import ctx as arb_ctx
 
 from harmonic.exact import R, RadialPotential, almost_lam_harmonic, radial_laplacian
 
-from .reference import mp_loss, mp_trace
 from .registry import Context, Evidence, claim
+from .section_1 import _zero_ball
 
 # ---------------------------------------------------------------------------------------
 # Fact 3.3
@@ -234,16 +239,14 @@ def cartesian_laplacian(expr, d: int) -> sp.Expr:
     return sp.simplify(sum(sp.diff(f, x, 2) for x in xs))
 
 
-def _mp_block_trace(loss, theta, i: int, dps: int = 30) -> mpmath.mpf:
-    """Delta_{theta_i} of the reference ``loss`` (:func:`verification.reference.mp_loss`) at
-    ``theta`` (floats), by mpmath differentiation one coordinate at a time."""
-    with mpmath.workdps(dps + 10):
-        return mp_trace(loss, [[mpmath.mpf(float(x)) for x in row] for row in theta], nodes=(i,))
+_PREC = 128                 # bits of the certified losses (CertifiedLoss)
 
 
-def _block(H, k, d, i, j=None):
-    j = i if j is None else j
-    return H[k + i * d:k + (i + 1) * d, k + j * d:k + (j + 1) * d]
+def _block_trace(H, off: int, d: int, i: int):
+    """The trace of the d x d diagonal block of unit i (theta_i) of a ball Hessian whose theta
+    variables start at ``off``, a ball."""
+    with arb_ctx.workprec(_PREC):
+        return sum((H[off + i * d + t, off + i * d + t] for t in range(d)), arb(0))
 
 
 # ---------------------------------------------------------------------------------------
@@ -253,21 +256,25 @@ _HARMONIC = ((2, -sp.log(R)), (3, 1 / R), (5, R**-3))
 
 
 def _earnshaw_check(cases, ctx: Context) -> Evidence:
-    """For each (d, Phi): exact Cartesian Laplacian of Phi(|x|) is 0, and on random instances
-    of eq. (2) every block trace Tr Hess_{theta_i} L vanishes (fast loss, relative to the sum
-    of the absolute diagonal entries) and agrees with an independent mpmath computation."""
+    """For each (d, Phi): the exact Cartesian Laplacian of Phi(|x|) is 0 (sympy), and on random
+    instances of eq. (2) (float points, exact dyadic inputs) the certified Hessian
+    (:class:`~harmonic.precise.landscape_arb.CertifiedLoss`, Arb balls from the exact potential)
+    encloses every block trace Tr Hess_{theta_i} L in a ball containing 0 of radius < 2^-96 sum
+    |diagonal| (a ball excluding 0 certifies a non-zero trace), and each block's smallest
+    eigenvalue below 0 (:func:`~harmonic.precise.landscape_arb.symmetric_eigenvalues`): no
+    instance is a strict local minimum. The fast loss's block traces must lie within 1e-10 sum
+    |diagonal| of the balls (a cross-check of the fast layer, deciding nothing)."""
     from harmonic.fast.loss import Loss
     from harmonic.fast.potentials import radial
+    from harmonic.precise.landscape_arb import CertifiedLoss, symmetric_eigenvalues
 
     rng = np.random.default_rng(34)
     n_inst = 2 if ctx.quick else 6
     rows, ok, worst = {}, True, 0.0
     for d, expr in cases:
         lap = cartesian_laplacian(expr, d)
-        exact_zero = lap == 0
-        ok &= bool(exact_zero)
+        ok &= bool(lap == 0)
         pot = radial(RadialPotential(expr, name=f"{expr} in R^{d}"))
-        f = sp.lambdify(R, expr, modules="mpmath")        # the reference loss's Phi (no fast layer)
         inst = []
         for n in range(n_inst):
             k = 3
@@ -276,43 +283,50 @@ def _earnshaw_check(cases, ctx: Context) -> Evidence:
             a = rng.uniform(-1, 1, size=k)
             theta = rng.normal(size=(k, d))
             L = Loss(pot, b, w, self_terms=False, constant=False)
-            H = L.hess(a, theta)
-            mp_reference = mp_loss(lambda s: f(mpmath.sqrt(s)), [mpmath.mpf(x) for x in a],
-                                   [mpmath.mpf(x) for x in b], [[mpmath.mpf(x) for x in row] for row in w])
+            H = CertifiedLoss(L, prec=_PREC).hess(a, theta)
+            fast = L.hess(a, theta)
             for i in range(k):
-                blk = _block(H, k, d, i)
-                scale = float(np.sum(np.abs(np.diag(blk))))
-                tr = float(np.trace(blk))
-                tr_mp = _mp_block_trace(mp_reference, theta, i) if (n == 0 or not ctx.quick) else None
-                rel = abs(tr) / scale
-                worst = max(worst, rel)
-                good = rel < 1e-10
-                if tr_mp is not None:
-                    good &= abs(float(tr_mp)) / scale < 1e-10
-                ok &= bool(good)
-                inst.append({"instance": n, "i": i, "trace (fast loss)": tr,
-                             "trace (mpmath)": None if tr_mp is None else float(tr_mp),
+                tr = _block_trace(H, k, d, i)
+                scale = float(sum(abs(H[k + i * d + t, k + i * d + t]) for t in range(d)).upper())
+                fast_tr = float(np.trace(fast[k + i * d:k + (i + 1) * d, k + i * d:k + (i + 1) * d]))
+                if not abs(fast_tr - float(tr.mid())) <= 1e-10 * scale:
+                    raise RuntimeError(f"Theorem 3.4: the fast loss's trace {fast_tr} is not the certified {tr}")
+                with arb_ctx.workprec(_PREC):
+                    block = arb_mat([[H[k + i * d + t, k + i * d + u] for u in range(d)] for t in range(d)])
+                lam_min = symmetric_eigenvalues(block)[0]
+                zero = _zero_ball(tr, scale, f"Theorem 3.4, d={d}, Phi={expr}")
+                worst = max(worst, float(tr.abs_upper()) / scale)
+                ok &= zero and bool(lam_min < 0)
+                inst.append({"instance": n, "i": i, "trace (Arb ball)": tr.str(15, radius=True),
+                             "trace contains 0 (certified)": zero, "trace (fast loss)": fast_tr,
                              "sum |diagonal|": scale,
-                             "lambda_min of the block": float(np.linalg.eigvalsh(blk)[0])})
+                             "lambda_min of the block (Arb ball)": lam_min.str(15, radius=True),
+                             "lambda_min < 0 (certified)": bool(lam_min < 0)})
         rows[f"d={d}, Phi={expr}"] = {"Cartesian Laplacian (sympy)": str(lap), "blocks": inst}
     return Evidence(bool(ok), worst, {
-        "cases": rows, "tolerance": "|trace| < 1e-10 sum |diagonal| (both computations)",
-        "margin": "largest |trace| / sum |diagonal| of the fast Hessian blocks",
-        "consequence": "a non-zero block with trace 0 has a negative eigenvalue (column "
-                       "'lambda_min of the block'), so no such point is a strict local minimum"})
+        "cases": rows, "working precision (bits)": _PREC,
+        "method": "exact Laplacian (sympy); each block trace and smallest eigenvalue of the loss's Hessian in Arb "
+                  "balls (CertifiedLoss, symmetric_eigenvalues) at float points taken as exact dyadic inputs. "
+                  "No floating-point step decides the verdict",
+        "passes when": "the Laplacian is 0, every trace ball contains 0 (radius < 2^-96 sum |diagonal|) and every "
+                       "block's lambda_min ball is < 0",
+        "margin": "largest certified upper bound of |trace| / sum |diagonal|",
+        "consequence": "a non-zero block with trace 0 has a negative eigenvalue (certified per block), so no such "
+                       "point is a strict local minimum"})
 
 
 @claim("Theorem 3.4",
        "Earnshaw: for harmonic Phi (|x|^{2-d}, d = 3, 5; -ln|x| in d = 2) the trace of "
        "Hess_{theta_i} L (L as in (2)) is 0 away from coincidences, so L has no differentiable "
        "strict local minima",
-       "numeric",
+       "certified",
        control=lambda ctx: _earnshaw_check([(5, 1 / R)], Context(quick=True)),
        section="Section 3 / Appendix C",
        statement_tex=r"Earnshaw: for harmonic $\Phi$ ($|x|^{2-d}$, $d = 3, 5$; $-\ln|x|$ in $d = 2$) the trace "
                      r"of $\nabla^2_{\theta_i} L$ ($L$ as in (2)) is 0 away from coincidences, so $L$ has no "
                      r"differentiable strict local minima")
 def theorem_3_4(ctx: Context) -> Evidence:
+    """Control: 1/r in R^5 (not harmonic there): certified non-zero traces."""
     return _earnshaw_check(_HARMONIC, ctx)
 
 
@@ -461,40 +475,23 @@ def _quadratic_in_a(L, theta, k):
     return P, c
 
 
-def _optimal_charges(L, theta, k, rng):
-    """An a with dL/da = 2 P a + 2 c = 0 (min-norm solution; P is singular for clusters) plus
-    a random element of the null space (a-optimal points are not unique); and |dL/da|."""
-    P, c = _quadratic_in_a(L, theta, k)
-    a, *_ = np.linalg.lstsq(P, -c, rcond=None)
-    _, sv, vt = np.linalg.svd(P)
-    null = vt[sv < 1e-10 * sv[0]]
-    if len(null):
-        a = a + null.T @ rng.normal(size=len(null))
-    return a, float(np.linalg.norm(2 * P @ a + 2 * c))
+def _t36_certified_check(pot, lam, ctx: Context, label: str) -> Evidence:
+    r"""Random instances of loss (1) in R^3 (two clusters of one or two coincident theta_i, three
+    targets, all at mutual distances >= 2 eps; floats, exact dyadic inputs), in Arb balls
+    (:class:`~harmonic.precise.landscape_arb.CertifiedLoss`).
 
-
-def _fd_laplacian_translation(L, a, theta, S, h=1e-3) -> float:
-    """Delta_v L(a, theta_S + v) at v = 0: central differences with one Richardson step."""
-    d = theta.shape[1]
-
-    def lap(step):
-        tot = 0.0
-        f0 = L.value(a, theta)
-        for m in range(d):
-            th_p, th_m = theta.copy(), theta.copy()
-            th_p[S, m] += step
-            th_m[S, m] -= step
-            tot += (L.value(a, th_p) - 2 * f0 + L.value(a, th_m)) / step**2
-        return tot
-
-    return (4 * lap(h / 2) - lap(h)) / 3
-
-
-def _t36_numeric_check(pot, lam, ctx: Context, label: str) -> Evidence:
-    """Random instances of loss (1): clusters of coincident theta, a-optimal a; Delta_v H by
-    finite differences of the loss value (and, for a singleton cluster, by the trace of the
-    fast loss's Hessian blocks) against -2 lambda (sum_S a)^2."""
+    The units of a cluster S sit at one point c_S, so L(a, theta) = L'(A, c), L' the loss of one
+    unit per cluster with charge A_S = sum_{i in S} a_i (a pair inside S adds a_i a_l Phi(0) =
+    a_i a_l), and the correlated translation of S moves c_S alone:
+    Delta_v H = Tr Hess_{c_S} L'. L' is quadratic in A, dL'/dA = 2 P A + 2 c, so the a-optimal
+    points are the a with A = A* = -P^{-1} c: Arb's solve of the ball system gives a box that
+    contains the exact A*, and the Hessian on that box encloses Delta_v H there. The identity
+    holds at S when the ball of Delta_v H + 2 lambda A*_S^2 contains 0 (radius < 2^-96
+    |2 lambda A*_S^2|); a ball excluding 0 certifies it false. Cross-check (deciding nothing):
+    the certified loss (1) of the unmerged units, at a random split of A* over each cluster,
+    overlaps L'(A*, c)."""
     from harmonic.fast.loss import Loss
+    from harmonic.precise.landscape_arb import CertifiedLoss
 
     rng = np.random.default_rng(36)
     n_inst = 3 if ctx.quick else 12
@@ -502,48 +499,60 @@ def _t36_numeric_check(pot, lam, ctx: Context, label: str) -> Evidence:
     for n in range(n_inst):
         k_per = 2 if n % 2 == 0 else 1
         theta, w, clusters = _random_clustered_instance(rng, 3, 0.1, 2, k_per, 3)
-        k = len(theta)
         b = rng.uniform(-1, 1, size=len(w))
-        L = Loss(pot, b, w, k=k)
-        a, grad_a = _optimal_charges(L, theta, k, rng)
-        for S in clusters:
-            want = -2 * lam * float(np.sum(a[S]))**2
-            fd = _fd_laplacian_translation(L, a, theta, S)
-            hess_sum = None
-            if len(S) == 1:
-                H = L.hess(a, theta)
-                hess_sum = float(np.trace(_block(H, k, 3, S[0])))
-            rel = abs(fd - want) / (1e-4 * abs(want) + 1e-8)
-            rel_h = None if hess_sum is None else abs(hess_sum - want) / max(abs(want), 1e-300)
-            worst = max(worst, rel)
-            ok &= bool(rel < 1 and (rel_h is None or rel_h < 1e-9) and grad_a < 1e-9)
-            rows.append({"instance": n, "S": [i + 1 for i in S], "|dL/da|": grad_a,
-                         "-2 lambda (sum_S a)^2": want, "Delta_v H (finite differences)": fd,
-                         "Delta_v H (Hessian blocks)": hess_sum,
-                         "finite differences: |difference| / (1e-4 |want| + 1e-8)": rel,
-                         "relative difference (Hessian blocks)": rel_h})
-    return Evidence(bool(ok), worst, {"potential": label, "lambda": lam, "instances": rows,
-                                      "tolerance": "finite differences (h = 1e-3 with Richardson): |difference| "
-                                                   "< 1e-4 |want| + 1e-8; Hessian blocks: relative difference "
-                                                   "< 1e-9; |dL/da| < 1e-9",
-                                      "margin": "largest |difference| / (1e-4 |want| + 1e-8) of the finite "
-                                                "differences (< 1 passes)"})
+        centres = theta[[S[0] for S in clusters]]
+        kc = len(clusters)
+        merged = CertifiedLoss(Loss(pot, b, w, k=kc), prec=_PREC)
+        at0 = merged.evaluate(np.zeros(kc), centres, order=2)
+        with arb_ctx.workprec(_PREC):
+            P2 = arb_mat([[at0.hess[i, j] for j in range(kc)] for i in range(kc)])      # 2 P
+            A = P2.solve(-arb_mat([[at0.grad[i]] for i in range(kc)]))                 # -P^{-1} c
+            A = [A[i, 0] for i in range(kc)]
+        at = merged.evaluate(A, centres, order=2)
+        split = []
+        for c, S in enumerate(clusters):
+            with arb_ctx.workprec(_PREC):        # a_i = A/|S| + t_i, the last one A - the others (ball sums)
+                part = [A[c] / len(S) + float(x) for x in rng.normal(size=len(S) - 1)]
+                split += part + [A[c] - sum(part, arb(0))]
+        whole = CertifiedLoss(Loss(pot, b, w, k=len(theta)), prec=_PREC).value(split, theta)
+        if not whole.overlaps(at.value):
+            raise RuntimeError(f"Theorem 3.6: the merged loss {at.value} is not loss (1) {whole}")
+        for c, S in enumerate(clusters):
+            with arb_ctx.workprec(_PREC):
+                want = -2 * lam * A[c] * A[c]
+                residual = _block_trace(at.hess, kc, 3, c) - want
+            zero = _zero_ball(residual, float(abs(want).upper()), f"Theorem 3.6, instance {n}, S={S}")
+            ok &= zero
+            worst = max(worst, float((residual / want).abs_upper()))
+            rows.append({"instance": n, "S": [i + 1 for i in S],
+                         "A*_S = sum_S a_i (Arb ball)": A[c].str(15, radius=True),
+                         "dL'/dA_S at A* (Arb ball)": at.grad[c].str(5, radius=True),
+                         "-2 lambda A*_S^2 (Arb ball)": want.str(15, radius=True),
+                         "Delta_v H + 2 lambda A*_S^2 (Arb ball)": residual.str(5, radius=True),
+                         "contains 0 (certified)": zero})
+    return Evidence(bool(ok), worst, {
+        "potential": label, "lambda": lam, "instances": rows, "working precision (bits)": _PREC,
+        "method": "Arb balls (CertifiedLoss): the exact a-optimal cluster charges enclosed by solving the ball "
+                  "system P A = -c, Delta_v H as the block trace of the merged loss's Hessian on that box. "
+                  "No floating-point step decides the verdict",
+        "passes when": "every ball of Delta_v H + 2 lambda A*_S^2 contains 0 (radius < 2^-96 |2 lambda A*_S^2|)",
+        "margin": "largest certified upper bound of |Delta_v H / (-2 lambda A*_S^2) - 1|"})
 
 
 @claim("Theorem 3.6 (numeric)",
        "on random instances of the realizable Phi_eps (Lemma 4.2, d = 3, eps = 1/10, lambda = 1, "
        "Phi_eps(0) = 1, lambda-harmonic for r >= eps) with clusters of coincident theta_i at "
        "a-optimal a: Delta_v H = -2 lambda (sum_{i in S} a_i)^2",
-       "numeric",
-       control=lambda ctx: _t36_numeric_check(_gaussian_fast(), 1.0, Context(quick=True),
-                                              "Gaussian e^{-r^2/2} (not lambda-harmonic), lambda := 1"),
+       "certified",
+       control=lambda ctx: _t36_certified_check(_gaussian_fast(), 1, Context(quick=True),
+                                                "Gaussian e^{-r^2/2} (not lambda-harmonic), lambda := 1"),
        section="Section 3",
        statement_tex=r"on random instances of the realizable $\Phi_\varepsilon$ (Lemma 4.2, $d = 3$, "
                      r"$\varepsilon = \tfrac{1}{10}$, $\lambda = 1$, $\Phi_\varepsilon(0) = 1$) with clusters of "
                      r"coincident $\theta_i$ at $a$-optimal $a$: $\Delta_v H = -2\lambda (\sum_{i \in S} a_i)^2$")
 def theorem_3_6_numeric(ctx: Context) -> Evidence:
     from harmonic.fast.potentials import phi_eps
-    return _t36_numeric_check(phi_eps(3, sp.Rational(1, 10)), 1.0, ctx, "Phi_eps, d=3, eps=1/10, lambda=1")
+    return _t36_certified_check(phi_eps(3, sp.Rational(1, 10)), 1, ctx, "Phi_eps, d=3, eps=1/10, lambda=1")
 
 
 def _gaussian_fast():
