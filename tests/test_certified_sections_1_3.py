@@ -27,7 +27,7 @@ from verification.registry import Context
 QUICK = Context(quick=True, dps=30)
 CLAIMS = {c.id: c for c in all_claims()}
 UPGRADED = ("Table 1 (almost lambda-harmonic)", "Table 1 (sign)", "Table 1 (polynomial, convergence)",
-            "Theorem 2.1 (references)", "Theorem 3.4", "Theorem 3.6 (numeric)")
+            "Theorem 2.1 (references)", "Theorem 3.4", "Theorem 3.6 (random instances)")
 
 
 def bounds(text):
@@ -144,10 +144,10 @@ def test_zero_ball_refuses_a_wide_ball():
         _zero_ball(arb(0, 1e-3), 1.0, "test")
 
 
-# --- Theorem 3.6 (numeric) --------------------------------------------------------------------
+# --- Theorem 3.6 (random instances) ---------------------------------------------------------
 
 def test_theorem_3_6_identity_contains_zero_and_control_excludes_it():
-    c = CLAIMS["Theorem 3.6 (numeric)"]
+    c = CLAIMS["Theorem 3.6 (random instances)"]
     ev = c.check(QUICK)
     assert ev.passed and all(row["contains 0 (certified)"] for row in ev.details["instances"])
     control = c.control(QUICK)

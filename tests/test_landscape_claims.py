@@ -15,7 +15,7 @@ IDS = {c.id for c in all_claims()}
 
 
 def test_the_landscape_claims_are_registered():
-    for want in ("Theorem 3.4", "Theorem 3.6 (exact, small k)", "Theorem 3.6 (numeric)",
+    for want in ("Theorem 3.4", "Theorem 3.6 (exact, small k)", "Theorem 3.6 (random instances)",
                  "Theorem 3.6 (hypotheses, d >= 2)", "Lemma 4.3", "Lemma E.1", "Theorem F.2 (Gaussian, r^2 > d/c)",
                  "Lemma G.1", "Lemma G.2", "Theorem G.3", "Theorem H.1", "Section 2.1 (expansion (1))"):
         assert want in IDS, want

@@ -83,7 +83,7 @@ INDEX: tuple[Statement, ...] = (
     _S("Definition 3.5", "definition",
        reason="a definition (lambda-harmonic potential); its example e^{-|x|} in R^1 and the absence of such "
               "potentials in d >= 2 are part of Theorem 3.6's claims"),
-    _S("Theorem 3.6", "theorem", ("Theorem 3.6 (exact, small k)", "Theorem 3.6 (numeric)",
+    _S("Theorem 3.6", "theorem", ("Theorem 3.6 (exact, small k)", "Theorem 3.6 (random instances)",
                                   "Theorem 3.6 (hypotheses, d >= 2)")),
     _S("Algorithm 1", "algorithm", ("Algorithm 1 (sign rule)",)),
     _S("Theorem 4.1", "theorem", ("Theorem 4.1 (empirical)", "Theorem 4.1 (empirical, d = 3, 7, 11)"),

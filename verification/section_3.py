@@ -28,8 +28,7 @@ lambda-harmonic potentials (Theorem 3.6).
   Delta_v H = lambda sum_{i in S} a_i dL/da_i - 2 lambda (sum_S a_i)^2, which holds for *all*
   a, b when Phi is lambda-harmonic at every pair that moves, reduces to the printed one where
   dL/da = 0. Certified: random instances of the realizable Phi_eps of Lemma 4.2 with clusters,
-  the exact a-optimal charges enclosed in Arb balls (claim "Theorem 3.6 (numeric)", named for
-  its random instances).
+  the exact a-optimal charges enclosed in Arb balls (claim "Theorem 3.6 (random instances)").
 * Theorem 3.6's hypotheses: in d >= 2 no potential of an activation is radial,
   lambda-harmonic and has a finite Phi(theta, theta), decided exactly.
 
@@ -539,7 +538,7 @@ def _t36_certified_check(pot, lam, ctx: Context, label: str) -> Evidence:
         "margin": "largest certified upper bound of |Delta_v H / (-2 lambda A*_S^2) - 1|"})
 
 
-@claim("Theorem 3.6 (numeric)",
+@claim("Theorem 3.6 (random instances)",
        "on random instances of the realizable Phi_eps (Lemma 4.2, d = 3, eps = 1/10, lambda = 1, "
        "Phi_eps(0) = 1, lambda-harmonic for r >= eps) with clusters of coincident theta_i at "
        "a-optimal a: Delta_v H = -2 lambda (sum_{i in S} a_i)^2",
