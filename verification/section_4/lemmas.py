@@ -209,7 +209,7 @@ def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool) 
             delta = arb(1e-300)                  # the largest of exact numbers: decided exactly
             for c in [arb(gn)] + ([-lam_ball.lower()] if second_order else []):
                 delta = c if c > delta else delta
-            row = {"point": label, "|grad|": gn, "lambda_min": float(lam_ball.mid()), "delta*": float(delta)}
+            row = {"point": label, "|grad|": float(gn), "lambda_min": float(lam_ball.mid()), "delta*": float(delta)}
             if not lam_ball.is_exact():
                 row["lambda_min (enclosure)"] = lam_ball.str(15, radius=True)
             if delta >= 1:
