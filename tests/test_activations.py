@@ -39,6 +39,7 @@ def test_autocorrelation_reproduces_the_potential(lam):
     assert abs(autocorrelation_3d(act, y, dps=15) / ref - 1) < 1e-13
 
 
+@pytest.mark.slow
 def test_a_wrong_constant_is_detected():
     act = lam_harmonic_activation(3)
     wrong = type(act)(act.d, act.s, act.constant * 2, act.order)

@@ -67,6 +67,7 @@ def test_activation_figure_is_lemma_b10_profile():
     assert np.allclose(sigma, (2 * np.pi)**0.75 * np.exp(r**2 / 4) * np.array(expected), rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_harmonic_figures_writes_png_and_pdf(tmp_path, capsys):
     assert main(["figures", "--out", str(tmp_path), "--d", "3", "--no-progress", "--json"]) == 0
     written = json.loads(capsys.readouterr().out)["written"]

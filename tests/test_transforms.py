@@ -163,7 +163,9 @@ def test_squared_lorentzian_by_quadrature():
         assert_accurate(res, lorentzian_ref(mpmath.mpf(1)), dps=15)
 
 
-@pytest.mark.parametrize("d,nu,a2,rho", [(5, 4, 2, 0.5), (3, 3, sp.Rational(1, 4), 2), (7, 5, 1, 0)])
+@pytest.mark.parametrize("d,nu,a2,rho", [pytest.param(5, 4, 2, 0.5, marks=pytest.mark.slow),
+                                         pytest.param(3, 3, sp.Rational(1, 4), 2, marks=pytest.mark.slow),
+                                         (7, 5, 1, 0)])
 def test_matern_closed_form_against_quadrature(d, nu, a2, rho):
     """c (a^2 + r^2)^{-nu}, nu > d/2: the closed form against the definition integrated as a
     plain callable (an independent route: no structure used), 25 digits."""
@@ -281,7 +283,7 @@ def test_phi_eps_independent_quadrature(d, rho):
 # Gauss-Legendre over the kink escalates its degree at nsum's raised precision.
 CALLABLE_CASES = [
     pytest.param(7, 0, id="d=7-rho=0"),
-    pytest.param(11, 0.5, id="d=11-rho=0.5"),
+    pytest.param(11, 0.5, id="d=11-rho=0.5", marks=pytest.mark.slow),
 ]
 
 
