@@ -4,6 +4,7 @@ import pytest
 
 from verification import all_claims
 from verification.registry import Context
+from verification.report import certificate
 from verification.runner import run_claim
 
 CLAIMS = all_claims()
@@ -43,6 +44,10 @@ def test_claim_verdict_and_control(claim):
     assert result.error is None, result.error
     assert result.passed, result.evidence
     assert result.control_rejected, result.control_evidence
+    if claim.method == "certified":                         # the report can state its certificate
+        cert = certificate(result.evidence, result.corrected_evidence)
+        assert cert["working precision (bits)"] and cert["decided by"], cert
+        assert cert["enclosure"] or cert["working precision (bits)"] == "exact", cert
     if claim.status == "erratum":
         assert result.evidence["passed"] is False           # the printed statement fails
         if claim.corrected is not None:

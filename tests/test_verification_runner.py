@@ -258,6 +258,21 @@ def test_report_md_has_table_errata_with_deciding_numbers_and_failures():
     assert "**Lemma T.3**: the control was accepted" in failures
 
 
+def test_report_md_states_each_certified_claims_certificate():
+    nested = {"cases": {"d=3": {"working precision (bits)": {"tail": 128, "cover": 64}, "F on [R, oo)": "[1.5, 2.25]"}},
+              "decided by": "Arb balls"}
+    text_only = {"method": "certified (Arb, 96 bits): an enclosure", "value": "[0.25 +/- 1.0e-30]"}
+    results = run_claims([holds("Lemma T.6", check=const(True, 1.0, **nested), method="certified"),
+                          holds("Lemma T.7", check=const(True, 1.0, **text_only), method="certified"),
+                          holds("Lemma T.8", check=const(True, 1.0, kind="exact comparison"), method="certified"),
+                          holds("Lemma T.9", check=const(True, 1.0, **nested))], CTX)
+    section = markdown_report(results, CTX).split("## Certified claims", 1)[1]
+    assert "| Lemma T.6 | 64, 128 | [1.5, 2.25] | Arb balls |" in section
+    assert "| Lemma T.7 | 96 | [0.25 +/- 1.0e-30] | certified (Arb, 96 bits): an enclosure |" in section
+    assert "| Lemma T.8 | exact | — | exact comparison |" in section
+    assert "Lemma T.9" not in section                          # an exact claim has no certificate row
+
+
 def test_summary_table_columns_counts_and_errata():
     long = dataclasses.replace(holds("Lemma T.4", check=const(True, 1.23456)), statement="x" * 100)
     results = mixed_results() + run_claims([long, holds("Lemma T.5", check=const(True))], CTX)

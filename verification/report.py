@@ -11,12 +11,13 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .registry import Claim, Context
 from .results import ClaimResult, json_safe
@@ -151,6 +152,59 @@ def _md_evidence(label: str, ev: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _find(tree: Any, want: Callable[[str], bool]) -> list:
+    """The values of the keys ``want`` accepts, anywhere in a JSON-like tree (depth first)."""
+    found = []
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            if want(str(k)):
+                found.append(v)
+            found += _find(v, want)
+    elif isinstance(tree, list):
+        for v in tree:
+            found += _find(v, want)
+    return found
+
+
+_INTERVAL = re.compile(r"^\[-?[0-9.]+(e[-+]?[0-9]+)?, -?[0-9.]+(e[-+]?[0-9]+)?\]$")
+_BITS = re.compile(r"(\d+) bits")
+
+
+def _balls(tree: Any) -> list[str]:
+    """Enclosures in a JSON-like tree: Arb balls written ``[mid +/- rad]`` and intervals ``[lo, hi]``."""
+    if isinstance(tree, str):
+        return [tree] if "+/-" in tree or _INTERVAL.match(tree) else []
+    items = tree.values() if isinstance(tree, dict) else tree if isinstance(tree, list) else []
+    return [b for v in items for b in _balls(v)]
+
+
+def certificate(*evidences: dict | None) -> dict:
+    """What a certified claim's evidence says about its certificate (the first of ``evidences``
+    that says it: a check's, then its corrected version's): the working precision in bits
+    (every ``... working precision (bits)`` entry, a number or a dict of them, else "N bits" in
+    the text that says what decided the claim; "exact" when that text says the decision is
+    exact and no precision is given), the first enclosure (an Arb ball ``[mid +/- rad]`` or an
+    interval ``[lo, hi]``) and what decided it (``decided by``, else ``method`` or ``kind``)."""
+    bits: set[int] = set()
+    decided, balls = [], []
+    for ev in evidences:
+        details = (ev or {}).get("details") or {}
+        for v in _find(details, lambda k: k.endswith("working precision (bits)")):
+            for b in (v.values() if isinstance(v, dict) else [v]):
+                if isinstance(b, int) and not isinstance(b, bool) and b > 0:
+                    bits.add(b)
+        decided += [str(v) for key in ("decided by", "method", "kind")
+                    for v in _find(details, lambda k, key=key: k == key) if isinstance(v, str)]
+        balls += _balls(details)
+    text = decided[0] if decided else None
+    if not bits and text:
+        bits = {int(m) for m in _BITS.findall(text)}
+    precision = ", ".join(map(str, sorted(bits))) if bits else (
+        "exact" if text and "exact" in text.lower() else None)
+    return {"working precision (bits)": precision, "enclosure": balls[0] if balls else None,
+            "decided by": text}
+
+
 def markdown_report(results: Sequence[ClaimResult], ctx: Context | None = None) -> str:
     """``report.md``: the summary table, the errata with their deciding numbers, the failures."""
     lines = ["# Verification report", ""]
@@ -170,6 +224,17 @@ def markdown_report(results: Sequence[ClaimResult], ctx: Context | None = None) 
                       *_md_evidence("Printed statement checked", r.evidence)]
             if r.corrected_evidence is not None:
                 lines += _md_evidence("Corrected statement checked", r.corrected_evidence)
+    certified = [(r, certificate(r.evidence, r.corrected_evidence)) for r in results if r.method == "certified"]
+    if certified:
+        lines += ["", "## Certified claims", "",
+                  "Decided by rigorous enclosures (Arb balls, python-flint) and exact arithmetic: no "
+                  "floating-point step decides a verdict (a float64 input is an exact dyadic point). Per "
+                  "claim: the working precision, one enclosure of the evidence (report.json has them all) "
+                  "and what decided it.", "",
+                  "| claim | working precision (bits) | an enclosure | decided by |", "|---|---|---|---|"]
+        lines += ["| " + " | ".join(map(_md_cell, (r.id, cert["working precision (bits)"] or "—",
+                                                   cert["enclosure"] or "—", cert["decided by"] or "—"))) + " |"
+                  for r, cert in certified]
     experiments = [r for r in results if r.protocol is not None]
     if experiments:
         lines += ["", "## Experiments", "",

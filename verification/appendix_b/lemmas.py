@@ -190,7 +190,7 @@ def _b6_check(cases, ctx: Context) -> Evidence:
     mixture's closed-form transform (radial_fourier(certified=True)) excludes negative values,
     and it overlaps the ball of int w(x) F(Phi_x)(rho) dx (the proof's exchange of F and the
     integral; :func:`harmonic.precise.activations_arb.lens_mixture_transform`)."""
-    rows, ok, margin = {}, True, None
+    rows, ok, margin, bits = {}, True, None, _B6_BITS
     for label, d, pieces in cases:
         phi = mixture(d, pieces)
         pts = []
@@ -203,6 +203,7 @@ def _b6_check(cases, ctx: Context) -> Evidence:
             if one.sign is None:
                 raise RuntimeError(f"Lemma B.6: the sign of F(mixture)(rho={rho}) is not decided: {one.ball}")
             ok &= one.sign >= 0
+            bits = max(bits, one.prec)
             if one.sign != 0:
                 digits = float(mpmath.log10(abs(one.value) / one.error)) * one.sign
                 margin = digits if margin is None else min(margin, digits)
@@ -215,6 +216,7 @@ def _b6_check(cases, ctx: Context) -> Evidence:
                        "Phi(0) (exact, finite)": str(sp.nsimplify(at0)), "transform": pts}
     return Evidence(bool(ok), margin, {
         "cases": rows, "method": "certified: Arb balls; the two computations of F(mixture) overlap at every rho",
+        "working precision (bits)": bits,
         "margin": "smallest signed log10(|F| / radius of its ball) over the grid (positive: F > 0, certified)"})
 
 
@@ -482,6 +484,9 @@ def _b10_shape_check(power: int, dps: int) -> Evidence:
         spread = max(float(((q - ratios[0]) / ratios[0]).abs_upper()) for q in ratios)
     return Evidence(not disjoint, spread, {
         "rows": rows, "working precision (bits)": bits + 30,
+        "decided by": "Arb balls: the transform by Arb's rigorous quadrature (acb.integral) with a bound on the "
+                      "cut tail; the ratio F(y)(1 + y^2)/y^power is constant exactly when its balls at y = 1/2, 2, "
+                      "5 overlap",
         "verdict": "constant: every ball overlaps the others" if not disjoint else
                    f"not constant (certified): disjoint balls at rho = {[('0.5', '2', '5')[k] for k in disjoint[0]]}",
         "margin": "largest certified bound of the relative spread |q(rho)/q(1/2) - 1| of the ratio q"})
