@@ -1,9 +1,15 @@
 r"""An independent reference implementation of the paper's loss in plain mpmath.
 
-The claims that check the fast layer's loss, gradient and Hessian (Theorem 3.4 on eq. (2),
-Theorems F.2 and F.4 on eq. (3)) compare them with this one: written from the paper's
-formula, with no code of :mod:`harmonic.fast` (that is why it exists; it must not import it),
-differentiated numerically by :func:`mpmath.diff`.
+Written from the paper's formula, with no code of :mod:`harmonic.fast` or
+:mod:`harmonic.precise` (that is why it exists; it must not import them), differentiated
+numerically by :func:`mpmath.diff`: a second computation that shares nothing with the
+certified one. The landscape claims themselves (Theorems 3.4, F.2 and F.4, Corollary F.3)
+are decided in Arb balls by :class:`harmonic.precise.landscape_arb.CertifiedLoss` and do not
+use it. Who does: the claim "Theorem F.4 (trace in the proof)", whose exact (sympy) traces of
+the Hessian must agree with :func:`mp_trace` of :func:`mp_loss` to 1e-15, and
+``tests/test_certified_appendix_f.py``, which checks Theorem F.4's certified gradient
+enclosure against :func:`mpmath.diff` of :func:`mp_loss` (40 digits) and Corollary F.3's
+certified spurious Gaussian minimum against :func:`mpmath.findroot` on it.
 
 .. math:: L(\theta) = 2\sum_{i<j} a_i a_j \Phi(\theta_i, \theta_j)
           + 2\sum_{i,j} a_i b_j \Phi(\theta_i, w_j)

@@ -492,8 +492,11 @@ def bounds_table(dims: Sequence[int] = BOUND_DIMENSIONS, eps: Sequence = BOUND_E
     A margin is the smallest ratio of the two sides (bound / value for an upper bound,
     value / bound for a lower one): >= 1 exactly when the inequality holds. A margin is
     marked :math:`\dagger` when the inequality fails, ? when undecided and n when it was
-    decided on a numeric grid only (otherwise: exact reductions and rational interval
-    enclosures).
+    decided on a grid only (Arb balls at the grid points: evidence, not a proof for every r).
+    Otherwise it is a proof (:mod:`harmonic.precise.bounds`): an exact certificate (sign
+    patterns, Bernstein coefficients, monotone ratios with non-negative coefficients) reduces
+    the inequality to finitely many numbers, compared exactly in Q(sqrt(lambda)) or by Arb
+    ball enclosures (python-flint) that lie on one side of the threshold.
 
     Parameters
     ----------
@@ -516,9 +519,9 @@ def bounds_table(dims: Sequence[int] = BOUND_DIMENSIONS, eps: Sequence = BOUND_E
     caption = (r"Worst margins of the bounds of Lemmas 4.2, B.9, B.8 and of the steps of Lemma B.9's "
                r"proof ($\lambda = 1$; \texttt{harmonic.precise.lemma\_4\_2\_bounds}). A margin is the "
                r"smallest ratio of the two sides, $\ge 1$ exactly when the inequality holds. "
-               r"Decided by exact reductions and rational interval enclosures, except where marked "
-               r"$^{n}$ (numeric grid); $^{\dagger}$: the inequality fails (see the errata); $^{?}$: "
-               r"undecided.")
+               r"Decided by exact reductions (sign patterns, monotone ratios) to finitely many numbers, "
+               r"compared exactly or by Arb ball enclosures, except where marked $^{n}$ (Arb balls on a "
+               r"grid only); $^{\dagger}$: the inequality fails (see the errata); $^{?}$: undecided.")
     return LatexTable("bound_margins", caption, "tab:bound-margins",
                       (Column("Bound", ragged("0.2\\linewidth")),
                        *(Column(f"$d={d}$", "r") for _ in eps for d in dims)),
