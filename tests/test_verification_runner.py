@@ -9,6 +9,7 @@ import dataclasses
 import importlib.util
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -423,7 +424,7 @@ def test_parallel_run_hands_a_side_task_result_over(tmp_path):
 def test_table_cells_computed_elsewhere_are_used(monkeypatch):
     from harmonic.report import tables
 
-    cells = tables.table_cells(dps=15)
+    cells = pickle.loads(pickle.dumps(tables.table_cells(dps=15)))   # they travel from a worker
     monkeypatch.setattr(tables, "_CELL_CACHE", {})
     tables.use_cells(cells)
     monkeypatch.setattr(tables, "realizability", None)        # a recomputation would fail

@@ -239,16 +239,24 @@ def _certified_check(cases: Sequence[tuple[Any, int]]) -> tuple[bool | None, str
     (potential, d) (Arb enclosures on a cover of [0, R], a rigorous tail bound beyond R)."""
     verdicts, parts = [], []
     for f, d in cases:
-        rep = _cached(("certified", sp.sympify(getattr(f, "expr", f)), d), lambda: certified_realizability(f, d))
-        verdicts.append(rep.realizable)
-        if rep.realizable:
+        realizable, cover, R, reason = _cached(("certified", sp.sympify(getattr(f, "expr", f)), d),
+                                               lambda: _certified_cell(f, d))
+        verdicts.append(realizable)
+        if realizable:
             parts.append(f"$d={d}$: $\\mathcal{{F}}\\Phi > 0$ for every $\\rho \\ge 0$ (certified: "
-                         f"{len(rep.cover)} Arb enclosures on $[0, {rep.R}]$, a tail bound beyond)")
-        elif rep.realizable is False:
+                         f"{cover} Arb enclosures on $[0, {R}]$, a tail bound beyond)")
+        elif realizable is False:
             parts.append(f"$d={d}$: $\\mathcal{{F}}\\Phi < 0$ somewhere (certified)")
         else:
-            parts.append(f"$d={d}$: undecided ({escape(rep.reason)})")
+            parts.append(f"$d={d}$: undecided ({escape(reason)})")
     return _verdict(verdicts), "; ".join(parts)
+
+
+def _certified_cell(f, d: int) -> tuple:
+    """What the cell shows of :func:`certified_realizability` (plain data: cells travel between
+    processes, and Arb balls do not pickle)."""
+    rep = certified_realizability(f, d)
+    return rep.realizable, len(rep.cover), str(rep.R), rep.reason
 
 
 def _sphere_check(f: SpherePotential, dps: int) -> tuple[bool | None, str]:
