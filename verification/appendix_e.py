@@ -47,7 +47,6 @@ import numpy as np
 import sympy as sp
 from flint import arb
 from flint import ctx as flint_ctx
-from scipy.integrate import solve_ivp
 
 from harmonic.exact import R, almost_lam_harmonic
 from harmonic.fast.descent import nodewise_descent_many, second_gd_threshold
@@ -662,6 +661,8 @@ def _flow_limit(*, d: int = 3, r0: float = 1.0) -> float:
     the record only (float64 ODE solve, decides nothing): the 2-variable reduction L(a, x) =
     a^2 + 2a Phi(|x|) + 1, theta = x e_1; Phi_eps has a cusp (Phi'(0+) < 0), so x reaches 0 in
     finite time."""
+    from scipy.integrate import solve_ivp       # half a second to import: only for this limit
+
     pot = almost_lam_harmonic(d, _EPS)
     fphi, fdphi = pot.phi, pot.dphi
 

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy.integrate import BDF, DOP853, LSODA, RK23, RK45, Radau
 
 __all__ = ["ElectronProtonDynamics", "Trajectory", "FlowResult", "gradient_flow",
            "loss_gradient_flow", "radial_gradient"]
@@ -117,7 +116,9 @@ class _Stop(Exception):
     """Raised inside the right-hand side when the velocity is not finite."""
 
 
-_METHODS = {"RK45": RK45, "RK23": RK23, "DOP853": DOP853, "Radau": Radau, "BDF": BDF, "LSODA": LSODA}
+#: scipy's solvers by name (imported with scipy.integrate when a flow is first integrated:
+#: half a second that most users of the fast layer never need)
+_METHODS = ("RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
 
 
 def _solve(rhs, y0, t_final, t_eval, rtol, atol, method, limit):
@@ -156,7 +157,9 @@ def _solve(rhs, y0, t_final, t_eval, rtol, atol, method, limit):
             pending.pop(0)
     success, message = True, "reached t_final"
     try:
-        solver = _METHODS[method](fun, 0.0, y0, float(t_final), rtol=rtol, atol=atol)
+        import scipy.integrate
+
+        solver = getattr(scipy.integrate, method)(fun, 0.0, y0, float(t_final), rtol=rtol, atol=atol)
         while solver.status == "running":
             msg = solver.step()
             if solver.status == "failed":

@@ -21,7 +21,6 @@ import copy
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.stats import betabinom, binom
 
 from harmonic.fast.loss import NodeLoss
 from harmonic.fast.potentials import phi_eps
@@ -52,6 +51,8 @@ def _flip_probability(successes: int, n: int) -> dict:
     """How likely a fresh run of ``n`` seeds gives a different verdict, if the true success
     rate were the observed rate or either end of the Wilson interval: binomial tails beyond
     the success counts at which the verdict changes."""
+    from scipy.stats import betabinom, binom          # a third of a second to import: only when asked
+
     verdict = _verdict_rate(successes, n)
     counts = {s: _verdict_rate(s, n) for s in range(n + 1)}
     same = [s for s, v in counts.items() if v == verdict]
