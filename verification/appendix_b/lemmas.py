@@ -44,6 +44,7 @@ Run on its own with ``python -m verification.appendix_b.lemmas`` (all of Appendi
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
@@ -246,7 +247,7 @@ def lemma_b6(ctx: Context) -> Evidence:
 # ---------------------------------------------------------------------------------------
 def _finite(value) -> bool:
     """An exact integral's value is finite (sympy's ``is_finite`` where it decides, else the
-    numerical value: e.g. -Ei(exp_polar(i pi))/2 = E_1(1)/2)."""
+    numerical value: e.g. -Ei(-1)/2 = E_1(1)/2)."""
     if value in (sp.oo, -sp.oo, sp.zoo, sp.nan) or value.has(sp.oo, sp.zoo, sp.nan):
         return False
     if value.is_finite is not None:
@@ -255,58 +256,77 @@ def _finite(value) -> bool:
 
 
 class _Weight:
-    """A weight w(x) on [a, b] with exact integrals int_a^b w(x) g(x) dx: by sympy, or, for
-    w = phi^{(n)} on [a, oo) and polynomial g, by parts: sum_j (-1)^{j+1} phi^{(n-1-j)}(a) g^{(j)}(a)
-    (every boundary term vanishes at oo)."""
+    """A weight w(x) on [a, b] with exact integrals int_a^b w(x) g(x) dx: by sympy (its manual
+    integration first: int_0^1 e^{-1/x^2}/x dx = -Ei(-1)/2 by u = 1/x^2 at once, where the Meijer-G
+    route takes half a second), or, for w = phi^{(n)} on [a, oo) and polynomial g, by parts:
+    sum_j (-1)^{j+1} phi^{(n-1-j)}(a) g^{(j)}(a) (every boundary term vanishes at oo). Each
+    integral is computed once (the check, the corrected version and the control ask for the same)."""
 
     def __init__(self, expr, a, b, *, derivative_of=None, order=0):
         self.expr, self.a, self.b = expr, a, b
         self.phi, self.order = derivative_of, order
+        self._integrals: dict = {}
 
     def integral(self, g) -> sp.Expr:
+        if g not in self._integrals:
+            self._integrals[g] = self._integrate(g)
+        return self._integrals[g]
+
+    def _integrate(self, g) -> sp.Expr:
         if self.phi is not None and sp.Poly(g, _X).degree() < self.order:
             poly = sp.Poly(g, _X)
             return sp.simplify(sum((-1)**(j + 1) * sp.diff(self.phi, _X, self.order - 1 - j).subs(_X, self.a)
                                    * sp.diff(poly.as_expr(), _X, j).subs(_X, self.a)
                                    for j in range(poly.degree() + 1)))
-        return sp.integrate(sp.expand(self.expr * g), (_X, self.a, self.b))
+        return sp.integrate(sp.expand(self.expr * g), (_X, self.a, self.b), manual=True)
 
 
-def _hyp_cases():
+@functools.cache
+def _hyp_cases() -> tuple:
     """(label, d, Phi_x(r) (sympy in x, R), weight). Phi_x(0) from the exact families: lens
-    x^3/3 (d = 3); Lemma B.7's potential with t = x: t int_eps^t y^{-2} y^3/3 dy (d = 3)."""
+    x^3/3 (d = 3); Lemma B.7's potential with t = x: t int_eps^t y^{-2} y^3/3 dy (d = 3). Built
+    once a process, so that the weights' integrals are computed once."""
     eps = sp.Rational(1, 2)
     phi = sp.exp(-_X) / _X                        # Lemma B.9's potential in d = 3, B.8's Phi
     y = sp.Symbol("y", positive=True)
     b7_at0 = sp.expand(_X * sp.integrate(y**-2 * y**3 / 3, (y, eps, _X)))
-    return [
+    return (
         ("Gaussians e^{-r^2/x^2}/x, w = 1 on (0, 1], d = 1", 1, sp.exp(-R**2 / _X**2) / _X,
          _Weight(sp.Integer(1), 0, 1)),
         ("Lemma B.7's use: lenses, w = t/x^2 on [1/4, 2], d = 3", 3, lens_family(3),
          _Weight(2 / _X**2, sp.Rational(1, 4), 2)),
         ("Lemma B.8's use: B.7 potentials Phi_x (t = x), w = Phi^{(4)}(x) for Phi = e^{-r}/r on [1/2, oo), d = 3",
          3, b7_at0 + 0 * R, _Weight(sp.diff(phi, _X, 4), eps, sp.oo, derivative_of=phi, order=4)),
-    ]
+    )
+
+
+@functools.cache
+def _mixture_at_zero(label: str, fam, wt: _Weight) -> tuple:
+    """(Phi_x(0), the mixture's value at 0 int_a^b w(x) Phi_x(0) dx exactly, whether it is finite,
+    mpmath quadratures over [a + 10^-n, b] for n = 4, 8, 16 (divergent: growing with n)), the
+    exact value and the quadratures made to agree; once a process for each case of
+    :func:`_hyp_cases` (the check, the corrected version and the control share them)."""
+    at0 = sp.simplify(fam.subs(R, 0))
+    value = wt.integral(at0)
+    finite = _finite(value)
+    g = sp.lambdify(_X, wt.expr * at0, "mpmath")
+    with mpmath.workdps(30):
+        top = mpmath.mpf(40) if wt.b == sp.oo else mpmath.mpf(sp.N(wt.b, 30))
+        partial = [mpmath.quad(g, [mpmath.mpf(sp.N(wt.a, 30)) + mpmath.mpf(10)**-n, top]) for n in (4, 8, 16)]
+    grows = partial[2] - partial[1] > 1 and partial[1] - partial[0] > 1
+    if grows == finite or (finite and abs(partial[2] - mpmath.mpf(sp.N(value, 30))) > 1e-6):
+        raise RuntimeError(f"Lemma B.6: exact {value} and mpmath partial integrals {partial} disagree ({label})")
+    return at0, value, finite, partial
 
 
 def _hyp_check(hypothesis, cases=None) -> Evidence:
-    r"""For each case: ``hypothesis`` (an exact integral finite?), and the mixture's value at 0,
-    int_a^b w(x) Phi_x(0) dx, exactly and by mpmath quadratures over [a + 10^-n, b]
-    (divergent: growing with n). ``passed``: every case meeting the hypothesis has a finite
+    r"""For each case: ``hypothesis`` (an exact integral finite?), and the mixture's value at 0
+    (:func:`_mixture_at_zero`). ``passed``: every case meeting the hypothesis has a finite
     Phi(0) (necessary for F-integrability and for Phi(theta, theta) = E[sigma^2] < oo)."""
     rows, ok = {}, True
     for label, d, fam, wt in cases or _hyp_cases():
-        at0 = sp.simplify(fam.subs(R, 0))
+        at0, value, finite, partial = _mixture_at_zero(label, fam, wt)
         hyp = hypothesis(fam, wt)
-        value = wt.integral(at0)
-        finite = _finite(value)
-        g = sp.lambdify(_X, wt.expr * at0, "mpmath")
-        with mpmath.workdps(30):
-            top = mpmath.mpf(40) if wt.b == sp.oo else mpmath.mpf(sp.N(wt.b, 30))
-            partial = [mpmath.quad(g, [mpmath.mpf(sp.N(wt.a, 30)) + mpmath.mpf(10)**-n, top]) for n in (4, 8, 16)]
-        grows = partial[2] - partial[1] > 1 and partial[1] - partial[0] > 1
-        if grows == finite or (finite and abs(partial[2] - mpmath.mpf(sp.N(value, 30))) > 1e-6):
-            raise RuntimeError(f"Lemma B.6: exact {value} and mpmath partial integrals {partial} disagree ({label})")
         good = finite or not hyp
         ok &= good
         rows[label] = {"Phi_x(0)": str(at0), "w(x)": str(wt.expr), "interval": [str(wt.a), str(wt.b)],
@@ -526,14 +546,16 @@ def _walk_step(act, below, phi, phi_below) -> tuple[bool, dict]:
     r"""One step of the dimension walk, exactly: P f(r) = 2 pi int_r^oo t f(t) dt (integrating out
     two coordinates, R^d -> R^{d-2}) maps h_d to alpha h_{d-2} (alpha constant) and Phi_d to
     alpha^2 Phi_{d-2}. P h_d from the antiderivative -c t^{1-mu} K_{mu-1}(s t)/s of t h_d(t)
-    (verified by differentiation; DLMF 10.29.4), which vanishes at infinity; P Phi_d =
+    (verified by differentiation: sympy's Bessel recurrences reduce the difference to 0, its full
+    simplify only where they do not; DLMF 10.29.4), which vanishes at infinity; P Phi_d =
     alpha^2 Phi_{d-2} as Phi_d = alpha^2 D Phi_{d-2}, D f = -f'/(2 pi r) (P D f = f for f -> 0).
     A ratio P h_d / h_{d-2} that sympy does not reduce to a constant is enclosed in Arb balls at
     t = 1/2 and 2: disjoint balls certify that it is not constant."""
     c, s, mu = act.constant, act.s, act.order
     h = _profile(act)
     anti = -c * _T**(1 - mu) * sp.besselk(mu - 1, s * _T) / s
-    if sp.simplify(sp.diff(anti, _T) - _T * h) != 0:
+    gap = sp.besselsimp(sp.diff(anti, _T) - _T * h)
+    if gap != 0 and sp.simplify(gap) != 0:
         raise RuntimeError(f"Lemma B.10 (every odd d): sympy did not confirm the antiderivative {anti} of t h(t)")
     ratio = sp.simplify(-2 * sp.pi * anti / _profile(below))
     row = {"h_d": str(h), "h_{d-2}": str(_profile(below)), "P h_d / h_{d-2} (exact)": str(ratio)}

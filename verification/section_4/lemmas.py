@@ -419,12 +419,19 @@ def _teachers(ctx: Context, k: int = 5, d: int = 3):
 
 
 @functools.lru_cache(maxsize=None)
+def _phi_eps(d: int, eps):
+    """Lemma 4.2's Phi_eps for the fast loss (:func:`harmonic.fast.potentials.phi_eps`), built
+    once a process for each (d, eps), not once a teacher."""
+    from harmonic.fast.potentials import phi_eps
+
+    return phi_eps(d, eps)
+
+
+@functools.lru_cache(maxsize=None)
 def _exact_sum(b: tuple, radii: tuple, d: int, eps) -> tuple[float, float]:
     """S = sum_j b_j Phi_eps(r_j) from the exact layer (mpmath, 25 digits) and max_j Phi_eps(r_j),
     for a teacher in R^d with charges ``b`` and |w_j| = ``radii`` (kept: the teachers recur)."""
-    from harmonic.fast.potentials import phi_eps
-
-    exact = phi_eps(d, eps).exact
+    exact = _phi_eps(d, eps).exact
     with mpmath.workdps(30):
         vals = [exact.mp(r, dps=25) for r in radii]
         S = float(mpmath.fsum(mpmath.mpf(bj) * v for bj, v in zip(b, vals)))
@@ -437,10 +444,9 @@ def _init_data(teachers, charge: str, eps=_EPS45):
     fast loss (the teachers' losses evaluated together, :class:`harmonic.fast.loss.LossStack`,
     each value that of its own loss), and the identity G(a_1, 0) - G(0, 0) = 2 a_1^2 + 2 a_1 S."""
     from harmonic.fast.loss import Loss, LossStack
-    from harmonic.fast.potentials import phi_eps
 
     k, d = teachers[0].w.shape
-    pot = phi_eps(d, eps)
+    pot = _phi_eps(d, eps)
     radii = [np.linalg.norm(t.w, axis=1) for t in teachers]
     sums = [_exact_sum(tuple(float(x) for x in t.b), tuple(float(r) for r in rs), d, eps)
             for t, rs in zip(teachers, radii)]
@@ -572,7 +578,6 @@ def _sign_check(ctx: Context, printed_sign: int, charge: str = "optimal") -> Evi
     (:class:`~harmonic.precise.landscape_arb.CertifiedLoss`) on the first teachers; the realised
     b of each teacher is reported (how often the inequality holds for it), not used."""
     from harmonic.fast.loss import Loss
-    from harmonic.fast.potentials import phi_eps
 
     a, S_sym = sp.Symbol("a", real=True), sp.Symbol("S", real=True)
     change = 2 * a**2 + 2 * a * S_sym                          # G(a_1 e_1, 0) - G(0, 0)
@@ -580,7 +585,7 @@ def _sign_check(ctx: Context, printed_sign: int, charge: str = "optimal") -> Evi
     if not c.is_Rational:
         raise RuntimeError(f"Lemma 4.5: the left side is not a rational multiple of S^2: {c} S^2")
     teachers = _teachers(Context(quick=True))
-    pot = phi_eps(3, _EPS45)
+    pot = _phi_eps(3, _EPS45)
     rows, good, hits, worst = [], 0, 0, None
     with flint.ctx.workprec(_PREC):
         cb, eta = to_ball(c), to_ball(_ETA)
