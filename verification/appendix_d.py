@@ -25,6 +25,8 @@ Arb enclosures at a witness. Run on its own with ``python -m verification.append
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 from flint import arb, ctx
@@ -204,10 +206,14 @@ def lemma_d1(ctx: Context) -> Evidence:
 # --------------------------------------------------------------------------------------
 # Lemma D.2
 # --------------------------------------------------------------------------------------
-def _d2_cases():
-    """(function, alpha, B1, B2, B3): extreme admissible functions for one HD step from 0."""
+@functools.lru_cache(maxsize=None)
+def _d2_cases() -> tuple:
+    """(function, alpha, hypotheses): extreme admissible functions for one HD step from 0, each
+    with alpha <= 1/B3 and the bounds B1, B2, B3 on [-alpha B2, alpha B2] checked exactly (a
+    violation raises). Built once per process: the check, the corrected version and the control
+    read the same functions."""
     delta = _Q(1, 1000)
-    return [
+    cases = [
         # cubic saturating B3 = 1, alpha = 1/2 (t = alpha B3 = 1/2), B2 = 2 on |y| <= alpha B2 = 1
         (_cubic(-delta, -1, 1, 1, "-y/1000 - y^2/2 + y^3/6, alpha = 1/2"), _Q(1, 2), _Q(3, 2), 2, 1),
         # t = 9/10: B2 = 10 on |y| <= 9
@@ -220,6 +226,13 @@ def _d2_cases():
         # a large gradient: decides the sign rule
         (_cubic(1, -1, 1, 1, "y - y^2/2 + y^3/6, alpha = 1/2"), _Q(1, 2), _Q(5, 2), 2, 1),
     ]
+    out = []
+    for f, alpha, B1, B2, B3 in cases:
+        admissible, hyp = f.hypotheses(alpha * B2, B1, B2, B3)
+        if not admissible or alpha > sp.Integer(1) / B3:
+            raise RuntimeError(f"Lemma D.2 test function {f.label} violates the hypotheses: {hyp}")
+        out.append((f, alpha, hyp))
+    return tuple(out)
 
 
 def _d2_check(constant, rule="corrected") -> Evidence:
@@ -230,10 +243,7 @@ def _d2_check(constant, rule="corrected") -> Evidence:
     ratio = (1 + _W)**3 * (sp.Rational(1, 2) - (1 - _S) / 6)
     proved, cert, _ = _certificate(ratio, constant)
     rows, ok_b, worst = {}, True, None
-    for f, alpha, B1, B2, B3 in _d2_cases():
-        admissible, hyp = f.hypotheses(alpha * B2, B1, B2, B3)
-        if not admissible or alpha > sp.Integer(1) / B3:
-            raise RuntimeError(f"Lemma D.2 test function {f.label} violates the hypotheses: {hyp}")
+    for f, alpha, hyp in _d2_cases():
         g, lam = f.deriv(1, 0), f.deriv(2, 0)
         gamma = -lam                                   # the largest gamma with lambda_min <= -gamma
         beta = hd_beta(g, lam, alpha, rule)   # Algorithm 1's step, exactly as HD takes it

@@ -22,6 +22,7 @@ decided by a certified cover of the sphere that finds every local minimum of the
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -115,9 +116,11 @@ _SIGN_CUT = 12       # the Gaussian tail beyond x = 12 weighs erfc(12/sqrt 2) < 
 _SIGN_RHOS = ("-19/20", "-1/2", "0", "3/10", "7/10", "19/20")
 
 
+@functools.lru_cache(maxsize=None)
 def _sign_dual_ball(rho: sp.Rational) -> arb:
     r"""An Arb ball containing E[sign(X) sign(Y)], (X, Y) standard bivariate normal with
-    correlation rho (|rho| < 1), independent of the closed form:
+    correlation rho (|rho| < 1), independent of the closed form (computed once per rho: the
+    check and the control compare their closed forms with the same balls):
 
     .. math:: E[\mathrm{sign}(X)\,\mathrm{sign}(Y)] = 2\int_0^\infty \varphi(x)\,
               \mathrm{erf}\Big(\frac{\rho x}{\sqrt{2(1-\rho^2)}}\Big)\,dx
@@ -153,7 +156,7 @@ def _sign_row(closed_form, order: int = 15) -> Evidence:
                     "quadrature - closed form (Arb ball)": diff.str(5, radius=True),
                     "certified": "agree (the ball contains 0)" if agree else "disagree (the ball excludes 0)"})
     series = sp.series(closed_form(RHO), RHO, 0, order + 1).removeO()
-    coeffs = [sp.nsimplify(series.coeff(RHO, i)) for i in range(order + 1)]
+    coeffs = [series.coeff(RHO, i) for i in range(order + 1)]
     signs = [exact_sign(c) for c in coeffs]
     if None in signs:
         i = signs.index(None)

@@ -227,9 +227,11 @@ _REF_PREC = 128                        # bits of the Arb balls of the closed for
 _CROSS_RHOS = ("1/2", "2", "5")        # where the closed form meets the certified transform
 
 
+@functools.lru_cache(maxsize=None)
 def _closed_transform(f, d: int) -> sp.Expr:
     r"""The transform of the radial ``f`` (a sympy expression in r) in R^d, odd d = 2n + 3, in
-    closed form for rho > 0, integrated by sympy:
+    closed form for rho > 0, integrated by sympy (once per process for each f and d: the control
+    reuses the check's e^{-r}):
 
     .. math:: \mathfrak F f(\rho) = (2\pi)^{d/2}\int_0^\infty f(r)\,\Lambda_{d/2-1}(\rho r)\,
               r^{d-1}\,dr, \qquad \Lambda_{n+1/2}(z) = \sqrt{2/\pi}\,j_n(z)/z^n

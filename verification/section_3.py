@@ -67,8 +67,11 @@ def _parts(f: sp.Expr, xs) -> dict[int, sp.Poly]:
     return {deg: sp.Poly(e, *xs) for deg, e in parts.items()}
 
 
-def _hessian(f, xs) -> sp.Matrix:
-    return sp.hessian(f, xs).subs({x: 0 for x in xs})
+def _hessian(f, xs) -> sp.ImmutableMatrix:
+    """The Hessian of the polynomial f at 0, exact: the constant terms of its second
+    derivatives (sympy's Poly)."""
+    P = sp.Poly(f, *xs)
+    return sp.ImmutableMatrix(len(xs), len(xs), lambda i, j: P.diff(xs[i]).diff(xs[j]).coeff_monomial(1))
 
 
 def _positive_definite(M: sp.Matrix) -> bool:
@@ -162,46 +165,66 @@ def _fact_cases(ctx: Context):
     return cases
 
 
+@lru_cache(maxsize=None)
+def _lambda_min_facts(label: str, f, xs) -> tuple:
+    """(Hessian at 0, lambda_min (float), its exact sign, part (i)'s witness or None) of one
+    case, once per process (the control reads the quick check's cases)."""
+    grad = [sp.diff(f, v).subs({u: 0 for u in xs}) for v in xs]
+    if any(g != 0 for g in grad):
+        raise RuntimeError(f"Fact 3.3: {label} has no critical point at 0")
+    H = _hessian(f, xs)
+    lam = min(np.linalg.eigvalsh(np.array(H.tolist(), dtype=float)))
+    sign = _definiteness(H)
+    witness = None
+    if sign < 0:
+        vecs = np.linalg.eigh(np.array(H.tolist(), dtype=float))[1]
+        v = _rational_vector(vecs[:, 0])
+        if not (sp.Matrix(v).T * H * sp.Matrix(v))[0] < 0:
+            raise RuntimeError(f"Fact 3.3: {label}: rounded eigenvector lost v^T H v < 0")
+        witness = _witness(f, xs, v)
+    return H, lam, sign, witness
+
+
+@lru_cache(maxsize=None)
+def _strict_facts(label: str, f, xs) -> tuple:
+    """(part (ii)'s certificate, or None and a witness along a null direction) of one case,
+    once per process."""
+    H = _lambda_min_facts(label, f, xs)[0]
+    cert = _certificate(f, xs, H)
+    if cert is None:
+        vecs = np.linalg.eigh(np.array(H.tolist(), dtype=float))[1]
+        return None, _witness(f, xs, _rational_vector(vecs[:, 0]))
+    # float sanity: f > f(0) on a sphere of radius rho/2
+    rho = float(sp.Rational(sp.sympify(cert["rho"])))
+    fn = sp.lambdify(xs, f, "numpy")
+    pts = np.random.default_rng(3).normal(size=(200, len(xs)))
+    pts *= (rho / 2) / np.linalg.norm(pts, axis=1, keepdims=True)
+    if not np.all(fn(*pts.T) > 0):
+        raise RuntimeError(f"Fact 3.3: {label}: certificate and float samples disagree")
+    return cert, None
+
+
 def _fact_check(cases, strict_hypothesis) -> Evidence:
     """Part (i) on every case with lambda_min < 0 (an exact witness that 0 is not a local
     minimum); part (ii) on every case with ``strict_hypothesis(sign of lambda_min)`` (the
     printed one: lambda_min > 0): an exact certificate, else an exact witness refuting it."""
     rows, ok, margin = {}, True, None
     for label, f, xs in cases:
-        grad = [sp.diff(f, v).subs({u: 0 for u in xs}) for v in xs]
-        if any(g != 0 for g in grad):
-            raise RuntimeError(f"Fact 3.3: {label} has no critical point at 0")
-        H = _hessian(f, xs)
-        lam = min(np.linalg.eigvalsh(np.array(H.tolist(), dtype=float)))
-        sign = _definiteness(H)
+        H, lam, sign, witness = _lambda_min_facts(label, f, xs)
         row = {"Hessian at 0": str(H.tolist()), "lambda_min (float)": float(lam),
                "lambda_min sign (exact)": sign}
         if sign < 0:
-            vals, vecs = np.linalg.eigh(np.array(H.tolist(), dtype=float))
-            v = _rational_vector(vecs[:, 0])
-            if not (sp.Matrix(v).T * H * sp.Matrix(v))[0] < 0:
-                raise RuntimeError(f"Fact 3.3: {label}: rounded eigenvector lost v^T H v < 0")
-            w = _witness(f, xs, v)
-            row["(i) not a local minimum: witness"] = w
-            ok &= w is not None
+            row["(i) not a local minimum: witness"] = witness
+            ok &= witness is not None
         if strict_hypothesis(sign):
-            cert = _certificate(f, xs, H)
+            cert, refutation = _strict_facts(label, f, xs)
             row["(ii) strict local minimum: certificate"] = cert
             if cert is None:
                 ok = False
-                vals, vecs = np.linalg.eigh(np.array(H.tolist(), dtype=float))
-                null = _rational_vector(vecs[:, 0])
-                row["(ii) refuted: witness along a null direction"] = _witness(f, xs, null)
+                row["(ii) refuted: witness along a null direction"] = refutation
             else:
                 mu = sp.Rational(cert["mu (H - mu I > 0, exact)"])
                 margin = float(mu) if margin is None else min(margin, float(mu))
-                # float sanity: f > f(0) on a sphere of radius rho/2
-                rho = float(sp.Rational(sp.sympify(cert["rho"])))
-                fn = sp.lambdify(xs, f, "numpy")
-                pts = np.random.default_rng(3).normal(size=(200, len(xs)))
-                pts *= (rho / 2) / np.linalg.norm(pts, axis=1, keepdims=True)
-                if not np.all(fn(*pts.T) > 0):
-                    raise RuntimeError(f"Fact 3.3: {label}: certificate and float samples disagree")
         rows[label] = row
     return Evidence(bool(ok), margin, {
         "cases": rows,
@@ -232,10 +255,10 @@ def fact_3_3(ctx: Context) -> Evidence:
 
 def cartesian_laplacian(expr, d: int) -> sp.Expr:
     """Laplacian of x -> expr(|x|) in R^d computed in Cartesian coordinates (sympy),
-    simplified: an independent route to the radial formula."""
+    simplified (the sum, not each second derivative): an independent route to the radial formula."""
     xs = sp.symbols(f"x1:{d + 1}", real=True)
     f = sp.sympify(expr).subs(R, sp.sqrt(sum(x**2 for x in xs)))
-    return sp.simplify(sum(sp.diff(f, x, 2) for x in xs))
+    return sp.simplify(sum(sp.diff(f, x, 2, simplify=False) for x in xs))
 
 
 _PREC = 128                 # bits of the certified losses (CertifiedLoss)
@@ -383,12 +406,12 @@ _F = sp.Function("F")
 @lru_cache(maxsize=None)
 def _cartesian_laplacian(d: int) -> tuple[tuple, sp.Expr]:
     """(delta_1..delta_d, sum_q d^2/dv_q^2 F(|delta + v|) at v = 0) for a generic F, by sympy's
-    differentiation in Cartesian coordinates (once per d); its F', F'' at |delta| are then
-    replaced by the derivatives of the potential in r."""
+    differentiation in Cartesian coordinates (once per d; not simplified, the residual is); its
+    F', F'' at |delta| are then replaced by the derivatives of the potential in r."""
     delta = sp.symbols(f"delta1:{d + 1}", real=True)
     v = sp.symbols(f"v1:{d + 1}", real=True)
     moved = _F(sp.sqrt(sum((e + x)**2 for e, x in zip(delta, v))))
-    return delta, sum(sp.diff(moved, x, 2) for x in v).subs({x: 0 for x in v})
+    return delta, sum(sp.diff(moved, x, 2, simplify=False) for x in v).subs({x: 0 for x in v})
 
 
 _S = sp.Symbol("s", positive=True)
@@ -587,7 +610,7 @@ def _bounded_solution_facts(d: int) -> Evidence:
     # c_0 = 1 and c_n / c_{n-1} = lambda / (4 n (n + d/2 - 1)) > 0 for n >= 1: all c_n > 0
     ratio = sp.gammasimp(sp.combsimp(c(n) / c(n - 1)))
     coefficients_positive = c(0) == 1 and bool(ratio.is_positive) and \
-        all(sp.simplify(c(j)).subs(lam, 1) > 0 for j in range(N + 1))
+        all(c(j).subs(lam, 1) > 0 for j in range(N + 1))
     # mpmath cross-check of the closed form at r = 1, lambda = 2
     with mpmath.workdps(30):
         s = mpmath.sqrt(2)
