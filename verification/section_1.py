@@ -257,7 +257,7 @@ class _SphereChart:
 
     Powers are products (python-flint's ``**`` of a ball containing 0 is NaN). It offers what
     :func:`~harmonic.precise.landscape_arb.krawczyk_critical_point` reads from a CertifiedLoss
-    (``n_vars``, ``prec``, ``_evaluate``)."""
+    (``n_vars``, ``prec``, ``derivatives``)."""
 
     n_vars = 2
 
@@ -273,7 +273,7 @@ class _SphereChart:
         p[self.free[0]], p[self.free[1]] = u
         return p
 
-    def _evaluate(self, u, order: int) -> CertifiedDerivatives:
+    def derivatives(self, u, order: int) -> CertifiedDerivatives:
         m, p = self.m, self.point(u)
         r, inverse = [arb(1)], sum((x * x for x in p), arb(0)).rsqrt()
         for _ in range(m + 4):                            # powers of |p|^-1
@@ -312,7 +312,7 @@ def _newton(chart, x, steps: int) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     for _ in range(steps):
         with arb_ctx.workprec(chart.prec):
-            at = chart._evaluate([arb(x[0]), arb(x[1])], 2)
+            at = chart.derivatives([arb(x[0]), arb(x[1])], 2)
         g = np.array([float(v.mid()) for v in at.grad])
         H = np.array([[float(at.hess[i, j].mid()) for j in range(2)] for i in range(2)])
         try:
@@ -337,12 +337,12 @@ def _classify(chart, res) -> dict | None:
         at = None
         for j, t in chart.targets():
             if all(bx.contains(tx) for bx, tx in zip(box, t)):
-                g = chart._evaluate(t, 1).grad
+                g = chart.derivatives(t, 1).grad
                 if all(x.is_zero() for x in g):
                     at = j
                 elif all(x.contains(0) for x in g):
                     raise RuntimeError(f"Table 1 (polynomial): is w_{j + 1} the critical point in {box}? {g}")
-    tight = krawczyk_critical_point(chart, _newton(chart, res.center, 8), 2.0**-40, unpack=lambda x: (x,))
+    tight = krawczyk_critical_point(chart, _newton(chart, res.center, 8), 2.0**-40)
     with arb_ctx.workprec(chart.prec):
         inner = [arb(x, tight.radius) for x in tight.center]
         if tight.proved and all(bx.contains(ix) for bx, ix in zip(box, inner)):
@@ -386,12 +386,12 @@ def _sphere_minima(b, W, m: int) -> dict:
             c, h, depth = stack.pop()
             count["boxes"] += 1
             with arb_ctx.workprec(chart.prec):
-                grad = chart._evaluate([arb(c[0], h), arb(c[1], h)], 1).grad
+                grad = chart.derivatives([arb(c[0], h), arb(c[1], h)], 1).grad
             if any(not x.contains(0) for x in grad):
                 count["excluded (grad f != 0)"] += 1
                 continue
             if h <= _KRAWCZYK_HALF_WIDTH and np.max(np.abs(_newton(chart, c, 1) - c)) <= 1.25 * h:
-                res = krawczyk_critical_point(chart, c, 1.5 * h, unpack=lambda x: (x,))
+                res = krawczyk_critical_point(chart, c, 1.5 * h)
                 if res.proved and res.kind is not None and not res.value.contains(0):
                     count["resolved by Krawczyk's test"] += 1
                     found = _classify(chart, res)
@@ -400,7 +400,7 @@ def _sphere_minima(b, W, m: int) -> dict:
                         theta /= np.linalg.norm(theta)
                         fast = NL.value(NL.optimal_charge(theta), theta)
                         with arb_ctx.workprec(chart.prec):
-                            f_c = float(chart._evaluate([arb(c[0]), arb(c[1])], 0).value.mid())
+                            f_c = float(chart.derivatives([arb(c[0]), arb(c[1])], 0).value.mid())
                         if not abs(fast + f_c**2) <= 1e-10:
                             raise RuntimeError(f"Table 1 (polynomial): the fast loss {fast} is not -f^2 = {-f_c**2} "
                                                f"at {theta}")

@@ -51,7 +51,7 @@ import math
 import numbers
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Sequence
+from typing import Sequence
 
 import mpmath
 import numpy as np
@@ -182,6 +182,15 @@ class _RadialBalls:
         return phi, g, c
 
 
+def _radial_hessian(g: arb, c: arb, x: list, s: arb):
+    """The entries (t, u, H_tu) of the Hessian of Phi(|x|): g I + c x x^T / |x|^2 (g = Phi'/r,
+    c = Phi'' - g, s = |x|^2)."""
+    d = len(x)
+    for t in range(d):
+        for u in range(d):
+            yield t, u, c * x[t] * x[u] / s + (g if t == u else 0)
+
+
 def _need(order: int, coef: arb, cross: bool) -> int:
     """How many derivatives of Phi a pair needs: its theta-derivatives carry ``coef`` (zero
     coefficient, zero contribution: none needed), its a-theta Hessian entries need Phi'."""
@@ -258,6 +267,16 @@ class CertifiedLoss:
         with ctx.workprec(self.prec):
             return self._evaluate(*self._point(args), order)
 
+    def derivatives(self, x, order: int = 2) -> CertifiedDerivatives:
+        """Value and up to ``order`` derivatives at the flat variable vector ``x`` (balls, in the
+        fast object's order), at flint's current precision: what
+        :func:`krawczyk_critical_point` reads."""
+        k = self.k
+        if self.kind == "FixedChargeLoss":
+            return self._evaluate([arb(-1)] * k, list(x), order)
+        split = 1 if self.kind == "NodeLoss" else k
+        return self._evaluate(list(x[:split]), list(x[split:]), order)
+
     def value(self, *args) -> arb:
         """The loss, a ball."""
         return self.evaluate(*args, order=0).value
@@ -315,14 +334,11 @@ class CertifiedLoss:
                         H[i][off + l * d + t] -= 2 * a[l] * g * x[t]
                         H[l][off + l * d + t] -= 2 * a[i] * g * x[t]
                 if need >= 2:
-                    s = sq(x)
-                    for t in range(d):
-                        for u in range(d):
-                            h = c * x[t] * x[u] / s + (g if t == u else zero)
-                            H[off + i * d + t][off + i * d + u] += 2 * coef * h
-                            H[off + l * d + t][off + l * d + u] += 2 * coef * h
-                            H[off + i * d + t][off + l * d + u] -= 2 * coef * h
-                            H[off + l * d + t][off + i * d + u] -= 2 * coef * h
+                    for t, u, h in _radial_hessian(g, c, x, sq(x)):
+                        H[off + i * d + t][off + i * d + u] += 2 * coef * h
+                        H[off + l * d + t][off + l * d + u] += 2 * coef * h
+                        H[off + i * d + t][off + l * d + u] -= 2 * coef * h
+                        H[off + l * d + t][off + i * d + u] -= 2 * coef * h
         # hypothesis-target pairs
         for i in range(k):
             for j, (bj, wj) in enumerate(zip(b, w)):
@@ -341,11 +357,8 @@ class CertifiedLoss:
                     for t in range(d):
                         H[i][off + i * d + t] += 2 * bj * g * y[t]
                 if need >= 2:
-                    s = sq(y)
-                    for t in range(d):
-                        for u in range(d):
-                            h = c * y[t] * y[u] / s + (g if t == u else zero)
-                            H[off + i * d + t][off + i * d + u] += 2 * coef * h
+                    for t, u, h in _radial_hessian(g, c, y, sq(y)):
+                        H[off + i * d + t][off + i * d + u] += 2 * coef * h
         if order >= 1 and self._with_a:
             for i in range(k):
                 grad[i] += 2 * a[i] * self_e + (2 * a[i] if self.regularized else zero)
@@ -504,13 +517,13 @@ class KrawczykResult:
         return None
 
 
-def krawczyk_critical_point(loss: CertifiedLoss, x0, radius: float, *, unpack: Callable | None = None
-                            ) -> KrawczykResult:
+def krawczyk_critical_point(loss, x0, radius: float) -> KrawczykResult:
     r"""Krawczyk's test for a zero of the gradient of ``loss`` in the box X = x0 +- radius.
 
     ``x0``: the flat variable vector (float64, e.g. from a descent) in the loss's order;
-    ``unpack`` maps a flat list of balls to the loss's arguments (default: the fast object's
-    ``unpack`` for a Loss, (a_i, theta_i) for a NodeLoss, theta for a FixedChargeLoss).
+    ``loss``: a :class:`CertifiedLoss`, or any object with ``n_vars``, ``prec`` and
+    ``derivatives(x, order)`` (x a list of balls; returns :class:`CertifiedDerivatives`), e.g. a
+    chart of a loss on a sphere.
     K(X) = x0 - Y grad(x0) + (I - Y Hess(X)) (X - x0) with Y ~ Hess(x0)^{-1} (any matrix
     works; a good one makes K small). K(X) in int X proves a unique zero in X."""
     x0 = [float(v) for v in np.asarray(x0, dtype=float).reshape(-1)]
@@ -519,12 +532,11 @@ def krawczyk_critical_point(loss: CertifiedLoss, x0, radius: float, *, unpack: C
         raise ValueError(f"krawczyk_critical_point: x0 has {n} entries; the loss has {loss.n_vars} variables")
     if not (isinstance(radius, (int, float)) and 0 < radius < math.inf):
         raise ValueError(f"krawczyk_critical_point needs a radius > 0; got {radius!r}")
-    unpack = unpack or _default_unpack(loss)
     with ctx.workprec(loss.prec):
         center = [arb(v) for v in x0]
         box = [arb(v, radius) for v in x0]
-        at_c = loss._evaluate(*unpack(center), 2)
-        on_box = loss._evaluate(*unpack(box), 2)
+        at_c = loss.derivatives(center, 2)
+        on_box = loss.derivatives(box, 2)
         Hm = np.array([[float(at_c.hess[p, q].mid()) for q in range(n)] for p in range(n)])
         try:
             Yf = np.linalg.inv(Hm)
@@ -538,12 +550,3 @@ def krawczyk_critical_point(loss: CertifiedLoss, x0, radius: float, *, unpack: C
         proved = all(box[p].contains_interior(K[p, 0]) for p in range(n))
         eig = symmetric_eigenvalues(on_box.hess)
     return KrawczykResult(proved, x0, float(radius), eig, on_box.value, loss.prec)
-
-
-def _default_unpack(loss: CertifiedLoss):
-    k, d = loss.k, loss.d
-    if loss.kind == "FixedChargeLoss":
-        return lambda x: ([arb(-1)] * k, x)
-    if loss.kind == "NodeLoss":
-        return lambda x: ([x[0]], x[1:])
-    return lambda x: (x[:k], x[k:])

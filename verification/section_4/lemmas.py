@@ -186,7 +186,7 @@ def _certified_stationarity(loss, a, theta):
     return norm_upper(ev.grad), min_eigenvalue(ev.hess)
 
 
-def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool) -> Evidence:
+def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool, loss: str = "G") -> Evidence:
     r"""Lemma 4.3 / E.1 at each candidate point: with delta* = max(||grad||, -lambda_min) (the
     smallest delta with x in M_{G,delta}; ``second_order=False`` drops the curvature condition,
     delta* = ||grad||), if delta* < 1 then for every i either min_j ||theta_i - w_j|| < k eps
@@ -237,6 +237,12 @@ def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool) 
         "membership": "||grad|| <= delta and lambda_min >= -delta" if second_order else
                       "||grad|| <= delta only (the second-order condition dropped)",
         "points in some M_{delta}, delta < 1": used, "points": rows,
+        "decided by": (
+            f"Arb balls at {_PREC} bits at each exact (float64) point: {loss}'s gradient and Hessian from the "
+            "potential's exact derivatives (CertifiedLoss), |grad| <= its certified upper bound, lambda_min "
+            "enclosed rigorously (Weyl and Ostrowski after an approximate eigenbasis), delta* = max(that bound, "
+            f"-lower end of lambda_min) so the point lies in M_{{{loss},delta*}} for certain; distances, a_i^2 and "
+            f"2 k d delta* (k = {k_lemma}) compared as balls; no floating-point step decides a verdict"),
         "margin": "smallest (2 k d delta*) / a_i^2 over nodes far from every w_j (> 1 passes)"})
 
 
@@ -311,12 +317,6 @@ def _lemma_43_check(ctx: Context, pot=None,
     ev = _dichotomy(_lemma_43_points(ctx, pot), 2, 3, float(_EPS43), second_order=True)
     ev.details["setting"] = (f"{label}, k = 2, G = L + |a|^2; points: critical points by symmetry with "
                              "optimal charges, each verified in M_{G,delta*} (delta* = max(|grad G|, -lambda_min))")
-    ev.details["decided by"] = (
-        f"Arb balls at {_PREC} bits at each exact (float64) point: G's gradient and Hessian from the potential's "
-        "exact derivatives (CertifiedLoss), |grad G| <= its certified upper bound, lambda_min enclosed rigorously "
-        "(Weyl and Ostrowski after an approximate eigenbasis), delta* = max(that bound, -lower end of "
-        "lambda_min) so the point lies in M_{G,delta*} for certain; distances, a_i^2 and 2 k d delta* compared "
-        "as balls; no floating-point step decides a verdict")
     return ev
 
 
