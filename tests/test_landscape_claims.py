@@ -142,7 +142,7 @@ def test_dichotomy_flags_a_violation():
     w = np.array([[0.0, 0.0, 0.0]])
     far = ("far, large a", np.array([1.0]), np.array([[5.0, 0, 0]]), w, (1e-6, -1e-6))
     near = ("near", np.array([1.0]), np.array([[0.1, 0, 0]]), w, (1e-6, -1e-6))
-    assert not _dichotomy([far], 1, 3, 0.25, second_order=True).passed
-    assert _dichotomy([near], 1, 3, 0.25, second_order=True).passed
+    assert not _dichotomy([far], 1, 3, 0.25).passed
+    assert _dichotomy([near], 1, 3, 0.25).passed
     cone = ("cone", np.array([1.0]), np.array([[0.0, 0, 0]]), w, None)
-    assert _dichotomy([cone], 1, 3, 0.25, second_order=True).details["points in some M_{delta}, delta < 1"] == 0
+    assert _dichotomy([cone], 1, 3, 0.25).details["points in some M_{delta}, delta < 1"] == 0

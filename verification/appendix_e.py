@@ -89,7 +89,7 @@ def _lemma_e1_points(ctx: Context, pot):
 
 def _lemma_e1_check(ctx: Context, pot=None, label: str = "Phi_eps (d = 3, eps = 1/4)") -> Evidence:
     pot = phi_eps(3, _EPS43) if pot is None else pot
-    ev = _dichotomy(_lemma_e1_points(ctx, pot), 1, 3, float(_EPS43), second_order=True, loss="L_1")
+    ev = _dichotomy(_lemma_e1_points(ctx, pot), 1, 3, float(_EPS43), loss="L_1")
     ev.details["setting"] = (f"{label}, L_1 = loss (4); Lemma E.1's bound is a_1^2 < 2 d delta; points: critical "
                              "points by symmetry with the optimal charge, each verified in M_{L_1,delta*}")
     return ev

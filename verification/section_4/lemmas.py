@@ -186,10 +186,9 @@ def _certified_stationarity(loss, a, theta):
     return norm_upper(ev.grad), min_eigenvalue(ev.hess)
 
 
-def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool, loss: str = "G") -> Evidence:
+def _dichotomy(points, k_lemma: int, d: int, eps: float, *, loss: str = "G") -> Evidence:
     r"""Lemma 4.3 / E.1 at each candidate point: with delta* = max(||grad||, -lambda_min) (the
-    smallest delta with x in M_{G,delta}; ``second_order=False`` drops the curvature condition,
-    delta* = ||grad||), if delta* < 1 then for every i either min_j ||theta_i - w_j|| < k eps
+    smallest delta with x in M_{G,delta}), if delta* < 1 then for every i either min_j ||theta_i - w_j|| < k eps
     or a_i^2 < 2 k d delta*.
 
     A point's stationarity is (an upper bound of ||grad||, a ball containing lambda_min)
@@ -207,7 +206,7 @@ def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool, 
             gn, lam = st
             lam_ball = to_ball(lam)
             delta = arb(1e-300)                  # the largest of exact numbers: decided exactly
-            for c in [arb(gn)] + ([-lam_ball.lower()] if second_order else []):
+            for c in (arb(gn), -lam_ball.lower()):
                 delta = c if c > delta else delta
             row = {"point": label, "|grad|": float(gn), "lambda_min": float(lam_ball.mid()), "delta*": float(delta)}
             if not lam_ball.is_exact():
@@ -234,8 +233,7 @@ def _dichotomy(points, k_lemma: int, d: int, eps: float, *, second_order: bool, 
                             "holds": near or small})
             rows.append(row | {"nodes": per})
     return Evidence(bool(ok), margin, {
-        "membership": "||grad|| <= delta and lambda_min >= -delta" if second_order else
-                      "||grad|| <= delta only (the second-order condition dropped)",
+        "membership": "||grad|| <= delta and lambda_min >= -delta",
         "points in some M_{delta}, delta < 1": used, "points": rows,
         "decided by": (
             f"Arb balls at {_PREC} bits at each exact (float64) point: {loss}'s gradient and Hessian from the "
@@ -314,7 +312,7 @@ def _lemma_43_check(ctx: Context, pot=None,
     from harmonic.fast.potentials import phi_eps
 
     pot = phi_eps(3, _EPS43) if pot is None else pot
-    ev = _dichotomy(_lemma_43_points(ctx, pot), 2, 3, float(_EPS43), second_order=True)
+    ev = _dichotomy(_lemma_43_points(ctx, pot), 2, 3, float(_EPS43))
     ev.details["setting"] = (f"{label}, k = 2, G = L + |a|^2; points: critical points by symmetry with "
                              "optimal charges, each verified in M_{G,delta*} (delta* = max(|grad G|, -lambda_min))")
     return ev
