@@ -132,3 +132,13 @@ def test_derivative_values_match_sympy_differentiation():
         exact = sp.diff(phi, R, j).subs(R, 3)
         ball = phi_eps_derivative(7, sp.Rational(1, 10), 2, k=j, r=3, normalized=False, prec=200)
         assert ball.overlaps(exact_ball(exact)), j
+
+
+def test_phi_eps_derivative_takes_a_float_as_its_exact_dyadic_value():
+    import sympy as sp
+    from flint import arb
+
+    half = sp.Rational(1, 2)
+    at_float = phi_eps_derivative(3, half, r=0.1, normalized=False)
+    assert at_float.overlaps(phi_eps_derivative(3, half, r=arb(0.1), normalized=False))
+    assert not at_float.overlaps(phi_eps_derivative(3, half, r=sp.Rational(1, 10), normalized=False))

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from fractions import Fraction
 from math import comb, factorial
 from typing import Any, Callable, Sequence
 
@@ -436,8 +437,9 @@ def phi_eps_derivative(d, eps, lam=1, *, k: int = 0, r=0, normalized: bool = Tru
 
     Below eps the exact lower piece (a number of Q(s) times e^{-s eps}), from eps on
     (-1)^k Q_k(s r) e^{-s r} r^{2-d-k}; exactly 0 gives the exact ball 0. ``r`` is a
-    non-negative rational, or a ``flint.arb`` ball of radii (e.g. a distance |x - y| between
-    float points) that lies on one side of eps: the returned ball then contains the derivative at
+    non-negative rational (a float is the exact dyadic number it is; a string is read exactly,
+    "1/10" or "0.1"), or a ``flint.arb`` ball of radii (e.g. a distance |x - y| between float
+    points) that lies on one side of eps: the returned ball then contains the derivative at
     every r in it. 0 <= k <= d-1 (Phi_eps is C^{d-1}).
 
     Examples
@@ -461,8 +463,9 @@ def phi_eps_derivative(d, eps, lam=1, *, k: int = 0, r=0, normalized: bool = Tru
             raise ValueError(f"r must be a ball of non-negative radii; got {r.str(10, radius=True)}")
         with flint.ctx.workprec(prec):
             return m.ball_value(k, r, normalized)
-    r = sp.nsimplify(r) if not isinstance(r, sp.Basic) else r
-    if not r.is_Rational or r < 0:
+    if isinstance(r, (int, float, str, Fraction)) and not isinstance(r, bool):
+        r = sp.Rational(r)                   # a float is the exact dyadic number it is, not a nearby fraction
+    if not isinstance(r, sp.Basic) or not r.is_Rational or r < 0:
         raise ValueError(f"r must be an exact non-negative rational or an arb ball; got {r!r}")
     with flint.ctx.workprec(prec):
         value = m.abs_value(k, _fq(r), normalized)
