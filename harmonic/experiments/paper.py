@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import functools
 import hashlib
 import inspect
 import json
@@ -246,9 +247,21 @@ def _train_loop(gd: BatchGD, Xte: np.ndarray, Yte: np.ndarray, record: set, snap
         gd.step()
 
 
+@functools.lru_cache(maxsize=16)
+def _data(depth: int, width: int, seeds: tuple, protocol: Protocol):
+    """:func:`~.train.make_data`, made once a process for each cell and seeds (a replay
+    evaluates a run's final parameters and re-trains it from its snapshots, the check and the
+    control alike, all on the same data). The arrays are read-only: shared, never changed
+    (:class:`~.kernel.BatchGD` copies what it keeps)."""
+    out = make_data(depth, width, list(seeds), protocol)
+    for a in out[2:]:
+        a.setflags(write=False)
+    return out
+
+
 def _batch(sweep: PaperSweep, depth: int, width: int, seeds: Sequence[int]):
     arch = sweep.protocol.architecture(depth, width)
-    _, student, Xtr, Ytr, Xte, Yte = make_data(depth, width, list(seeds), sweep.protocol)
+    _, student, Xtr, Ytr, Xte, Yte = _data(depth, width, tuple(int(s) for s in seeds), sweep.protocol)
     gd = BatchGD(arch, student, Xtr, Ytr, lr=sweep.lr, loss=sweep.protocol.loss, dtype=np.dtype(sweep.protocol.dtype))
     return gd, Xte, Yte
 
@@ -452,9 +465,33 @@ def replay(data: dict, *, sample: int = 2, steps: int | None = None, seed: int =
         return _replay(data, sample, REPLAY_STEPS if steps is None else int(steps), seed, rtol)
 
 
+@functools.lru_cache(maxsize=256)
+def _errors_at(sweep_json: str, depth: int, width: int, seed: int, start: int, params_json: str | None,
+               target: int) -> tuple[float, float]:
+    """Train and test MSE of run (``depth``, ``width``, ``seed``) at step ``target``, re-trained
+    from step ``start``: from its initialisation (``params_json`` None, ``start`` 0) or from the
+    parameters ``params_json`` stored at ``start`` (``target == start``: evaluated, not trained).
+    A pure function of its arguments, so it is computed once a process: the control's replay of
+    an altered file re-uses what the check re-ran for the same stored start, and compares it
+    with the altered record."""
+    sweep = PaperSweep.from_dict(json.loads(sweep_json))
+    gd, Xte, Yte = _batch(sweep, depth, width, [seed])
+    if params_json is not None:
+        p = json.loads(params_json)
+        gd.load_state({"t": start, "W": [_decode(w) for w in p["W"]],
+                       "b": [None if x is None else _decode(x) for x in p["b"]], "diverged_at": [None]})
+    state = {"curve": [], "snapshots": {}}
+    if target == start:
+        _record(gd, Xte, Yte, state)
+    else:
+        _train_loop(gd, Xte, Yte, {target}, set(), target, state)
+    _, tr, te = state["curve"][-1]
+    return tr[0], te[0]
+
+
 def _replay(data: dict, sample: int, steps: int, seed: int, rtol: float) -> Replay:
     t0 = time.perf_counter()
-    sweep = PaperSweep.from_dict(data["sweep"])
+    sweep_json = json.dumps(data["sweep"], sort_keys=True)
     out = Replay(True, rtol=rtol)
 
     def compare(item, want_train, want_test, got_train, got_test):
@@ -465,13 +502,9 @@ def _replay(data: dict, sample: int, steps: int, seed: int, rtol: float) -> Repl
     for run in data["runs"]:
         if run["final_params"] is None or run["diverged_at"] is not None:
             continue
-        gd, Xte, Yte = _batch(sweep, run["depth"], run["width"], [run["seed"]])
-        fp = run["final_params"]
-        gd.load_state({"t": run["steps_done"], "W": [_decode(w) for w in fp["W"]],
-                       "b": [None if x is None else _decode(x) for x in fp["b"]], "diverged_at": [None]})
-        state = {"curve": []}
-        _record(gd, Xte, Yte, state)
-        tr, te = state["curve"][0][1][0], state["curve"][0][2][0]
+        t = run["steps_done"]
+        tr, te = _errors_at(sweep_json, run["depth"], run["width"], run["seed"], t,
+                            json.dumps(run["final_params"], sort_keys=True), t)
         compare({"run": [run["depth"], run["width"], run["seed"]], "final": True,
                  "recorded": [run["train_mse"], run["test_mse"]], "replayed": [tr, te]},
                 run["train_mse"], run["test_mse"], tr, te)
@@ -486,16 +519,11 @@ def _replay(data: dict, sample: int, steps: int, seed: int, rtol: float) -> Repl
             target = start + steps
             if target not in curve:
                 continue
-            gd, Xte, Yte = _batch(sweep, D, W, [s])
-            if snap is not None:
-                gd.load_state({"t": start, "W": [_decode(w) for w in snap["W"]],
-                               "b": [None if x is None else _decode(x) for x in snap["b"]], "diverged_at": [None]})
-            state = {"curve": [], "snapshots": {}}
-            _train_loop(gd, Xte, Yte, {target}, set(), target, state)
-            got = state["curve"][-1]
+            tr, te = _errors_at(sweep_json, D, W, s, start,
+                                None if snap is None else json.dumps(snap, sort_keys=True), target)
             want = curve[target]
             compare({"run": [D, W, s], "from": start, "to": target, "recorded": want[1:],
-                     "replayed": [got[1][0], got[2][0]]}, want[1], want[2], got[1][0], got[2][0])
+                     "replayed": [tr, te]}, want[1], want[2], tr, te)
     out.ok = not out.mismatches and bool(out.checked)
     out.seconds = time.perf_counter() - t0
     return out
