@@ -176,6 +176,32 @@ def test_empirical_theorems_are_experimental_claims(cid):
     assert c.protocol["paper_protocol"] is False
 
 
+@pytest.mark.parametrize("n, p, lo, hi", [(10, 0.5, 3, 8), (60, 0.93982814785791, 49, 60), (200, 0.01, 0, 3),
+                                           (200, 0.999, 197, 199)])
+def test_binomial_tails_against_scipy(n, p, lo, hi):
+    from scipy.stats import binom
+    from verification.section_4.theorems import _binomial_tails
+    assert _binomial_tails(n, p, lo, hi) == pytest.approx(binom.cdf(lo - 1, n, p) + binom.sf(hi, n, p), rel=1e-10)
+    assert _binomial_tails(n, p, lo, hi) != pytest.approx(binom.cdf(lo, n, p) + binom.sf(hi, n, p), rel=1e-6)
+
+
+@pytest.mark.parametrize("n, s, lo, hi", [(10, 10, 8, 10), (30, 25, 20, 30), (60, 30, 0, 55), (60, 0, 3, 60)])
+def test_predictive_tails_against_quadrature(n, s, lo, hi):
+    """The beta-binomial tails (exact rationals) against the binomial tail integrated over the
+    Beta(s + 1, n - s + 1) posterior by mpmath quadrature: scipy's betabinom.sf loses the small
+    tails to cancellation (1e-13 where the truth is 1e-30), so it is not the reference here."""
+    import mpmath
+    from verification.section_4.theorems import _predictive_tails
+    with mpmath.workdps(40):
+        def integrand(p):
+            tail = mpmath.fsum(mpmath.binomial(n, k) * p ** k * (1 - p) ** (n - k)
+                               for k in range(n + 1) if k < lo or k > hi)
+            return tail * p ** s * (1 - p) ** (n - s)
+        ref = mpmath.quad(integrand, [0, 0.5, 1]) / mpmath.beta(s + 1, n - s + 1)
+    assert _predictive_tails(n, s, lo, hi) == pytest.approx(float(ref), rel=1e-12)
+    assert _predictive_tails(n, s, lo, hi) != pytest.approx(_predictive_tails(n, s, lo + 1, hi), rel=1e-6)
+
+
 def test_rate_verdicts_and_flip_probabilities():
     from scipy.stats import binom
     from verification.section_4.theorems import _flip_probability, _verdict_rate

@@ -17,6 +17,8 @@ Run on its own with ``python -m verification.section_4.theorems``.
 from __future__ import annotations
 
 import functools
+import math
+from fractions import Fraction
 from pathlib import Path
 
 import mpmath
@@ -48,29 +50,45 @@ def _verdict_rate(successes: int, n: int) -> str:
         else "inconclusive"
 
 
+def _binomial_tails(n: int, p: float, lo: int, hi: int) -> float:
+    """P(K < lo) + P(K > hi) for K ~ Binomial(n, p), summed exactly and rounded once: a float
+    p is a dyadic rational u / v, so the sum is that of the integers C(n, k) u^k (v - u)^(n - k)
+    over v^n."""
+    u, v = Fraction(p).as_integer_ratio()
+    tail = sum(math.comb(n, k) * u ** k * (v - u) ** (n - k) for k in range(n + 1) if k < lo or k > hi)
+    return float(Fraction(tail, v ** n))
+
+
+def _predictive_tails(n: int, successes: int, lo: int, hi: int) -> float:
+    """P(K < lo) + P(K > hi) for K the successes of a fresh run of ``n`` seeds, the rate
+    unknown with a uniform prior and ``successes`` of ``n`` observed: K is beta-binomial
+    (n, successes + 1, n - successes + 1), pmf C(n, k) B(k + a, n - k + b) / B(a, b), exact
+    with integer a, b (B(a, b) = (a - 1)! (b - 1)! / (a + b - 1)!)."""
+    a, b = successes + 1, n - successes + 1
+
+    def beta(x: int, y: int) -> Fraction:
+        return Fraction(math.factorial(x - 1) * math.factorial(y - 1), math.factorial(x + y - 1))
+
+    return float(sum(math.comb(n, k) * beta(k + a, n - k + b) for k in range(n + 1) if k < lo or k > hi)
+                 / beta(a, b))
+
+
 def _flip_probability(successes: int, n: int) -> dict:
     """How likely a fresh run of ``n`` seeds gives a different verdict, if the true success
     rate were the observed rate or either end of the Wilson interval: binomial tails beyond
-    the success counts at which the verdict changes."""
-    from scipy.stats import betabinom, binom          # a third of a second to import: only when asked
-
+    the success counts at which the verdict changes (and the posterior predictive under a
+    uniform prior on the rate)."""
     verdict = _verdict_rate(successes, n)
     counts = {s: _verdict_rate(s, n) for s in range(n + 1)}
     same = [s for s, v in counts.items() if v == verdict]
     lo_s, hi_s = min(same), max(same)             # the verdict's success counts form one run
     lo, hi = wilson_interval(successes, n)
-
-    def flip(p: float) -> float:
-        return float(binom.cdf(lo_s - 1, n, p) + binom.sf(hi_s, n, p))
-
-    # the rate unknown, uniform prior: the posterior predictive of a fresh run is beta-binomial
-    pred = betabinom(n, successes + 1, n - successes + 1)
     return {"verdict": verdict, "success counts giving this verdict": [lo_s, hi_s],
             "flip probability, posterior predictive (uniform prior on the rate)":
-                float(pred.cdf(lo_s - 1) + pred.sf(hi_s)),
-            "flip probability at the observed rate": flip(successes / n),
-            "flip probability at the Wilson lower end": flip(lo),
-            "flip probability at the Wilson upper end": flip(hi)}
+                _predictive_tails(n, successes, lo_s, hi_s),
+            "flip probability at the observed rate": _binomial_tails(n, successes / n, lo_s, hi_s),
+            "flip probability at the Wilson lower end": _binomial_tails(n, lo, lo_s, hi_s),
+            "flip probability at the Wilson upper end": _binomial_tails(n, hi, lo_s, hi_s)}
 
 
 def _rate_check(cfg: RecoveryConfig, ctx: Context, n_seeds: int) -> Evidence:
