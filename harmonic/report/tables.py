@@ -509,6 +509,13 @@ def _margin_cell(report) -> str:
     return sci(report.worst_margin, 2) + (f"$^{{{marks}}}$" if marks else "")
 
 
+def _bound_column(d: int, eps, dps: int) -> dict[str, str]:
+    """One column of :func:`bounds_table`: bound name -> margin cell, once a process (or
+    computed by :func:`table_cells` in another)."""
+    return _cached(("bounds", int(d), str(eps), dps),
+                   lambda: {name: _margin_cell(rep) for name, rep in lemma_4_2_bounds(d, eps, dps=dps).reports.items()})
+
+
 def bounds_table(dims: Sequence[int] = BOUND_DIMENSIONS, eps: Sequence = BOUND_EPS, *,
                  dps: int = 30, progress: Progress | None = None) -> LatexTable:
     r"""The worst margin of every bound of Lemmas 4.2, B.9 and B.8 (and of the steps of
@@ -530,16 +537,13 @@ def bounds_table(dims: Sequence[int] = BOUND_DIMENSIONS, eps: Sequence = BOUND_E
     progress : advanced by one per column.
     """
     eps = [sp.Rational(e) for e in eps]
-    columns, names = [], None
+    columns = []
     for e in eps:
         for d in dims:
-            res = lemma_4_2_bounds(d, e, dps=dps)
-            if names is None:
-                names = list(res.reports)
-            columns.append(res.reports)
+            columns.append(_bound_column(d, e, dps))
             if progress is not None:
                 progress.update(1, f"bounds d={d}, eps={e}")
-    rows = tuple((escape(name), *(_margin_cell(col[name]) for col in columns)) for name in names)
+    rows = tuple((escape(name), *(col[name] for col in columns)) for name in columns[0])
     groups = tuple((f"$\\epsilon = {sp.latex(e)}$", len(dims)) for e in eps)
     caption = (r"Worst margins of the bounds of Lemmas 4.2, B.9, B.8 and of the steps of Lemma B.9's "
                r"proof ($\lambda = 1$; \texttt{harmonic.precise.lemma\_4\_2\_bounds}). A margin is the "
@@ -575,13 +579,16 @@ def paper_tables(*, claim_ids: Sequence[str] = (), results: Mapping[str, bool] |
 
 
 def table_cells(dps: int = 30) -> dict:
-    """Compute the numeric cells of Table 1 and the catalogue (the slow part of
-    :func:`paper_tables`) and return them, to be handed to :func:`use_cells` in another
+    """Compute the numeric cells of Table 1, the catalogue and the bound margins (the slow
+    part of :func:`paper_tables`) and return them, to be handed to :func:`use_cells` in another
     process: the verification runs this on a worker while the claims run."""
     for row in _rows():
         row.check(dps)
     for entry in entries():
         _realizable_cell(entry, dps)
+    for e in BOUND_EPS:
+        for d in BOUND_DIMENSIONS:
+            _bound_column(d, sp.Rational(e), dps)
     return dict(_CELL_CACHE)
 
 
