@@ -153,11 +153,17 @@ def _strip_docstrings(tree: ast.AST) -> ast.AST:
     return tree
 
 
+@functools.lru_cache(maxsize=1)
 def trainer_hash() -> str:
     """SHA-256 (first 16 hex digits) of the code a stored run depends on: the kernel, the
     network's initialisation and forward pass, the data streams and the recording, as syntax
     trees without docstrings or comments (so documentation edits do not invalidate stored
-    runs; the protocol's values are stored and compared separately)."""
+    runs; the protocol's values are stored and compared separately).
+
+    Computed once a process, as the code it runs does not change while it runs: the source is
+    read back from the files (``inspect.getsource``), so a sweep worker hashing a new cell
+    after this file was edited would otherwise hash the edited file at the line numbers of the
+    code it loaded."""
     parts = [inspect.getsource(kernel), inspect.getsource(network.init_net), inspect.getsource(network.forward),
              inspect.getsource(train._streams), inspect.getsource(train.make_data),
              inspect.getsource(_record_steps), inspect.getsource(_snapshots), inspect.getsource(_record),
