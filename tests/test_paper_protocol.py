@@ -126,6 +126,15 @@ def test_sweep_data_replay_and_tampering(tmp_path):
     bad = copy.deepcopy(data)
     bad["runs"][2]["test_mse"] *= 1.001                   # any final error of any run
     assert not replay(bad, sample=0).ok
+    # --quick: the final errors of one seeded-random run per cell, the same runs each time
+    few = replay(data, sample=0, finals=1)
+    cells = {(r["depth"], r["width"]) for r in data["runs"]}
+    assert few.ok and len(few.checked) == len(cells) < len(data["runs"])
+    assert {tuple(c["run"][:2]) for c in few.checked} == cells and few.checked == replay(data, sample=0, finals=1).checked
+    D, W, s = few.checked[0]["run"]
+    bad = copy.deepcopy(data)
+    next(r for r in bad["runs"] if (r["depth"], r["width"], r["seed"]) == (D, W, s))["train_mse"] *= 1.001
+    assert not replay(bad, sample=0, finals=1).ok
     bad = copy.deepcopy(data)
     bad["runs"][1]["curve"][4][1] *= 1.001                # the step-1000 point
     assert not replay(bad, sample=4).ok

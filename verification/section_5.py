@@ -13,7 +13,8 @@ first proves the file genuine with :func:`harmonic.experiments.paper.replay` (th
 parameters of every finished run reproduce its recorded errors; a sample of runs re-trained
 for 1000 steps from their initialisation and from a stored snapshot reproduce the recorded
 learning curve; the trainer's code hash matches; ``--quick`` re-trains one run for
-:data:`QUICK_REPLAY_STEPS` steps from its initialisation only), then decides on the per-seed final test
+:data:`QUICK_REPLAY_STEPS` steps from its initialisation only and re-evaluates the final
+parameters of one seeded-random run per finished cell), then decides on the per-seed final test
 errors, each half *beyond the seed spread* (min / max over seeds):
 
 - depth 2, every width: reproduced when every seed is below 0.002; not reproduced when at some
@@ -172,11 +173,13 @@ def judge(data: dict | None, ctx: Context) -> Evidence:
                                       "budget run": _budget(ctx)}, inconclusive=True)
     try:
         steps = _replay_steps(ctx)
-        rp = replay(data, sample=1 if ctx.quick else 2, steps=steps)
+        rp = replay(data, sample=1 if ctx.quick else 2, steps=steps, finals=1 if ctx.quick else None)
     except StaleDataError as exc:
         return Evidence(False, None, {"stored runs": str(exc)}, inconclusive=True)
     details = {"replay": {"ok": rp.ok, "checked": len(rp.checked), "mismatches": rp.mismatches[:5],
-                          "seconds": round(rp.seconds, 2), "rtol": rp.rtol, "steps": steps},
+                          "seconds": round(rp.seconds, 2), "rtol": rp.rtol, "steps": steps,
+                          "final parameters re-evaluated": "one seeded-random run per finished cell (quick)"
+                          if ctx.quick else "every finished run"},
                "code hash": data["code_hash"], "cpu seconds of the stored sweep": data.get("cpu_seconds")}
     if not rp.ok:
         details["verdict"] = "the stored runs are not genuine: the replay does not reproduce them"

@@ -450,12 +450,13 @@ def _close(a, b, rtol: float) -> bool:
 
 
 def replay(data: dict, *, sample: int = 2, steps: int | None = None, seed: int = 0,
-           rtol: float = 1e-4) -> Replay:
+           rtol: float = 1e-4, finals: int | None = None) -> Replay:
     """Check a data file is genuine, in seconds.
 
     Refuses (:class:`StaleDataError`) a file whose code hash is not the installed trainer's.
-    Then re-evaluates the stored final parameters of *every* finished run against its recorded
-    final train and test errors (one forward pass each), and, for ``sample`` runs drawn at
+    Then re-evaluates the stored final parameters of every finished run (``finals`` None) or of
+    ``finals`` finished runs per cell drawn at random (``seed``) against their recorded final
+    train and test errors (one data set and forward pass each), and, for ``sample`` runs drawn at
     random (``seed``) among those with recorded points, re-trains ``steps`` (default
     :data:`REPLAY_STEPS`) steps from the initialisation (made from the seed) and from each
     stored snapshot and compares the recorded train/test MSE at the step reached. ``rtol``
@@ -468,7 +469,7 @@ def replay(data: dict, *, sample: int = 2, steps: int | None = None, seed: int =
             f"{trainer_hash()!r}: regenerate them with `harmonic table2 --protocol paper --out DIR` "
             f"(hours) and copy DIR/table2-paper-protocol.json over the stored file")
     with threadpool_limits(1):               # as the sweep ran: one BLAS thread
-        return _replay(data, sample, REPLAY_STEPS if steps is None else int(steps), seed, rtol)
+        return _replay(data, sample, REPLAY_STEPS if steps is None else int(steps), seed, rtol, finals)
 
 
 @functools.lru_cache(maxsize=256)
@@ -495,7 +496,7 @@ def _errors_at(sweep_json: str, depth: int, width: int, seed: int, start: int, p
     return tr[0], te[0]
 
 
-def _replay(data: dict, sample: int, steps: int, seed: int, rtol: float) -> Replay:
+def _replay(data: dict, sample: int, steps: int, seed: int, rtol: float, finals: int | None) -> Replay:
     t0 = time.perf_counter()
     sweep_json = json.dumps(data["sweep"], sort_keys=True)
     out = Replay(True, rtol=rtol)
@@ -505,9 +506,15 @@ def _replay(data: dict, sample: int, steps: int, seed: int, rtol: float) -> Repl
         if not (_close(want_train, got_train, rtol) and _close(want_test, got_test, rtol)):
             out.mismatches.append(item)
 
-    for run in data["runs"]:
-        if run["final_params"] is None or run["diverged_at"] is not None:
-            continue
+    finished = [r for r in data["runs"] if r["final_params"] is not None and r["diverged_at"] is None]
+    if finals is not None:
+        cells: dict = {}
+        for r in finished:
+            cells.setdefault((r["depth"], r["width"]), []).append(r)
+        pick = np.random.default_rng([seed, 1])        # its own stream: the re-trained sample stays that of seed
+        finished = [runs[i] for runs in cells.values()
+                    for i in sorted(pick.choice(len(runs), size=min(finals, len(runs)), replace=False))]
+    for run in finished:
         t = run["steps_done"]
         tr, te = _errors_at(sweep_json, run["depth"], run["width"], run["seed"], t,
                             json.dumps(run["final_params"], sort_keys=True), t)
