@@ -170,8 +170,9 @@ def definition_f1_example(ctx: Context) -> Evidence:
 # ---------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=None)
 def _gaussian_laplacian() -> sp.Expr:
-    """The Laplacian of e^{-c r^2/2} in R^d, symbolic c and d (sympy), factored; once per process."""
-    return sp.factor(sp.simplify(radial_laplacian(gaussian(_C), _D, R)))
+    """The Laplacian of e^{-c r^2/2} in R^d, symbolic c and d (sympy), factored (a sum of two
+    multiples of the exponential: factor alone gives its simplest form); once per process."""
+    return sp.factor(radial_laplacian(gaussian(_C), _D, R))
 
 
 def _laplacian_formula_check(formula: sp.Expr, c_values, points) -> Evidence:
@@ -310,16 +311,24 @@ def _traces_exact(theta_values, w, c=1, laplacian=None):
     (numbers: sums of rational multiples of exponentials; kept, the check and the corrected
     statement read the same). Each second derivative is that of L restricted to a line through
     theta, d^2/ds^2 L(theta + s e) at s = 0: along each coordinate axis e for Tr(Hess L), along
-    each axis of v (every theta_i moved together) for the translation."""
+    each axis of v (every theta_i moved together) for the translation. L is a sum of terms
+    +-2 phi(q(s)), q a squared distance, quadratic in s, so its second derivative is loss (3)
+    with each term replaced by (phi(q(s)))'' at 0 = phi''(q(0)) q'(0)^2 + phi'(q(0)) q''(0)
+    (the chain rule; phi', phi'' by sympy)."""
     k, d = len(theta_values), len(w[0])
-    s = sp.Symbol("s")
-    phi = lambda r2: sp.exp(-c * r2 / 2)
+    s, q = sp.Symbol("s"), sp.Symbol("q")
+    phi = sp.exp(-c * q / 2)
+    dphi, d2phi = sp.diff(phi, q), sp.diff(phi, q, 2)
     theta = [[sp.Rational(x) for x in row] for row in theta_values]
     targets = [[sp.Rational(x) for x in row] for row in w]
 
+    def second(r2):             # (phi(r2(s)))'' at s = 0
+        q0, q1, q2 = (sp.Poly(r2, s).coeff_monomial(s**n) for n in range(3))
+        return d2phi.subs(q, q0) * q1**2 + dphi.subs(q, q0) * 2 * q2
+
     def along(e):
         moved = [[theta[i][m] + s * e[i][m] for m in range(d)] for i in range(k)]
-        return sp.diff(loss3_sympy(phi, moved, targets), s, 2, simplify=False).subs(s, 0)
+        return loss3_sympy(second, moved, targets)
 
     trace_full = sum(along([[int((j, u) == (i, m)) for u in range(d)] for j in range(k)])
                      for i in range(k) for m in range(d))
@@ -916,6 +925,13 @@ def _f3_search(searches, probe_steps=(1e-2, 1e-3, 1e-4)):
     return [(ends, restarts[j]) for j, (ends, _) in enumerate(out)]
 
 
+@functools.lru_cache(maxsize=None)
+def _distance(squared: sp.Expr) -> sp.Expr:
+    """|x - y| from (x - y)^2 in symbols (one form for either order), once a process for each
+    pair: the pairs of L_2 recur in L_3, and every potential's cancellation has the same."""
+    return sp.sqrt(sp.factor(sp.expand(squared)))
+
+
 def _f3_cancellation(expr, k: int) -> sp.Expr | None:
     """Corollary F.3's step, exactly (sympy): L_k(w_1, theta_2, ..., theta_k; w_1, ..., w_k) -
     L_{k-1}(theta_2, ..., theta_k; w_2, ..., w_k) for loss (3) with Phi = expr(|x|) in d = 1,
@@ -923,7 +939,7 @@ def _f3_cancellation(expr, k: int) -> sp.Expr | None:
     in theta (returned); None when it depends on theta or is not finite (Phi(0) = oo)."""
     theta = sp.symbols(f"theta2:{k + 1}", real=True)
     w = sp.symbols(f"w1:{k + 1}", real=True)
-    phi = lambda s: expr.subs(R, sp.sqrt(sp.factor(sp.expand(s))))  # noqa: E731  (one |x - y| for either order)
+    phi = lambda s: expr.subs(R, _distance(s))  # noqa: E731
     difference = (loss3_sympy(phi, [[w[0]]] + [[t] for t in theta], [[x] for x in w])
                   - loss3_sympy(phi, [[t] for t in theta], [[x] for x in w[1:]]))
     if difference.free_symbols & set(theta) or difference.has(sp.zoo, sp.oo, -sp.oo, sp.nan):

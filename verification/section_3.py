@@ -255,10 +255,13 @@ def fact_3_3(ctx: Context) -> Evidence:
 
 def cartesian_laplacian(expr, d: int) -> sp.Expr:
     """Laplacian of x -> expr(|x|) in R^d computed in Cartesian coordinates (sympy),
-    simplified (the sum, not each second derivative): an independent route to the radial formula."""
+    simplified (the sum, not each second derivative): an independent route to the radial formula.
+    A sum that cancels over a common denominator (sympy's together) is 0 exactly, and returned
+    as such without the costlier simplify."""
     xs = sp.symbols(f"x1:{d + 1}", real=True)
     f = sp.sympify(expr).subs(R, sp.sqrt(sum(x**2 for x in xs)))
-    return sp.simplify(sum(sp.diff(f, x, 2, simplify=False) for x in xs))
+    lap = sum(sp.diff(f, x, 2, simplify=False) for x in xs)
+    return sp.Integer(0) if sp.together(lap) == 0 else sp.simplify(lap)
 
 
 _PREC = 128                 # bits of the certified losses (CertifiedLoss)
@@ -382,8 +385,10 @@ def correlated_identity_residual(phi_expr, phi0, d: int, theta, w, S, lam) -> sp
 
     @lru_cache(maxsize=None)
     def lap(delta):                  # Delta_v Phi(|delta + v|) at v = 0: F -> Phi in the generic form
-        return generic.subs(dict(zip(symbols, delta))).replace(
-            lambda e: isinstance(e, sp.Subs), lambda e: radial(e.expr.derivative_count).subs(R, e.point[0]))
+        out = generic.xreplace(dict(zip(symbols, delta)))
+        for n, dF in _DF.items():
+            out = out.replace(dF, lambda x, n=n: radial(n).subs(R, x))
+        return out
 
     def delta(i, j):
         return tuple(p - q for p, q in zip(points[i], points[j]))
@@ -392,26 +397,32 @@ def correlated_identity_residual(phi_expr, phi0, d: int, theta, w, S, lam) -> sp
     # L = sum_{i,j} c_i c_j Phi(|x_i - x_j|) over charges a, b; translating the points of S by v
     # moves only the distances between a point of S and one outside it, so Delta_v L is the
     # sum of those terms' Laplacians (differentiation is linear; the others are constant in v)
-    L = sum(charges[i] * charges[j] * phi(delta(i, j)) for i in range(n) for j in range(n))
     lap_L = sum(2 * charges[i] * charges[j] * lap(delta(i, j))
                 for i in range(n) for j in range(n) if moves[i] and not moves[j])
-    dLda = [sp.diff(L, a[i]) for i in range(k)]
+    # dL/da_i = 2 sum_j c_j Phi(|x_i - x_j|), L being a symmetric quadratic form in the charges
+    # (read off the form rather than by sp.diff of the whole sum: the same expression, cheaper)
+    dLda = {i: 2 * sum(charges[j] * phi(delta(i, j)) for j in range(n)) for i in S}
     sa = sum(a[i] for i in S)
     return sp.simplify(sp.expand(lap_L - (lam * sum(a[i] * dLda[i] for i in S) - 2 * lam * sa**2)))
 
 
 _F = sp.Function("F")
+#: F' and F'' as functions of their own (n -> F^(n)): plain function values take numbers by
+#: xreplace, where sympy's Subs(F^(n)(xi), xi, point) objects are re-evaluated by a slower subs
+_DF = {n: sp.Function(f"F{n}") for n in (1, 2)}
 
 
 @lru_cache(maxsize=None)
 def _cartesian_laplacian(d: int) -> tuple[tuple, sp.Expr]:
     """(delta_1..delta_d, sum_q d^2/dv_q^2 F(|delta + v|) at v = 0) for a generic F, by sympy's
-    differentiation in Cartesian coordinates (once per d; not simplified, the residual is); its
-    F', F'' at |delta| are then replaced by the derivatives of the potential in r."""
+    differentiation in Cartesian coordinates (once per d; not simplified, the residual is), with
+    F^(n)(|delta|) written F_n(|delta|) (:data:`_DF`); these are then replaced by the derivatives
+    of the potential in r."""
     delta = sp.symbols(f"delta1:{d + 1}", real=True)
     v = sp.symbols(f"v1:{d + 1}", real=True)
     moved = _F(sp.sqrt(sum((e + x)**2 for e, x in zip(delta, v))))
-    return delta, sum(sp.diff(moved, x, 2, simplify=False) for x in v).subs({x: 0 for x in v})
+    lap = sum(sp.diff(moved, x, 2, simplify=False) for x in v).subs({x: 0 for x in v})
+    return delta, lap.replace(lambda e: isinstance(e, sp.Subs), lambda e: _DF[e.expr.derivative_count](e.point[0]))
 
 
 _S = sp.Symbol("s", positive=True)
