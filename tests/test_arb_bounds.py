@@ -16,7 +16,7 @@ from harmonic.exact import R, almost_lam_harmonic
 from harmonic.precise.bounds import (_model, derivative_bound_report, eps_derivative_report,
                                      monotonicity_report, normalisation_report, phi_eps_derivative,
                                      two_sided_bound_report)
-from harmonic.precise.intervals import enclose
+from harmonic.precise.intervals import enclose, upper_bound
 
 HALF = sp.Rational(1, 2)
 E = sp.exp(-HALF)
@@ -142,3 +142,21 @@ def test_phi_eps_derivative_takes_a_float_as_its_exact_dyadic_value():
     at_float = phi_eps_derivative(3, half, r=0.1, normalized=False)
     assert at_float.overlaps(phi_eps_derivative(3, half, r=arb(0.1), normalized=False))
     assert not at_float.overlaps(phi_eps_derivative(3, half, r=sp.Rational(1, 10), normalized=False))
+
+
+def test_upper_bound_is_a_bound_and_forgets_the_last_digits():
+    """upper_bound rounds |ball| up to 3 significant digits: never below the ball (random balls,
+    tiny and huge ones), and two balls that differ only in their last digits (as Arb radii do
+    from one process history to another) give the same number."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        mid = rng.uniform(-1, 1) * 10.0 ** rng.randint(-320, 300)
+        ball = flint.arb(mid, abs(mid) * 10.0 ** rng.randint(-17, -1))
+        assert flint.arb(upper_bound(ball)) >= abs(ball).upper()
+    a, b = flint.arb("4.1524513154994354e-16"), flint.arb("4.152451356858466e-16")
+    assert upper_bound(a) == upper_bound(b) == 4.16e-16
+    assert upper_bound(a, digits=9) != upper_bound(b, digits=9)
+    with pytest.raises(ValueError, match="digits >= 1"):
+        upper_bound(a, digits=0)

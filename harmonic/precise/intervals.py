@@ -12,6 +12,7 @@ largest precision is *undecided* (``holds=None``), never rounded to a guess.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -22,7 +23,8 @@ import sympy as sp
 
 from .arb import arb_value
 
-__all__ = ["enclose", "decide", "Decision", "Certified", "to_mpf", "from_mpf", "ball_text", "MAX_PREC"]
+__all__ = ["enclose", "decide", "Decision", "Certified", "to_mpf", "from_mpf", "ball_text", "upper_bound",
+           "MAX_PREC"]
 
 #: The largest working precision (bits) :func:`decide` tries before answering "undecided".
 MAX_PREC = 4096
@@ -195,3 +197,28 @@ def ball_text(ball: flint.arb, digits: int = 15) -> str:
     if ball.is_exact():
         return f"{ball.str(digits)} (exact)"
     return f"{ball.str(digits, radius=True)} (radius {float(ball.rad()):.3g})"
+
+
+def upper_bound(ball: flint.arb, digits: int = 3) -> float:
+    """An upper bound of ``|ball|`` rounded up to ``digits`` significant digits: what a report
+    shows of a certified bound. Rounding up keeps it a bound, and makes it the same from one
+    run to the next: the last digits of an Arb radius depend on what ran before in the process
+    (``acb.integral`` caches its Gauss-Legendre nodes at the highest precision used so far).
+
+    >>> upper_bound(flint.arb(1) / 3)
+    0.334
+    >>> upper_bound(flint.arb(0))
+    0.0
+    """
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise ValueError(f"upper_bound needs digits >= 1; got {digits!r}")
+    top = abs(ball).upper()
+    if top == 0:
+        return 0.0
+    if not (top.is_finite() and 0 < float(top) < math.inf):     # beyond float range either way
+        return math.inf if not top.is_finite() or float(top) > 0 else math.nextafter(0.0, 1.0)
+    e = math.floor(math.log10(float(top))) - digits + 1
+    out = float(f"{math.ceil(float(top) / 10.0 ** e)}e{e}")   # the decimal, to the nearest float
+    while flint.arb(out) < top:            # float rounding: move up until the float is a bound
+        out = math.nextafter(out, math.inf)
+    return out

@@ -31,7 +31,7 @@ from harmonic.exact import RHO
 
 from harmonic.precise import (GAUSSIAN_IDENTITY_CONSTANT, K0_IDENTITY_CONSTANT, KNOWN_DUALS, KnownDual,
                               activation_from_taylor, dual, gaussian_overlap, k0_overlap, taylor_realizability)
-from harmonic.precise.intervals import ball_text, enclose
+from harmonic.precise.intervals import ball_text, enclose, upper_bound
 
 from ..registry import Context, Erratum, Evidence, claim
 
@@ -50,15 +50,18 @@ def _prec(ctx: Context) -> int:
 def _certified_agreement(ours: flint.arb, theirs: flint.arb, ctx: Context) -> dict:
     """Do two balls agree to ``ctx.dps - 5`` certified digits? The difference's ball must
     contain 0 (else they are certified different) and bound |ours - theirs| below
-    10^-(dps-5) max(1, |theirs|)."""
+    10^-(dps-5) max(1, |theirs|). The report shows the bound rounded up to 3 digits and the
+    certified digits it gives, rounded down to 2 decimals (their last digits would otherwise
+    depend on what ran before, see :func:`harmonic.precise.intervals.upper_bound`)."""
     with flint.ctx.workprec(_prec(ctx) + 20):
         diff = ours - theirs
         bound = abs(diff).upper()
         scale = max(abs(theirs).lower(), flint.arb(1))
         tol = flint.arb(10) ** -(ctx.dps - 5) * scale
-        digits = float("inf") if bound == 0 else float((-(bound / scale).log() / flint.arb(10).log()).mid())
+        shown = upper_bound(diff)
+        digits = math.inf if shown == 0 else math.floor(-100 * math.log10(shown / float(scale))) / 100
         return {"agrees": bool(diff.contains(0) and bound <= tol), "excluded": not diff.contains(0),
-                "|difference| <=": float(bound.mid()) if bound != 0 else 0.0, "certified digits": digits}
+                "|difference| <=": shown, "certified digits": digits}
 
 
 # ---------------------------------------------------------------------------------------
