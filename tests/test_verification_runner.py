@@ -470,3 +470,17 @@ def test_a_long_claim_is_not_silent_in_a_log():
     assert [l for l in lines if "still running" in l][:1] and lines[-1].startswith("[1/1] Lemma T.8 ... ok")
     _time.sleep(0.25)
     assert stream.getvalue().splitlines() == lines                  # no heartbeat after the claim ended
+
+
+def test_first_run_schedules_by_the_shipped_report(tmp_path):
+    """Longest first needs costs: the previous report in --out, else the documentation site's
+    full-run report kept in the repository; a damaged previous report falls back too."""
+    from verification.runner import _SHIPPED_REPORT, _previous_costs
+
+    shipped = json.loads(_SHIPPED_REPORT.read_text())
+    first = _previous_costs(str(tmp_path))
+    assert first == {c["id"]: float(c["seconds"]) for c in shipped["claims"]} and len(first) > 50
+    (tmp_path / "report.json").write_text(json.dumps({"claims": [{"id": "Lemma D.1", "seconds": 0.5}]}))
+    assert _previous_costs(str(tmp_path)) == {"Lemma D.1": 0.5}
+    (tmp_path / "report.json").write_text("{ not json")
+    assert _previous_costs(str(tmp_path)) == first
