@@ -213,12 +213,12 @@ def upper_bound(ball: flint.arb, digits: int = 3) -> float:
     if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
         raise ValueError(f"upper_bound needs digits >= 1; got {digits!r}")
     top = abs(ball).upper()
-    if top == 0:
-        return 0.0
-    if not (top.is_finite() and 0 < float(top) < math.inf):     # beyond float range either way
-        return math.inf if not top.is_finite() or float(top) > 0 else math.nextafter(0.0, 1.0)
-    e = math.floor(math.log10(float(top))) - digits + 1
-    out = float(f"{math.ceil(float(top) / 10.0 ** e)}e{e}")   # the decimal, to the nearest float
-    while flint.arb(out) < top:            # float rounding: move up until the float is a bound
+    near = float(top) if top.is_finite() else math.inf
+    if top == 0 or near in (0.0, math.inf):     # 0, or beyond the float range (the loop settles it)
+        out = near
+    else:
+        e = math.floor(math.log10(near)) - digits + 1
+        out = float(f"{math.ceil(near / 10.0 ** e)}e{e}")    # the decimal, to the nearest float
+    while out < math.inf and flint.arb(out) < top:   # float rounding: move up until it is a bound
         out = math.nextafter(out, math.inf)
     return out

@@ -512,8 +512,9 @@ def _margin_cell(report) -> str:
 def _bound_column(d: int, eps, dps: int) -> dict[str, str]:
     """One column of :func:`bounds_table`: bound name -> margin cell, once a process (or
     computed by :func:`table_cells` in another)."""
-    return _cached(("bounds", int(d), str(eps), dps),
-                   lambda: {name: _margin_cell(rep) for name, rep in lemma_4_2_bounds(d, eps, dps=dps).reports.items()})
+    def column() -> dict[str, str]:
+        return {name: _margin_cell(rep) for name, rep in lemma_4_2_bounds(d, eps, dps=dps).reports.items()}
+    return _cached(("bounds", int(d), str(eps), dps), column)
 
 
 def bounds_table(dims: Sequence[int] = BOUND_DIMENSIONS, eps: Sequence = BOUND_EPS, *,

@@ -205,8 +205,8 @@ _REPLAY_SEED = 2024
 
 def _dimension_check(theorem: str, data: dict | None, ctx: Context) -> Evidence:
     """Replay the stored study (a random sample of its (cell, seed) pairs re-run: three per cell
-    in full, one per protocol cell in quick mode), then decide on the stored per-seed outcomes of the protocol
-    cells (Phi_eps, k = d, eps = 1/2) of ``theorem``: reproduced when every d's Wilson interval
+    in full, one per protocol cell in quick mode), then decide on the stored per-seed outcomes
+    of the protocol cells (Phi_eps, k = d, eps = 1/2) of ``theorem``: reproduced when every d's Wilson interval
     lies above :data:`HIGH_PROBABILITY` with all seeds stored, not reproduced when some d's
     lies below it, inconclusive otherwise. Variants and comparison potentials are shown, not
     deciding."""
